@@ -1,0 +1,26 @@
+"""Entry point: `streamlit run app.py`. Builds the navigation, the shared sidebar, then runs the page."""
+
+import streamlit as st
+
+from ui.nav import CONCEPTS, HOME
+
+st.set_page_config(layout="wide", initial_sidebar_state="auto")
+
+# st.navigation comes before anything that can raise: a pages/ folder is otherwise auto-discovered.
+page = st.navigation(
+    {
+        "": [st.Page(HOME.file, title=HOME.title, icon=HOME.icon, url_path=HOME.url_path, default=True)],
+        "The path, in order": [
+            st.Page(p.file, title=p.title, icon=p.icon, url_path=p.url_path, help=p.summary) for p in CONCEPTS
+        ],
+    }
+)
+
+import ui  # noqa: E402  (after st.navigation, on purpose)
+
+with st.sidebar:
+    ui.seed_control()
+    ui.share_link()
+notices = st.container()
+page.run()
+ui.show_notices(notices)

@@ -1,0 +1,1 @@
+"""Chart builders: pure ``tidy DataFrame -> alt.Chart`` functions, one module per page plus ``common``."""

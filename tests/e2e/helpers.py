@@ -1,0 +1,39 @@
+"""Browser helpers shared by the e2e tests (waiting as Streamlit's own e2e suite does)."""
+
+from __future__ import annotations
+
+import time
+
+from playwright.sync_api import Page, expect
+
+CHART = "[data-testid=stVegaLiteChart]"
+DRAWN = f"{CHART} svg.marks, {CHART} canvas"
+
+
+def wait_for_app(pg: Page, timeout: float = 60) -> None:
+    """Connected, script finished, no skeleton left."""
+    pg.wait_for_timeout(200)
+    pg.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]", timeout=timeout * 1000)
+    pg.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout * 1000)
+    expect(pg.get_by_test_id("stSkeleton")).to_have_count(0, timeout=timeout * 1000)
+
+
+def wait_for_charts(pg: Page, timeout: float = 30) -> int:
+    """Wait until every chart on the page has drawn its SVG; returns the number of charts."""
+    n = pg.locator(CHART).count()
+    deadline = time.time() + timeout
+    while pg.locator(DRAWN).count() < n and time.time() < deadline:
+        pg.wait_for_timeout(100)
+    assert pg.locator(DRAWN).count() >= n, f"only {pg.locator(DRAWN).count()} of {n} charts drew"
+    return n
+
+
+def assert_no_errors(pg: Page) -> None:
+    expect(pg.get_by_test_id("stException")).to_have_count(0)
+    errors = pg.locator("[data-testid=stAlertContentError]")
+    assert errors.count() == 0, [errors.nth(i).inner_text()[:300] for i in range(errors.count())]
+
+
+def open_path(pg: Page, server: str, path: str, query: str = "") -> None:
+    pg.goto(f"{server}/{path}{('?' + query) if query else ''}")
+    wait_for_app(pg)

@@ -1,0 +1,43 @@
+"""Every navigation entry, in a real Chromium: no exception, no error box, every chart drawn."""
+
+import pytest
+
+from tests.e2e.helpers import assert_no_errors, open_path, wait_for_app, wait_for_charts
+from ui.nav import CONCEPTS, HOME
+
+pytestmark = pytest.mark.e2e
+
+
+def test_navigation_lists_every_page(page, server):
+    open_path(page, server, "")
+    links = page.get_by_test_id("stSidebarNavLink")
+    assert links.count() == 1 + len(CONCEPTS)
+    for i, p in enumerate((HOME, *CONCEPTS)):
+        assert p.title.split(" · ")[-1] in links.nth(i).inner_text()
+
+
+@pytest.mark.parametrize("path", [HOME.url_path] + [p.url_path for p in CONCEPTS])
+def test_page_loads_without_errors_and_draws_its_charts(page, server, path):
+    open_path(page, server, path)
+    assert_no_errors(page)
+    wait_for_charts(page)
+    assert page.locator("h1").count() >= 1
+
+
+def test_clicking_through_the_sidebar_reaches_every_page(page, server):
+    open_path(page, server, "")
+    for p in CONCEPTS:
+        page.get_by_test_id("stSidebarNavLink").filter(has_text=p.title.split(" · ")[-1]).click()
+        wait_for_app(page)
+        assert page.url.rstrip("/").split("?")[0].endswith(p.url_path)
+        assert_no_errors(page)
+
+
+@pytest.mark.parametrize("bad", ["abc", "-5", "1e99"])
+def test_a_bad_seed_in_the_link_shows_a_notice_and_uses_the_default(page, server, bad):
+    open_path(page, server, HOME.url_path, f"seed={bad}")
+    assert_no_errors(page)
+    notice = page.get_by_test_id("stAlertContentWarning").filter(has_text="Seed")
+    assert notice.count() == 1
+    assert "using 0" in notice.inner_text()
+    assert page.locator(".st-key-seed input").input_value() == "0"

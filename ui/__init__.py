@@ -1,0 +1,50 @@
+"""Shared Streamlit pieces: URL-bound widgets with validation, page scaffolding, notices.
+
+Pages import from here so that every page behaves the same way; no math lives here.
+"""
+
+from ui.layout import (
+    answer,
+    diverged_notice,
+    formula,
+    page_header,
+    predict_then_look,
+    reproduce,
+    share_link,
+)
+from ui.url import (
+    SEED_KEY,
+    bound,
+    checkbox,
+    number,
+    seed,
+    seed_control,
+    segmented,
+    select,
+    select_slider,
+    show_notices,
+    slider,
+    toggle,
+)
+
+__all__ = [
+    "SEED_KEY",
+    "answer",
+    "bound",
+    "checkbox",
+    "diverged_notice",
+    "formula",
+    "number",
+    "page_header",
+    "predict_then_look",
+    "reproduce",
+    "seed",
+    "seed_control",
+    "segmented",
+    "show_notices",
+    "select",
+    "select_slider",
+    "share_link",
+    "slider",
+    "toggle",
+]

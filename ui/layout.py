@@ -1,0 +1,66 @@
+"""Page scaffolding shared by every concept page: header, formulas, answers, reproduce, divergence."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+
+def page_header(title: str, question: str, *, icon: str | None = None) -> None:
+    """Title and the learner's question the page answers."""
+    st.title(title, anchor=False, icon=icon)
+    st.markdown(f"> {question}")
+
+
+def formula(latex: str, caption: str | None = None) -> None:
+    """A formula with an optional one-line caption under it."""
+    st.latex(latex)
+    if caption:
+        st.caption(caption)
+
+
+def predict_then_look(question: str, reveal: str, *, key: str) -> None:
+    """A "predict, then look" question; the answer is behind an expander so the learner commits first."""
+    with st.container(border=True):
+        st.markdown(f":material/psychology_alt: **Predict, then look.** {question}")
+        with st.expander("Show what happens", key=key):
+            st.markdown(reveal)
+
+
+def answer(text: str) -> None:
+    """The short answer to the page's question."""
+    st.success(f"**The short answer.** {text}", icon=":material/lightbulb:")
+
+
+def reproduce(code: str, data: pd.DataFrame | None = None, *, file_name: str = "chart_data.csv",
+              key: str = "reproduce_csv") -> None:
+    """The "Reproduce this" expander: the exact ``core`` calls for the current settings, and the CSV."""
+    with st.expander("Reproduce this", icon=":material/code:"):
+        st.caption("Run this in a notebook from the repository root: it makes the same numbers as the page.")
+        st.code(code.strip(), language="python")
+        if data is not None:
+            st.download_button("Download the chart's data (CSV)", data.to_csv(index=False).encode(),
+                               file_name=file_name, mime="text/csv", key=key,
+                               icon=":material/download:", on_click="ignore")
+
+
+def diverged_notice(step: int | None, why: str, *, what: str = "Training") -> None:
+    """Explain a divergence in words (a warning, never an error box or a traceback)."""
+    where = f" at step {step}" if step is not None else ""
+    st.warning(f"**{what} diverged{where}.** {why}", icon=":material/trending_up:")
+
+
+def share_link() -> None:
+    """A copyable link that reproduces the current view (all URL-bound controls, seed included)."""
+    try:
+        base = str(st.context.url or "").split("?")[0]
+    except Exception:  # no browser context (AppTest)
+        base = ""
+    params = {k: st.query_params.get_all(k) for k in st.query_params}
+    query = urlencode(params, doseq=True)
+    with st.popover("Share this view", icon=":material/share:"):
+        st.caption("Copy this link: it opens the page with exactly these settings and seed.")
+        link = f"{base}?{query}" if query else base or "(this page's address)"
+        st.code(link, language=None, wrap_lines=True)

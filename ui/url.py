@@ -1,0 +1,107 @@
+"""Widgets bound to the URL (``bind="query-params"``) that tell the learner when a URL value was refused.
+
+Streamlit already does the hard part: a bound widget reads its initial value from ``?key=value`` and
+silently drops a value it cannot use (wrong type, out of range, unknown option). These wrappers add the
+missing piece, a visible notice: they remember the raw URL value before the widget is created and, if
+Streamlit dropped or changed it, say so and name the default that is used instead.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+SEED_KEY = "seed"
+SEED_MAX = 2**31 - 1
+_NOTICES = "_url_notices"
+
+
+def _shown(raw: str, limit: int = 40) -> str:
+    """A URL value made safe to show inside Markdown: truncated, and every markup character escaped."""
+    text = raw if len(raw) <= limit else raw[:limit] + "…"
+    return "".join("\\" + c if c in "\\`*_{}[]()<>#+-.!|~$&\"'" else c for c in text) or "(empty)"
+
+
+def _same(raw: str, value: Any) -> bool:
+    """Whether the widget ended up with the value the URL asked for."""
+    if isinstance(value, bool):
+        return raw.lower() in ("true", "false") and (raw.lower() == "true") == value
+    if isinstance(value, (int, float)):
+        try:
+            asked = float(raw)
+        except ValueError:
+            return False
+        return math.isfinite(asked) and math.isclose(asked, float(value), rel_tol=1e-9, abs_tol=1e-12)
+    return raw == str(value)
+
+
+def bound(widget: Callable[..., Any], label: str, *args: Any, key: str, **kwargs: Any) -> Any:
+    """Create ``widget(label, *args, key=key, bind="query-params", **kwargs)`` and validate its URL value.
+
+    Returns the widget's value. When ``?key=`` held a value the widget could not take, a notice is queued
+    (app.py shows them at the top of the page after the page ran) and the default is used.
+    """
+    raw_values = st.query_params.get_all(key)
+    value = widget(label, *args, key=key, bind="query-params", **kwargs)
+    if raw_values:
+        raw = raw_values[-1]
+        if not _same(raw, value):
+            _queue(f"The link set **{label}** to `{_shown(raw)}`, which is not a valid value here; "
+                   f"using **{value}** instead.")
+    return value
+
+
+def _queue(message: str) -> None:
+    notices = st.session_state.setdefault(_NOTICES, [])
+    if message not in notices:
+        notices.append(message)
+
+
+def show_notices(container) -> None:
+    """Show, in ``container`` (app.py keeps one at the top of the page), every URL notice of this run."""
+    for message in st.session_state.pop(_NOTICES, []):
+        container.warning(message, icon=":material/link_off:")
+
+
+def slider(label: str, min_value, max_value, value, *, key: str, **kwargs) -> Any:
+    return bound(st.slider, label, min_value, max_value, value, key=key, **kwargs)
+
+
+def select_slider(label: str, options, value, *, key: str, **kwargs) -> Any:
+    return bound(st.select_slider, label, options, value=value, key=key, **kwargs)
+
+
+def number(label: str, min_value, max_value, value, *, key: str, **kwargs) -> Any:
+    return bound(st.number_input, label, min_value, max_value, value, key=key, **kwargs)
+
+
+def select(label: str, options, *, key: str, index: int = 0, **kwargs) -> Any:
+    return bound(st.selectbox, label, options, index=index, key=key, **kwargs)
+
+
+def segmented(label: str, options, *, key: str, default, **kwargs) -> Any:
+    """A single-choice segmented control that always has a selection (``required=True``)."""
+    return bound(st.segmented_control, label, options, default=default, required=True, key=key, **kwargs)
+
+
+def toggle(label: str, value: bool = False, *, key: str, **kwargs) -> bool:
+    return bound(st.toggle, label, value, key=key, **kwargs)
+
+
+def checkbox(label: str, value: bool = False, *, key: str, **kwargs) -> bool:
+    return bound(st.checkbox, label, value, key=key, **kwargs)
+
+
+def seed_control() -> int:
+    """The one seed that drives data, weights and mini-batches; lives in the sidebar and the URL."""
+    return int(number("Seed", 0, SEED_MAX, 0, key=SEED_KEY, step=1,
+                      help="One seed drives the data, the initial weights and the mini-batches. "
+                           "The same seed (it is in the link) gives exactly the same figures."))
+
+
+def seed() -> int:
+    """The current seed (the sidebar control is created by app.py before any page runs)."""
+    return int(st.session_state.get(SEED_KEY, 0))
