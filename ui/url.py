@@ -17,6 +17,7 @@ import streamlit as st
 SEED_KEY = "seed"
 SEED_MAX = 2**31 - 1
 _NOTICES = "_url_notices"
+BOUND_KEYS = "_url_bound_keys"  # every key bound to the URL so far in this session (tests read it)
 
 
 def _shown(raw: str, limit: int = 40) -> str:
@@ -45,6 +46,7 @@ def bound(widget: Callable[..., Any], label: str, *args: Any, key: str, **kwargs
     (app.py shows them at the top of the page after the page ran) and the default is used.
     """
     raw_values = st.query_params.get_all(key)
+    st.session_state.setdefault(BOUND_KEYS, set()).add(key)
     value = widget(label, *args, key=key, bind="query-params", **kwargs)
     if raw_values:
         raw = raw_values[-1]

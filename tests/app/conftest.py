@@ -28,7 +28,7 @@ def open_page(page_file: str, query: dict[str, str] | None = None) -> AppTest:
     """
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     for key, value in (query or {}).items():
-        at.query_params[key] = value
+        at.query_params[key] = value  # bound widgets read the URL when first created: set it before
     at.run()
     if page_file != "pages/home.py":
         at.switch_page(page_file).run()
