@@ -1,0 +1,56 @@
+"""Across every page, in Chromium: hostile links, the dark theme and a phone-sized screen."""
+
+from __future__ import annotations
+
+from functools import cache
+from urllib.parse import urlencode
+
+import pytest
+
+from tests.e2e.helpers import assert_no_errors, open_path, wait_for_charts
+from ui.nav import CONCEPTS
+from ui.url import BOUND_KEYS
+
+pytestmark = pytest.mark.e2e
+
+HOSTILE = ["abc", "-1e308", "nan", "", "x" * 400, "<script>alert(1)</script>", "1e308"]
+
+
+@cache
+def bound_keys(page_file: str) -> tuple[str, ...]:
+    """The page's URL-bound keys, as the page itself registers them (read through AppTest)."""
+    from tests.app.conftest import open_page
+
+    at = open_page(page_file)
+    return tuple(sorted(k for k in at.session_state[BOUND_KEYS] if k != "seed"))
+
+
+@pytest.mark.parametrize("p", CONCEPTS, ids=[p.url_path for p in CONCEPTS])
+def test_hostile_links_show_a_notice_and_never_a_traceback(page, server, p):
+    keys = bound_keys(p.file)
+    for shift in range(3):  # every key meets several different hostile values across the rounds
+        query = {k: HOSTILE[(i + 2 * shift) % len(HOSTILE)] for i, k in enumerate(keys)}
+        query["seed"] = HOSTILE[shift]
+        open_path(page, server, p.url_path, urlencode(query))
+        assert_no_errors(page)
+        assert page.get_by_test_id("stAlertContentWarning").filter(has_text="The link set").count() >= 1
+        assert page.locator("script:text('alert(1)')").count() == 0
+        wait_for_charts(page)
+
+
+@pytest.mark.parametrize("p", CONCEPTS, ids=[p.url_path for p in CONCEPTS])
+def test_dark_theme_renders_every_chart(page, server, p):
+    open_path(page, server, p.url_path, "embed_options=dark_theme")
+    assert_no_errors(page)
+    wait_for_charts(page)
+    bg = page.evaluate("getComputedStyle(document.querySelector('[data-testid=stApp]')).backgroundColor")
+    assert bg != "rgb(255, 255, 255)", "the dark theme is applied"
+
+
+@pytest.mark.parametrize("p", CONCEPTS, ids=[p.url_path for p in CONCEPTS])
+def test_phone_viewport_has_no_horizontal_overflow(phone_page, server, p):
+    open_path(phone_page, server, p.url_path)
+    assert_no_errors(phone_page)
+    wait_for_charts(phone_page)
+    overflow = phone_page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"page is {overflow}px wider than the phone screen"
