@@ -18,6 +18,7 @@ page = st.navigation(
 
 import ui  # noqa: E402  (after st.navigation, on purpose)
 
+ui.mark_shell()
 with st.sidebar:
     ui.seed_control()
     ui.share_link()

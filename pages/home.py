@@ -3,7 +3,9 @@
 import streamlit as st
 
 from ui.nav import CONCEPTS, QUESTIONS, by_url_path
+from ui.shell import require_shell
 
+require_shell()
 st.title("Why deep networks need normalized inputs, careful initialization and BatchNorm", anchor=False)
 st.markdown(
     "Five small experiments, each answering a question learners actually ask. Every page shows "

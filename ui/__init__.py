@@ -12,6 +12,7 @@ from ui.layout import (
     reproduce,
     share_link,
 )
+from ui.shell import mark_shell, require_shell
 from ui.url import (
     SEED_KEY,
     bound,
@@ -34,10 +35,12 @@ __all__ = [
     "checkbox",
     "diverged_notice",
     "formula",
+    "mark_shell",
     "number",
     "page_header",
     "predict_then_look",
     "reproduce",
+    "require_shell",
     "seed",
     "seed_control",
     "segmented",

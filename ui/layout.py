@@ -7,9 +7,12 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
+from ui.shell import require_shell
+
 
 def page_header(title: str, question: str, *, icon: str | None = None) -> None:
-    """Title and the learner's question the page answers."""
+    """Title and the learner's question the page answers (first call of every page)."""
+    require_shell()
     st.title(title, anchor=False, icon=icon)
     st.markdown(f"> {question}")
 

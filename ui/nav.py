@@ -7,6 +7,13 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class PageInfo:
+    """A page: its file in pages/, and a ``url_path`` equal to the file's stem.
+
+    The url_path must equal the stem: until some session has run app.py, Streamlit serves a deep link in
+    its legacy ``pages/`` mode, and ``ui.shell.require_shell`` can then hand the run over to app.py only
+    because both modes give the page the same identity (a hash of the url_path).
+    """
+
     file: str
     title: str
     icon: str
@@ -20,12 +27,12 @@ HOME = PageInfo("pages/home.py", "Start here", ":material/school:", "home",
 CONCEPTS = (
     PageInfo("pages/standardization.py", "1 · Input standardization", ":material/straighten:",
              "standardization", "Why normalize inputs, and why it allows a larger learning rate."),
-    PageInfo("pages/loss_surface.py", "2 · Loss surface", ":material/landscape:", "loss-surface",
+    PageInfo("pages/loss_surface.py", "2 · Loss surface", ":material/landscape:", "loss_surface",
              "Why gradient descent zigzags, and the learning-rate limit 2/λmax."),
     PageInfo("pages/symmetry.py", "3 · Symmetry breaking", ":material/call_split:", "symmetry",
              "Why zero init fails, and why tiny random weights are enough."),
     PageInfo("pages/init_variance.py", "4 · Initialization variance", ":material/stacked_line_chart:",
-             "init-variance", "Why Var(W) = 1/n (2/n for ReLU), measured layer by layer."),
+             "init_variance", "Why Var(W) = 1/n (2/n for ReLU), measured layer by layer."),
     PageInfo("pages/batchnorm.py", "5 · BatchNorm", ":material/tune:", "batchnorm",
              "Standardizing the hidden layers, and what γ, β and running statistics do."),
 )
@@ -33,14 +40,14 @@ CONCEPTS = (
 # The learners' questions (PRODUCT.md) and the pages that answer them, in the order they are asked.
 QUESTIONS = (
     ("Why normalize inputs? Why does it allow a larger learning rate? What changes in many dimensions?",
-     ("standardization", "loss-surface")),
-    ("Why does gradient descent zigzag, and why are steps perpendicular to the contours?", ("loss-surface",)),
+     ("standardization", "loss_surface")),
+    ("Why does gradient descent zigzag, and why are steps perpendicular to the contours?", ("loss_surface",)),
     ("Why not initialize all weights to zero? If small random weights are all nearly equal, why don't units "
      "stay symmetric? Would a penalty that pushes weights apart help?", ("symmetry",)),
     ("Why Var(W) = 1/n (or 2/n for ReLU)? If each wᵢxᵢ is a product of two small numbers, why doesn't z "
-     "vanish? Signs cancel, so why care about the size of each term?", ("init-variance",)),
+     "vanish? Signs cancel, so why care about the size of each term?", ("init_variance",)),
     ("Is it z ≈ 1, or the spread of z ≈ 1? Where do vanishing and exploding gradients come from, and why "
-     "does the activation's slope at z matter?", ("init-variance",)),
+     "does the activation's slope at z matter?", ("init_variance",)),
     ("What does BatchNorm do, why the learnable γ and β, and why does it behave differently at test time?",
      ("batchnorm",)),
 )

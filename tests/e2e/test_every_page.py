@@ -41,3 +41,16 @@ def test_a_bad_seed_in_the_link_shows_a_notice_and_uses_the_default(page, server
     assert notice.count() == 1
     assert "using 0" in notice.inner_text()
     assert page.locator(".st-key-seed input").input_value() == "0"
+
+
+def test_a_deep_link_to_a_freshly_started_server_runs_inside_the_shell(page):
+    """The first visit after a (re)start is a deep link: it must still get app.py's sidebar and seed."""
+    from tests.e2e.conftest import streamlit_server
+
+    target = CONCEPTS[2]
+    with streamlit_server() as fresh:
+        open_path(page, fresh, target.url_path, "seed=42")
+        assert_no_errors(page)
+        assert page.locator(".st-key-seed input").input_value() == "42"
+        assert page.get_by_test_id("stSidebarNavLink").count() == 1 + len(CONCEPTS)
+        assert page.url.split("?")[0].rstrip("/").endswith(target.url_path)
