@@ -1,0 +1,291 @@
+"""Benchmark every page against a bare one-slider Streamlit app measured in the same run.
+
+usage (from the project root):
+    python scripts/bench.py                      # AppTest: cold script run and warm rerun per page
+    python scripts/bench.py --browser            # also real Chromium: cold load and slider latency
+    python scripts/bench.py --pages home,standardization --reps 9 --json out.json   # url_paths, ui/nav.py
+
+AppTest (always): each page is opened from app.py with switch_page. "cold" is its first run after
+st.cache_data/st.cache_resource are cleared, "warm" the median of --reps plain reruns. The bare app (a
+slider and a 200-point Altair line chart, written to a temp dir) is measured the same way.
+
+Browser (--browser): `streamlit run` serves app.py and the bare app on free ports, and headless Chromium
+($CHROMIUM or /usr/bin/chromium) opens each page in a fresh session. Both servers and the browser first
+get one untimed load (home for the app), so module imports are charged to no page. "cold load" runs from
+navigation to the final script_finished, no stSkeleton left and every chart drawn (svg.marks count >=
+stVegaLiteChart count). "slider" is the median over
+--reps key presses (ArrowRight/ArrowLeft alternating) on the page's first slider in the main area: key
+press -> the websocket delivers a final script_finished ForwardMsg (a full run, or a fragment rerun) ->
+two animation frames painted. Budgets: load <= 2x bare, slider <= 1.5x bare. Ratios, not seconds, are
+the result: on a busy machine both sides slow down together.
+
+Exit code 0 unless the app crashed (an exception element in AppTest or stException in the browser).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ui.nav import CONCEPTS, HOME  # noqa: E402
+
+BARE_APP = """\
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+v = st.slider("n", 1, 100, 10)
+x = np.linspace(0, 1, 200)
+st.altair_chart(alt.Chart(pd.DataFrame({"x": x, "y": np.sin(v * x)})).mark_line().encode(x="x", y="y"))
+"""
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHART = "[data-testid=stVegaLiteChart]"
+# Streamlit 1.67 draws sliders with react-aria: the thumb is an <input type=range> (implicit role slider).
+SLIDER = ("[data-testid=stMain] [data-testid=stSlider] [role=slider], "
+          "[data-testid=stMain] [data-testid=stSlider] input[type=range]")
+LOAD_BUDGET, SLIDER_BUDGET = 2.0, 1.5
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    return None if a is None or not b else a / b
+
+
+def fmt(x: float | None, spec: str = ".2f") -> str:
+    return "—" if x is None else format(x, spec)
+
+
+# ---------------------------------------------------------------- AppTest
+def apptest_one(script: str, page_file: str | None, reps: int) -> dict:
+    """Cold run of page_file (None: the script itself) after clearing caches, then warm reruns."""
+    import streamlit as st
+    from streamlit.logger import set_log_level
+    from streamlit.testing.v1 import AppTest
+
+    set_log_level("error")  # AppTest and cache clearing outside a script run warn about a missing runtime
+    at = AppTest.from_file(script, default_timeout=120).run()  # untimed: lands on home, imports done
+    set_log_level("error")  # (reading the config resets the level)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    t = time.perf_counter()
+    (at.switch_page(page_file) if page_file else at).run()
+    cold = time.perf_counter() - t
+    warm = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        at.run()
+        warm.append(time.perf_counter() - t)
+    errors = [e.message for e in at.exception]
+    return {"cold_s": cold, "warm_s": statistics.median(warm), "warm_all_s": warm, "exceptions": errors}
+
+
+def apptest_bench(pages, bare_script: str, reps: int) -> dict:
+    bare = apptest_one(bare_script, None, reps)
+    rows = {p.url_path: apptest_one(str(ROOT / "app.py"), p.file, reps) for p in pages}
+    print("\n### AppTest (script time, no browser)\n")
+    print("| page | cold script run (s) | warm rerun (s) | warm ÷ bare |\n|---|---|---|---|")
+    for name, r in [*rows.items(), ("bare one-slider app", bare)]:
+        flag = " ⚠ exception" if r["exceptions"] else ""
+        print(f"| {name}{flag} | {r['cold_s']:.3f} | {r['warm_s']:.3f} | "
+              f"{fmt(ratio(r['warm_s'], bare['warm_s']))} |")
+    return {"bare": bare, "pages": rows}
+
+
+# ---------------------------------------------------------------- browser
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(script: str, cwd: Path, log: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", script, "--server.headless=true", f"--server.port={port}",
+         "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
+        cwd=cwd, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    url, deadline = f"http://127.0.0.1:{port}", time.time() + 60
+    while proc.poll() is None and time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
+                return proc, url
+        except OSError:
+            time.sleep(0.25)
+    proc.kill()
+    raise SystemExit(f"streamlit did not start for {script}:\n{log.read_text()[-2000:]}")
+
+
+class Session:
+    """A fresh browser session that stamps every final script_finished ForwardMsg it receives."""
+
+    def __init__(self, browser):
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self.ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+        self.pg = self.ctx.new_page()
+        self.pg.set_default_timeout(60_000)
+        self.finished: list[float] = []
+        self.charts = self.drawn = 0
+
+        def on_frame(payload):
+            if not isinstance(payload, bytes | bytearray):
+                return
+            msg = ForwardMsg()
+            try:
+                msg.ParseFromString(bytes(payload))
+            except Exception:
+                return
+            # FINISHED_SUCCESSFULLY ends a full run, FINISHED_FRAGMENT_RUN_SUCCESSFULLY a fragment rerun;
+            # FINISHED_EARLY_FOR_RERUN is sent between the runs of one chain (st.rerun, a callback).
+            if msg.WhichOneof("type") == "script_finished" and \
+                    msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                self.finished.append(time.perf_counter())
+
+        self.pg.on("websocket", lambda ws: ws.on("framereceived", on_frame))
+
+    def wait_run(self, count: int, t0: float, timeout: float = 60) -> bool:
+        """Wait for a final script_finished after the first `count`, then for two painted frames."""
+        while len(self.finished) <= count and time.perf_counter() - t0 < timeout:
+            self.pg.wait_for_timeout(5)
+        self.pg.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        return len(self.finished) > count
+
+    def load(self, url: str) -> float | None:
+        t0 = time.perf_counter()
+        self.pg.goto(url)
+        if not self.wait_run(0, t0):
+            return None
+        state = f"""() => [!document.querySelector('[data-testid=stApp][data-test-script-state=notRunning]')
+            || document.querySelectorAll('[data-testid=stSkeleton]').length > 0,
+            document.querySelectorAll('{CHART}').length, document.querySelectorAll('{CHART} svg.marks').length]"""
+        while time.perf_counter() - t0 < 60:
+            busy, self.charts, self.drawn = self.pg.evaluate(state)
+            if not busy and self.drawn >= self.charts:
+                break
+            self.pg.wait_for_timeout(10)
+        return time.perf_counter() - t0
+
+    def slider(self, reps: int) -> float | None:
+        """Median seconds from key press to rerun finished and painted; None without a slider."""
+        thumb = self.pg.locator(SLIDER)
+        if thumb.count() == 0:
+            return None
+        thumb = thumb.first
+        at_max = thumb.evaluate("e => (e.value ?? e.getAttribute('aria-valuenow')) == "
+                                "(e.max || e.getAttribute('aria-valuemax'))")
+        keys = ["ArrowLeft", "ArrowRight"] if at_max else ["ArrowRight", "ArrowLeft"]
+        out = []
+        for i in range(reps):
+            thumb.focus()
+            count, t0 = len(self.finished), time.perf_counter()
+            self.pg.keyboard.press(keys[i % 2])
+            if not self.wait_run(count, t0, timeout=30):
+                print(f"  no rerun after key press {i + 1}", file=sys.stderr)
+                break
+            out.append(time.perf_counter() - t0)
+        return statistics.median(out) if out else None
+
+    def exceptions(self) -> int:
+        return self.pg.locator("[data-testid=stException]").count()
+
+
+def measure(browser, url: str, reps: int) -> dict:
+    s = Session(browser)
+    try:
+        load = s.load(url)
+        slider = s.slider(reps) if load is not None else None
+        return {"load_s": load, "slider_s": slider, "exceptions": s.exceptions(), "charts": s.charts,
+                "charts_drawn": s.drawn}
+    finally:
+        s.ctx.close()
+
+
+def browser_bench(pages, bare_dir: Path, reps: int) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    app, app_url = serve("app.py", ROOT, bare_dir / "app.log")
+    bare_srv, bare_url = serve("bare.py", bare_dir, bare_dir / "bare.log")
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+                                        args=ARGS)
+            measure(browser, bare_url, 1)  # untimed warm-up of the browser and both servers
+            measure(browser, f"{app_url}/{HOME.url_path}", 1)
+            bare = measure(browser, bare_url, reps)
+            rows = {pg.url_path: measure(browser, f"{app_url}/{pg.url_path}", reps) for pg in pages}
+            browser.close()
+        crashed = app.poll() is not None
+    finally:
+        for proc in (app, bare_srv):
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:  # a long script run can hold up the shutdown
+                proc.kill()
+    print("\n### Browser (headless Chromium)\n")
+    print("| page | cold load (s) | ÷ bare | slider median (ms) | ÷ bare | budget ok |")
+    print("|---|---|---|---|---|---|")
+    for name, r in [*rows.items(), ("bare one-slider app", bare)]:
+        r["load_x"] = ratio(r["load_s"], bare["load_s"])
+        r["slider_x"] = ratio(r["slider_s"], bare["slider_s"])
+        ok = r["load_x"] is not None and r["load_x"] <= LOAD_BUDGET and not r["exceptions"] and \
+            (r["slider_x"] is None or r["slider_x"] <= SLIDER_BUDGET)
+        r["budget_ok"] = ok
+        flag = " ⚠ exception" if r["exceptions"] else ""
+        if r["charts_drawn"] < r["charts"]:
+            flag += f" ⚠ {r['charts_drawn']}/{r['charts']} charts drawn"
+        ms = None if r["slider_s"] is None else r["slider_s"] * 1000
+        print(f"| {name}{flag} | {fmt(r['load_s'])} | {fmt(r['load_x'])} | {fmt(ms, '.0f')} | "
+              f"{fmt(r['slider_x'])} | {'✓' if ok else '✗'} |")
+    if crashed:
+        print(f"app server exited:\n{(bare_dir / 'app.log').read_text()[-2000:]}", file=sys.stderr)
+    return {"bare": bare, "pages": rows, "server_crashed": crashed}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reps", type=int, default=5, help="warm reruns / slider key presses per page")
+    ap.add_argument("--pages", help="comma-separated url_paths (default: home and every concept page)")
+    ap.add_argument("--browser", action="store_true", help="also measure in headless Chromium")
+    ap.add_argument("--json", type=Path, help="write the raw numbers here")
+    args = ap.parse_args(argv)
+    pages = [HOME, *CONCEPTS]
+    if args.pages:
+        wanted = {w.strip() for w in args.pages.split(",")}
+        pages = [p for p in pages if p.url_path in wanted]
+        if unknown := wanted - {p.url_path for p in pages}:
+            print(f"unknown --pages: {', '.join(sorted(unknown))}", file=sys.stderr)
+    os.chdir(ROOT)
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "bare.py").write_text(BARE_APP)
+        result = {"reps": args.reps, "apptest": apptest_bench(pages, str(Path(tmp) / "bare.py"), args.reps)}
+        if args.browser:
+            result["browser"] = browser_bench(pages, Path(tmp), args.reps)
+    result["elapsed_s"] = time.perf_counter() - t0
+    print(f"\n{len(pages)} pages, {args.reps} reps, {result['elapsed_s']:.0f} s")
+    crashed = any(r["exceptions"] for r in result["apptest"]["pages"].values())
+    if "browser" in result:
+        b = result["browser"]
+        crashed = crashed or b["server_crashed"] or any(r["exceptions"] for r in b["pages"].values())
+    result["crashed"] = crashed
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1))
+    return 1 if crashed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

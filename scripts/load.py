@@ -1,0 +1,175 @@
+"""Load test: N concurrent browser sessions moving sliders on different pages, against one server.
+
+    python scripts/load.py [--sessions 8] [--seconds 60] [--json out.json]
+
+Starts `streamlit run app.py`, first measures one session alone (the baseline), then N sessions at once
+(each on a concept page, round-robin), each pressing ArrowRight/ArrowLeft on its page's first slider and
+timing key press -> the server's script_finished message. Reports reruns completed, errors (exception
+elements or stalled reruns), p50/p95 latency, p95 relative to the single session, and the server's peak
+resident memory. Needs Chromium ($CHROMIUM or /usr/bin/chromium). Exit code 1 on any error or stall.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ui.nav import CONCEPTS  # noqa: E402
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SLIDER = "[data-testid=stMain] [data-testid=stSlider] input[type=range]"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", f"--server.port={port}",
+         "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(240):
+        try:
+            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).read() == b"ok":
+                return proc
+        except OSError:
+            time.sleep(0.25)
+    proc.kill()
+    raise SystemExit("server did not start")
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of the server process, in MB (Linux /proc)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+async def session(browser, url: str, seconds: float, out: dict) -> None:
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    finished: list[float] = []
+
+    def on_frame(payload):
+        if isinstance(payload, (bytes, bytearray)):
+            msg = ForwardMsg()
+            try:
+                msg.ParseFromString(bytes(payload))
+            except Exception:
+                return
+            if msg.WhichOneof("type") == "script_finished":
+                finished.append(time.perf_counter())
+
+    ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = await ctx.new_page()
+    pg.on("websocket", lambda ws: ws.on("framereceived", on_frame))
+    await pg.goto(url)
+    await pg.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=120_000)
+    await pg.wait_for_selector(SLIDER, timeout=60_000)
+    slider = pg.locator(SLIDER).first
+    lat, stalls, i = [], 0, 0
+    t_end = time.perf_counter() + seconds
+    while time.perf_counter() < t_end:
+        await slider.focus()
+        k = len(finished)
+        t0 = time.perf_counter()
+        await pg.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+        while len(finished) <= k and time.perf_counter() - t0 < 30:
+            await asyncio.sleep(0.005)
+        if len(finished) > k:
+            lat.append(time.perf_counter() - t0)
+        else:
+            stalls += 1
+        i += 1
+    exceptions = await pg.locator("[data-testid=stException]").count()
+    errors = await pg.locator("[data-testid=stAlertContentError]").count()
+    await ctx.close()
+    out.update(url=url, reruns=len(lat), stalls=stalls, exceptions=exceptions, errors=errors, latencies=lat)
+
+
+async def run(args) -> dict:
+    from playwright.async_api import async_playwright
+
+    port = free_port()
+    proc = start_server(port)
+    peak = [0.0]
+
+    async def watch_memory():
+        while True:
+            peak[0] = max(peak[0], rss_mb(proc.pid))
+            await asyncio.sleep(0.5)
+
+    base = f"http://127.0.0.1:{port}/"
+    urls = [base + CONCEPTS[i % len(CONCEPTS)].url_path for i in range(args.sessions)]
+    try:
+        async with async_playwright() as p:
+            exe = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+            browser = await p.chromium.launch(executable_path=exe if Path(exe).exists() else None, args=ARGS)
+            mem = asyncio.create_task(watch_memory())
+            single: list[dict] = []
+            for url in dict.fromkeys(urls):  # every page alone first: the baseline
+                out: dict = {}
+                await session(browser, url, args.baseline_seconds, out)
+                single.append(out)
+            outs = [{} for _ in urls]
+            await asyncio.gather(*(session(browser, u, args.seconds, o) for u, o in zip(urls, outs, strict=True)))
+            mem.cancel()
+            await browser.close()
+    finally:
+        proc.terminate()
+    return {"single": single, "concurrent": outs, "peak_rss_mb": peak[0]}
+
+
+def p95(xs: list[float]) -> float:
+    return statistics.quantiles(xs, n=20)[-1] if len(xs) >= 2 else (xs[0] if xs else float("nan"))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sessions", type=int, default=8)
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--baseline-seconds", type=float, default=10)
+    ap.add_argument("--json")
+    args = ap.parse_args()
+    res = asyncio.run(run(args))
+    single = {o["url"]: o for o in res["single"]}
+    print(f"{args.sessions} sessions × {args.seconds:.0f} s; server peak RSS {res['peak_rss_mb']:.0f} MB\n")
+    print("| session | page | reruns | stalls | errors | p50 (ms) | p95 (ms) | p95 alone (ms) | ratio |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    bad, ratios = 0, []
+    for i, o in enumerate(res["concurrent"]):
+        alone = p95(single[o["url"]]["latencies"])
+        ratio = p95(o["latencies"]) / alone
+        ratios.append(ratio)
+        bad += o["stalls"] + o["exceptions"] + o["errors"]
+        print(f"| {i + 1} | {o['url'].rsplit('/', 1)[-1]} | {o['reruns']} | {o['stalls']} | "
+              f"{o['exceptions'] + o['errors']} | {1000 * statistics.median(o['latencies']):.0f} | "
+              f"{1000 * p95(o['latencies']):.0f} | {1000 * alone:.0f} | {ratio:.2f} |")
+    print(f"\nworst p95 ratio {max(ratios):.2f} (budget 3.0); errors/stalls {bad}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(res, indent=1))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
