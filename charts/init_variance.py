@@ -1,0 +1,173 @@
+"""Charts for page 4 (initialization variance): pure tidy DataFrame -> Altair chart builders."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from charts.common import BAD, CATEGORICAL, DASH_THEORY, GOOD, THEORY, log_axis, scale
+
+HEIGHT = 300
+SERIES = ["measured", "predicted"]
+STROKE_LEGEND = {"symbolType": "stroke", "symbolStrokeWidth": 3, "labelLimit": 320}
+
+
+def histogram(df: pd.DataFrame, x_title: str, *, color: str = GOOD, pred: pd.DataFrame | None = None,
+              height: int = 220) -> alt.LayerChart | alt.Chart:
+    """Bars of a density histogram (columns center, density, width); ``pred`` (x, density) as a dashed line."""
+    bars = alt.Chart(df).transform_calculate(
+        lo="datum.center - datum.width / 2", hi="datum.center + datum.width / 2"
+    ).mark_rect(color=color, opacity=0.75).encode(
+        x=alt.X("lo:Q", title=x_title), x2="hi:Q", y=alt.Y("density:Q", title="density"),
+        tooltip=[alt.Tooltip("center:Q", format=".3g", title="bin centre"),
+                 alt.Tooltip("density:Q", format=".3g")],
+    )  # fmt: skip
+    if pred is None:
+        return bars.properties(height=height)
+    line = alt.Chart(pred).mark_line(color=THEORY, strokeDash=DASH_THEORY, strokeWidth=2.5).encode(
+        x="x:Q", y="density:Q")
+    return (bars + line).properties(height=height)
+
+
+def fan_in_variance(df: pd.DataFrame) -> alt.LayerChart:
+    """Var(z) against n (log-log): measured points and predicted dashed lines for the two std rules.
+
+    df: n, var, series ("measured"/"predicted"), rule ("std fixed"/"std = σ/√n").
+    """
+    base = alt.Chart(df).encode(
+        x=alt.X("n:Q", scale=alt.Scale(type="log"), axis=log_axis("fan-in n")),
+        y=alt.Y("var:Q", scale=alt.Scale(type="log"), axis=log_axis("Var(z)")),
+        color=alt.Color("rule:N", scale=scale(["std fixed", "std = σ/√n"], [BAD, GOOD]), title="weight std"),
+    )
+    pts = base.transform_filter("datum.series == 'measured'").mark_point(filled=True, size=50).encode(
+        shape=alt.Shape("rule:N", title="weight std"),
+        tooltip=["rule:N", "n:Q", alt.Tooltip("var:Q", format=".3g")])
+    line = base.transform_filter("datum.series == 'predicted'").mark_line(strokeDash=DASH_THEORY)
+    return (line + pts).properties(height=HEIGHT)
+
+
+def fan_in_mean_abs(df: pd.DataFrame) -> alt.LayerChart:
+    """E|z| against n (log-log): measured, the √n prediction, and the no-cancellation line n·E|w|E|x|.
+
+    df: n, value, series ("measured", "predicted √n", "if signs never cancelled (∝ n)").
+    """
+    domain = ["measured", "predicted √n", "if signs never cancelled (∝ n)"]
+    base = alt.Chart(df).encode(
+        x=alt.X("n:Q", scale=alt.Scale(type="log"), axis=log_axis("fan-in n")),
+        y=alt.Y("value:Q", scale=alt.Scale(type="log"), axis=log_axis("E|z|")),
+        color=alt.Color("series:N", scale=scale(domain, [GOOD, THEORY, BAD]), title=None,
+                        legend=alt.Legend(orient="bottom", direction="vertical", **STROKE_LEGEND)),
+        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=domain, range=[[1, 0], DASH_THEORY, [2, 2]]),
+                                  title=None),
+        tooltip=["series:N", "n:Q", alt.Tooltip("value:Q", format=".3g")],
+    )
+    return (base.transform_filter("datum.series != 'measured'").mark_line()
+            + base.transform_filter("datum.series == 'measured'").mark_point(filled=True, size=50)
+            ).properties(height=HEIGHT)  # fmt: skip
+
+
+def layer_variance(df: pd.DataFrame, y_title: str) -> alt.LayerChart:
+    """Per-layer variance on a log axis: measured (solid, points) and predicted (dashed); values past the
+    chart's range are pinned to its edge and labelled "overflow"/"underflow" instead of disappearing.
+
+    df: layer, value (already pinned), series ("measured"/"predicted"), status ("ok"/"overflow"/"underflow").
+    """
+    y = alt.Y("value:Q", scale=alt.Scale(type="log"), axis=log_axis(y_title))
+    base = alt.Chart(df).encode(
+        x=alt.X("layer:Q", title="layer l", axis=alt.Axis(tickMinStep=1)), y=y,
+        color=alt.Color("series:N", scale=scale(SERIES, [GOOD, THEORY]), title=None,
+                        legend=alt.Legend(orient="top", **STROKE_LEGEND)),
+        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=SERIES, range=[[1, 0], DASH_THEORY]),
+                                  title=None),
+        tooltip=["layer:Q", "series:N", alt.Tooltip("value:Q", format=".3g"), "status:N"],
+    )
+    lines = base.mark_line(strokeWidth=2)
+    pts = base.transform_filter("datum.series == 'measured'").mark_point(filled=True, size=30)
+    flagged = alt.Chart(df).transform_filter("datum.status != 'ok'").mark_text(
+        dy=-8, fontSize=11, color=BAD, angle=270, align="left").encode(
+        x="layer:Q", y=y, text="status:N")
+    return (lines + pts + flagged).properties(height=HEIGHT)
+
+
+def ridgeline(df: pd.DataFrame, x_title: str) -> alt.LayerChart:
+    """Histograms of the activations of a few layers stacked as a ridgeline (layer 1 on top).
+
+    df: layer, label, row (0 = bottom), center, density, top (= row + scaled density), first (one row per
+    layer carries the label), xmax (right end of the shared x range).
+    """
+    base = alt.Chart(df).encode(x=alt.X("center:Q", title=x_title))
+    area = base.mark_area(opacity=0.7, interpolate="step", color=GOOD, line={"color": GOOD}).encode(
+        y=alt.Y("top:Q", axis=None, title=None), y2="row:Q", detail="layer:N",
+        tooltip=["label:N", alt.Tooltip("center:Q", format=".3g", title="value"),
+                 alt.Tooltip("density:Q", format=".3g")])
+    labels = alt.Chart(df).transform_filter("datum.first").mark_text(
+        align="right", dx=-2, dy=-4, fontSize=11, baseline="bottom").encode(
+        x=alt.X("xmax:Q"), y=alt.Y("row:Q"), text="label:N")
+    return (area + labels).properties(height=max(220, 52 * df["layer"].nunique()))
+
+
+def layer_fraction(df: pd.DataFrame, y_title: str) -> alt.Chart:
+    """A per-layer percentage (saturated or dead units) as bars. df: layer, percent."""
+    return alt.Chart(df).mark_bar(color=BAD).encode(
+        x=alt.X("layer:O", title="hidden layer l"),
+        y=alt.Y("percent:Q", title=y_title, scale=alt.Scale(domain=[0, 100])),
+        tooltip=["layer:O", alt.Tooltip("percent:Q", format=".1f")],
+    ).properties(height=170)
+
+
+def slope_under_z(hist: pd.DataFrame, curve: pd.DataFrame, x_title: str, slope_title: str) -> alt.LayerChart:
+    """The distribution of z at one layer (bars, left axis) with the activation's derivative f'(z) drawn
+    over the same z range (line, right axis): where z sits decides the slope the gradient is multiplied by.
+
+    hist: center, width, density; curve: z, slope.
+    """
+    bars = histogram(hist, x_title, color=GOOD)
+    line = alt.Chart(curve).mark_line(color=BAD, strokeWidth=2.5, strokeDash=[4, 2]).encode(
+        x="z:Q", y=alt.Y("slope:Q", title=slope_title, axis=alt.Axis(orient="right", titleColor=BAD)),
+        tooltip=[alt.Tooltip("z:Q", format=".3g"), alt.Tooltip("slope:Q", format=".3g")])
+    return alt.layer(bars, line).resolve_scale(y="independent").properties(height=220)
+
+
+def goldilocks_map(df: pd.DataFrame, critical: float, color_title: str, critical_label: str) -> alt.LayerChart:
+    """log10 variance over gain g = σ_w√n (log x) × depth: cells coloured by log10 variance (clipped to
+    ±30), overflow/underflow cells marked with up/down triangles, the critical gain as a dashed rule.
+
+    df: g_lo, g_hi, depth, log10 (finite, clipped), status, g, value_text.
+    """
+    domain = [float(df["g_lo"].min()), float(df["g_hi"].max())]
+    x = alt.X("g_lo:Q", scale=alt.Scale(type="log", domain=domain, nice=False), axis=log_axis("gain g = σ_w·√n"))
+    cells = alt.Chart(df).mark_rect().encode(
+        x=x, x2="g_hi:Q", y=alt.Y("depth:O", title="layer (depth)", sort="descending",
+                                  axis=alt.Axis(values=[1, 10, 20, 30, 40, 50])),
+        color=alt.Color("log10:Q", title=color_title,
+                        scale=alt.Scale(scheme="blueorange", domainMid=0, domain=[-30, 30])),
+        tooltip=[alt.Tooltip("g:Q", format=".3g", title="gain g"), "depth:O",
+                 alt.Tooltip("value_text:N", title="variance"), "status:N"],
+    )
+    flagged = alt.Chart(df).transform_filter("datum.status != 'ok'").transform_calculate(
+        gm="sqrt(datum.g_lo * datum.g_hi)").mark_point(filled=True, opacity=0.8).encode(
+        x="gm:Q", y=alt.Y("depth:O", sort="descending"), size=alt.value(18),
+        shape=alt.Shape("status:N", scale=alt.Scale(domain=["overflow", "underflow"],
+                                                    range=["triangle-up", "triangle-down"]),
+                        title=None, legend=alt.Legend(orient="top", labelExpr="datum.label + ' (beyond 1e±30)'")),
+        color=alt.value(THEORY))
+    rule = alt.Chart(pd.DataFrame({"g": [critical]})).mark_rule(
+        strokeDash=DASH_THEORY, strokeWidth=3, color=CATEGORICAL[2]).encode(x="g:Q")
+    title = alt.Title(f"dashed line: {critical_label}", anchor="start", fontSize=13, fontWeight="normal")
+    return (cells + flagged + rule).properties(height=340, title=title)
+
+
+def loss_curves(df: pd.DataFrame, domain: list[str]) -> alt.Chart:
+    """Training loss (log axis) per step for each scheme, a 10-step running mean of the mini-batch loss;
+    colour and dash both name the scheme. df: step, loss (finite), scheme."""
+    dashes = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [1, 3]]
+    return alt.Chart(df).transform_window(
+        smooth="mean(loss)", frame=[-9, 0], groupby=["scheme"], sort=[alt.SortField("step")]
+    ).mark_line(strokeWidth=2.5).encode(
+        x=alt.X("step:Q", title="training step"),
+        y=alt.Y("smooth:Q", scale=alt.Scale(type="log"), axis=log_axis("MSE loss, 10-step mean")),
+        color=alt.Color("scheme:N", scale=scale(domain), title="init", legend=alt.Legend(**STROKE_LEGEND)),
+        strokeDash=alt.StrokeDash("scheme:N", scale=alt.Scale(domain=domain, range=dashes[: len(domain)]),
+                                  title="init"),
+        tooltip=["scheme:N", "step:Q", alt.Tooltip("smooth:Q", format=".3g", title="loss (10-step mean)")],
+    ).properties(height=300)

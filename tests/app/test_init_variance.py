@@ -1,0 +1,77 @@
+"""AppTest for page 4 (initialization variance): it runs clean, controls change the numbers, links reproduce."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pyarrow as pa
+
+from tests.app.conftest import assert_clean, charts, open_page
+
+PAGE = "pages/init_variance.py"
+
+
+def metrics(at) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for m in at.metric:
+        key = m.label if m.label not in out else f"{m.label} ({len(out)})"
+        out[key] = m.value
+    return out
+
+
+def chart_frames(at) -> list:
+    frames = []
+    for c in charts(at):
+        for ds in c.proto.datasets:
+            frames.append(pa.ipc.open_stream(ds.data.data).read_all().to_pandas())
+    return frames
+
+
+def test_page_runs_clean_and_the_scheme_control_moves_the_deep_numbers():
+    at = open_page(PAGE)
+    assert_clean(at)
+    assert len(charts(at)) >= 9
+    assert len(at.latex) >= 2
+    before = metrics(at)
+    assert before["Var(z) at layer 30"] != "overflow"
+    at.segmented_control(key="init").set_value("He").run()
+    assert_clean(at)
+    after = metrics(at)
+    assert after["Var(z) at layer 30"] != before["Var(z) at layer 30"]
+    # LeCun halves the ReLU variance per layer (about 2e-9 at layer 30 from 1 at layer 1); He keeps it near 2
+    assert float(before["Var(z) at layer 30"]) < 1e-6 < 0.5 < float(after["Var(z) at layer 30"]) < 8
+    at.select_slider(key="n").set_value(16).run()
+    assert_clean(at)
+    assert metrics(at)["Var(z) predicted"] == f"{16 * 0.05**2:.3g}"
+
+
+def test_link_parameters_reproduce_the_same_numbers_as_the_widgets():
+    query = {"init": "He", "depth": "12", "width": "64", "act": "tanh", "n": "64", "x": "pixel"}
+    linked = open_page(PAGE, query)
+    assert_clean(linked)
+    by_hand = open_page(PAGE)
+    by_hand.segmented_control(key="init").set_value("He")
+    by_hand.slider(key="depth").set_value(12)
+    by_hand.select_slider(key="width").set_value(64)
+    by_hand.selectbox(key="act").select("tanh")
+    by_hand.select_slider(key="n").set_value(64)
+    by_hand.segmented_control(key="x").set_value("pixel").run()
+    assert_clean(by_hand)
+    assert metrics(linked) == metrics(by_hand)
+    assert "Var(z) at layer 12" in metrics(linked)
+
+
+def test_exploding_variances_are_labelled_overflow_never_nan():
+    at = open_page(PAGE, {"init": "normal", "sw": "1.0", "width": "256", "depth": "30"})
+    assert_clean(at)
+    assert metrics(at)["Var(z) at layer 30"] == "overflow"
+    assert any("overflow" in w.value for w in at.warning)
+    frames = chart_frames(at)
+    flagged = [f for f in frames if "status" in f.columns and (f["status"] == "overflow").any()]
+    assert flagged, "the per-layer chart should carry overflow labels"
+    for f in frames:
+        numeric = f.select_dtypes("number")
+        assert np.all(np.isfinite(numeric.to_numpy(dtype=float))), list(f.columns)
+    specs = [json.loads(c.proto.spec) for c in charts(at)]
+    assert any("(log scale)" in json.dumps(s) for s in specs)

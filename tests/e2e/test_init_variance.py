@@ -1,0 +1,39 @@
+"""Page 4 in a real Chromium: the depth slider moves the per-layer readout; a link shows labelled overflow."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.helpers import assert_no_errors, open_path, wait_for_app, wait_for_charts
+from ui.nav import CONCEPTS
+
+pytestmark = pytest.mark.e2e
+
+PAGE = next(p.url_path for p in CONCEPTS if p.file == "pages/init_variance.py")
+SLOW = 90_000  # a cold first run measures the Goldilocks map and trains five networks
+
+
+def _metric_label(pg, text: str):
+    return pg.get_by_test_id("stMetricLabel").filter(has_text=text)
+
+
+def test_moving_the_depth_slider_with_the_keyboard_updates_the_deepest_layer(page, server):
+    open_path(page, server, PAGE)
+    wait_for_charts(page)
+    assert_no_errors(page)
+    expect(_metric_label(page, "Var(z) at layer 30")).to_have_count(1, timeout=SLOW)
+    page.locator(".st-key-depth").get_by_role("slider").focus()  # an <input type=range>
+    page.keyboard.press("ArrowRight")
+    wait_for_app(page)
+    wait_for_charts(page)
+    assert_no_errors(page)
+    expect(_metric_label(page, "Var(z) at layer 31")).to_have_count(1, timeout=SLOW)
+    assert "depth=31" in page.url
+
+
+def test_a_link_to_an_exploding_network_labels_the_overflow_on_the_chart(page, server):
+    open_path(page, server, PAGE, "init=normal&sw=1.0&width=256")
+    wait_for_charts(page)
+    assert_no_errors(page)
+    expect(page.get_by_test_id("stMetricValue").filter(has_text="overflow").first).to_be_visible(timeout=SLOW)
+    labels = page.locator("[data-testid=stVegaLiteChart] svg text", has_text="overflow")
+    expect(labels.first).to_be_attached(timeout=SLOW)
