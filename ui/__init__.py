@@ -3,6 +3,7 @@
 Pages import from here so that every page behaves the same way; no math lives here.
 """
 
+import ui.perf  # noqa: F401  (process-wide BLAS setting)
 from ui.layout import (
     answer,
     diverged_notice,
