@@ -50,7 +50,8 @@ def bound(widget: Callable[..., Any], label: str, *args: Any, key: str, **kwargs
     value = widget(label, *args, key=key, bind="query-params", **kwargs)
     if raw_values:
         raw = raw_values[-1]
-        if not _same(raw, value):
+        shown_as = kwargs.get("format_func")  # with format_func, Streamlit writes the label to the URL
+        if not _same(raw, value) and not (shown_as and raw == str(shown_as(value))):
             _queue(f"The link set **{label}** to `{_shown(raw)}`, which is not a valid value here; "
                    f"using **{value}** instead.")
     return value
