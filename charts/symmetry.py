@@ -1,0 +1,136 @@
+"""Charts of page 3 (symmetry breaking): tidy frames in, Altair charts out. No math here."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from charts.common import BAD, CATEGORICAL, DASH_THEORY, GOOD, LOG_CEIL, THEORY
+
+ZERO_FLOOR = 1e-20  # where an exactly-zero spread is drawn on the log axis (labelled "exactly 0")
+
+
+def paths_frame(steps: np.ndarray, theta: np.ndarray) -> pd.DataFrame:
+    """One row per (recorded step, unit): step, unit, w1, w2; theta (R, H, 4)."""
+    R, H, _ = theta.shape
+    return pd.DataFrame({"step": np.repeat(steps, H), "unit": np.tile(np.arange(1, H + 1), R),
+                         "w1": theta[:, :, 0].ravel(), "w2": theta[:, :, 1].ravel()})
+
+
+def group_labels(points: np.ndarray, leaders: np.ndarray, counts: np.ndarray, when: str) -> pd.DataFrame:
+    """Text labels for the points where several units sit: "16 units on one point (start)"."""
+    many = counts > 1
+    return pd.DataFrame({"w1": points[leaders[many], 0], "w2": points[leaders[many], 1],
+                         "label": [f"{c} units on one point ({when})" for c in counts[many]],
+                         "when": when})
+
+
+def weight_paths(paths: pd.DataFrame, labels: pd.DataFrame) -> alt.LayerChart:
+    """Each unit's incoming weights (w1, w2) over training: a path per unit, hollow start, filled end."""
+    lo = float(min(paths.w1.min(), paths.w2.min()))
+    hi = float(max(paths.w1.max(), paths.w2.max()))
+    pad = max(0.25 * (hi - lo), 0.1)
+    dom = [lo - pad, hi + pad]  # the same range on both axes: distances read the same both ways
+    x = alt.X("w1:Q", title="w₁ (weight from input x₁)", scale=alt.Scale(domain=dom, nice=False))
+    y = alt.Y("w2:Q", title="w₂ (weight from input x₂)", scale=alt.Scale(domain=dom, nice=False))
+    colour = alt.Color("unit:N", title="hidden unit", scale=alt.Scale(range=CATEGORICAL), legend=None)
+    base = alt.Chart(paths).encode(x=x, y=y, color=colour)
+    line = base.mark_line(opacity=0.7, strokeWidth=1.5).encode(order=alt.Order("step:Q"), detail=alt.Detail("unit:N"))
+    first, last = paths.step.min(), paths.step.max()
+    tip = [alt.Tooltip("unit:N"), alt.Tooltip("step:Q"), alt.Tooltip("w1:Q", format=".4g"),
+           alt.Tooltip("w2:Q", format=".4g")]
+    start = base.transform_filter(alt.datum.step == first).mark_point(
+        shape="circle", size=70, filled=False, strokeWidth=2).encode(tooltip=tip)
+    end = base.transform_filter(alt.datum.step == last).mark_point(
+        shape="circle", size=70, filled=True, opacity=1).encode(tooltip=tip)
+    mid = (dom[0] + dom[1]) / 2  # labels grow away from the nearer edge, so none is clipped
+    texts = [alt.Chart(part).mark_text(align=align, dx=dx, dy=-12, fontSize=13, fontWeight="bold").encode(
+        x=x, y=y, text=alt.Text("label:N"))
+        for part, align, dx in ((labels[labels.w1 <= mid], "left", -6), (labels[labels.w1 > mid], "right", 6))
+        if len(part)]
+    return alt.layer(line, start, end, *texts).properties(height=420)
+
+
+def spread_frame(steps: np.ndarray, spread: np.ndarray, distinct: np.ndarray) -> pd.DataFrame:
+    """step, spread, the value drawn on the log axis, status, distinct.
+
+    Exact zeros are drawn at ZERO_FLOOR ("exactly 0"); overflowing values at LOG_CEIL ("overflow").
+    """
+    zero, over = spread == 0.0, ~np.isfinite(spread) | (spread > LOG_CEIL)
+    shown = np.where(zero, ZERO_FLOOR, np.clip(np.nan_to_num(spread, nan=LOG_CEIL), ZERO_FLOOR, LOG_CEIL))
+    status = np.where(zero, "exactly 0", np.where(over, "overflow", "measured"))
+    return pd.DataFrame({"step": steps, "spread": np.where(over, LOG_CEIL, spread), "shown": shown,
+                         "status": status, "distinct": distinct})
+
+
+def spread_chart(df: pd.DataFrame, tol: float) -> alt.LayerChart:
+    """max ||theta_i - theta_j|| over steps on a log axis; exact zeros sit on the floor, labelled."""
+    y = alt.Y("shown:Q", scale=alt.Scale(type="log"),
+              axis=alt.Axis(title="spread max‖θᵢ − θⱼ‖ (log scale)", format=".0e"))
+    x = alt.X("step:Q", title="training step")
+    tip = [alt.Tooltip("step:Q"), alt.Tooltip("spread:Q", format=".3g", title="spread"), alt.Tooltip("status:N")]
+    line = alt.Chart(df).mark_line(color=GOOD, point=alt.OverlayMarkDef(size=18, color=GOOD)).encode(
+        x=x, y=y, tooltip=tip)
+    rule = alt.Chart(pd.DataFrame({"tol": [tol], "label": [f"distinct above {tol:g}"]}))
+    tol_line = rule.mark_rule(color=THEORY, strokeDash=DASH_THEORY).encode(y=alt.Y("tol:Q"))
+    tol_text = rule.mark_text(align="left", x=4, dy=-7, color=THEORY).encode(y=alt.Y("tol:Q"), text=alt.Text("label:N"))
+    layers = [line, tol_line, tol_text]
+    zeros = df[df.status == "exactly 0"]
+    if len(zeros):
+        mark = zeros.iloc[[len(zeros) // 2]]
+        layers.append(alt.Chart(mark).mark_text(dy=-10, fontWeight="bold", color=BAD,
+                                                text="exactly 0 (not rounding: equal bits)").encode(x=x, y=y))
+    return alt.layer(*layers).properties(height=260)
+
+
+def distinct_chart(df: pd.DataFrame, H: int) -> alt.Chart:
+    """Number of distinct units (within the tolerance) over steps, from 1 to H."""
+    return alt.Chart(df).mark_line(interpolate="step-after", color=BAD, strokeWidth=2).encode(
+        x=alt.X("step:Q", title="training step"),
+        y=alt.Y("distinct:Q", title="distinct hidden units", scale=alt.Scale(domain=[0, H])),
+        tooltip=[alt.Tooltip("step:Q"), alt.Tooltip("distinct:Q")],
+    ).properties(height=200)
+
+
+def boundary_frame(x1: np.ndarray, x2: np.ndarray, p: np.ndarray, title: str) -> pd.DataFrame:
+    return pd.DataFrame({"x1": x1, "x2": x2, "p": p, "panel": title})
+
+
+def boundary_chart(grid: pd.DataFrame, points: pd.DataFrame, title: str, n: int) -> alt.LayerChart:
+    """P(class 1) on a coarse grid (heatmap), the 0.5 level as the boundary, and the data (shape = class)."""
+    step1 = (grid.x1.max() - grid.x1.min()) / (n - 1)
+    step2 = (grid.x2.max() - grid.x2.min()) / (n - 1)
+    cells = grid.assign(x1b=grid.x1 + step1, x2b=grid.x2 + step2, side=np.where(grid.p >= 0.5, 1, 0))
+    heat = alt.Chart(cells).mark_rect(opacity=0.4).encode(
+        x=alt.X("x1:Q", title="x₁ (standardized)", scale=alt.Scale(nice=False, zero=False)),
+        x2=alt.X2("x1b:Q"),
+        y=alt.Y("x2:Q", title="x₂ (standardized)", scale=alt.Scale(nice=False, zero=False)),
+        y2=alt.Y2("x2b:Q"),
+        color=alt.Color("p:Q", title="P(class 1)", scale=alt.Scale(domain=[0, 1], range=[BAD, GOOD])),
+        tooltip=[alt.Tooltip("p:Q", format=".2f", title="P(class 1)")],
+    )
+    classes = alt.Scale(domain=["0", "1"], range=["circle", "triangle-up"])
+    dots = alt.Chart(points).mark_point(size=30, filled=True, opacity=1, strokeWidth=0.6, stroke=THEORY).encode(
+        x=alt.X("x1:Q"), y=alt.Y("x2:Q"),
+        shape=alt.Shape("class:N", title="class", scale=classes),
+        fill=alt.Fill("class:N", scale=alt.Scale(domain=["0", "1"], range=[BAD, GOOD]), legend=None),
+    )
+    return alt.layer(heat, dots).properties(title=title, height=300)
+
+
+def eps_chart(points: pd.DataFrame, lines: pd.DataFrame) -> alt.LayerChart:
+    """Break-out step vs initial eps (log axis, reversed so smaller eps is to the right), with lines."""
+    x = alt.X("eps:Q", scale=alt.Scale(type="log", reverse=True),
+              axis=alt.Axis(title="initial weight size ε (log scale)", format=".0e"))
+    y = alt.Y("steps:Q", title="steps until spread ≥ δ")
+    dots = alt.Chart(points).mark_point(size=80, filled=True, color=GOOD, shape="circle").encode(
+        x=x, y=y, tooltip=[alt.Tooltip("eps:Q", format=".0e"), alt.Tooltip("steps:Q")])
+    kinds = ["fitted line", "predicted slope"]
+    line = alt.Chart(lines).mark_line(strokeWidth=2).encode(
+        x=x, y=y,
+        strokeDash=alt.StrokeDash("kind:N", scale=alt.Scale(domain=kinds, range=[[1, 0], DASH_THEORY]), legend=None),
+        color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=kinds, range=[GOOD, THEORY]),
+                        legend=alt.Legend(orient="top-left")),
+    )
+    return alt.layer(line, dots).properties(height=300)

@@ -1,0 +1,244 @@
+"""Symmetry breaking: identical units stay identical, frozen parameters stay frozen, tiny differences grow."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core import symmetry as sy
+
+ACTS = ("tanh", "sigmoid", "relu")
+
+
+@pytest.fixture(scope="module")
+def moons():
+    return sy.make_data("moons", 120, np.random.default_rng(0))
+
+
+def _train(init, moons, *, activation="tanh", H=8, steps=150, seed=1, **kw):
+    X, y = moons
+    init_rng, train_rng = np.random.default_rng(seed).spawn(2)
+    net = sy.init_network(init, H, activation, init_rng, sigma=kw.pop("sigma", 1.0), c=kw.pop("c", 0.5))
+    return net, sy.train_units(net, X, y, lr=kw.pop("lr", 1.0), steps=steps, rng=train_rng, **kw)
+
+
+def _all_units_equal(net) -> bool:
+    theta = sy.unit_params(net.weights[0], net.biases[0], net.weights[1])
+    return bool(np.all(theta == theta[:1]))
+
+
+@settings(deadline=None, max_examples=20)
+@given(activation=st.sampled_from(ACTS), c=st.floats(-1.5, 1.5), H=st.integers(2, 16),
+       init=st.sampled_from(["constant", "identical_rows"]))
+def test_constant_and_identical_rows_keep_hidden_units_exactly_equal_under_gd(moons, activation, c, H, init):
+    _, run = _train(init, moons, activation=activation, H=H, c=c, steps=60)
+    assert _all_units_equal(run.net)
+    assert np.all(run.spread == 0.0) and np.all(run.distinct == 1)
+
+
+@pytest.mark.parametrize("init", ["constant", "identical_rows"])
+@pytest.mark.parametrize("activation", ACTS)
+def test_the_push_apart_penalty_cannot_split_identical_units(moons, init, activation):
+    _, run = _train(init, moons, activation=activation, lam=0.5, tau=1.0)
+    assert _all_units_equal(run.net)
+    assert run.spread[-1] == 0.0
+
+
+def test_sgd_minibatches_do_not_split_identical_units_either(moons):
+    _, run = _train("constant", moons, batch_size=16)
+    assert _all_units_equal(run.net)
+
+
+@pytest.mark.parametrize("init", ["constant", "identical_rows"])
+def test_dropout_splits_identical_units(moons, init):
+    _, run = _train(init, moons, dropout=0.2)
+    assert run.spread[0] == 0.0
+    assert run.distinct[-1] == 8 and run.spread[-1] > 1e-2
+
+
+def test_tiny_random_weights_become_distinct_units(moons):
+    _, run = _train("normal", moons, sigma=1e-6, steps=300)
+    assert run.distinct[0] == 1  # all within 1e-3 of each other: one point on the page
+    assert run.distinct[-1] == 8
+    assert run.spread[-1] > 1e4 * run.spread[0]
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_all_zero_init_freezes_everything_but_the_output_bias(moons, activation):
+    net, run = _train("zeros", moons, activation=activation)
+    g = sy.first_gradients(net, *moons)
+    for name in ("W1", "b1", "W2"):
+        assert np.all(g[name] == 0.0), name
+    change = sy.parameter_change(net, run.net)
+    assert change["W1"] == 0.0 and change["b1"] == 0.0 and change["W2"] == 0.0
+
+
+def test_all_zero_init_with_sigmoid_gives_w1_exactly_zero_gradient_but_not_w2(moons):
+    X, y = moons
+    y = y.copy()
+    y[:10] = 1.0  # unbalanced classes, so dL/dout does not sum to zero
+    net = sy.init_network("zeros", 4, "sigmoid", np.random.default_rng(0))
+    g = sy.first_gradients(net, X, y)
+    assert np.all(g["W1"] == 0.0) and np.all(g["b1"] == 0.0)
+    assert np.all(g["W2"] != 0.0) and np.all(g["W2"] == g["W2"][0])  # h = sigmoid(0) = 1/2 for every unit
+
+
+@pytest.mark.parametrize("activation", ACTS)
+def test_zero_w_random_bias_gives_first_layer_exactly_zero_gradient_at_the_start(moons, activation):
+    net, _ = _train("zero_w_random_b", moons, activation=activation, steps=0)
+    g = sy.first_gradients(net, *moons)
+    assert np.all(g["W1"] == 0.0) and np.all(g["b1"] == 0.0)
+    assert np.all(g["W2"] != 0.0) or activation == "relu"
+    _, one = _train("zero_w_random_b", moons, activation=activation, steps=1)
+    change = sy.parameter_change(net, one.net)
+    assert change["W1"] == 0.0 and change["b1"] == 0.0 and change["W2"] > 0.0
+
+
+def test_zero_w_random_bias_relu_units_with_negative_bias_are_frozen_forever(moons):
+    net, run = _train("zero_w_random_b", moons, activation="relu", H=16, steps=200)
+    dead = net.biases[0] < 0
+    assert 0 < dead.sum() < 16
+    assert np.all(run.net.weights[0][:, dead] == 0.0)
+    assert np.all(run.net.biases[0][dead] == net.biases[0][dead])
+    assert np.all(run.net.weights[1][dead] == 0.0)
+    assert np.all(run.net.weights[0][:, ~dead] != 0.0)
+
+
+def test_zero_w_random_bias_tanh_units_all_learn_and_stay_distinct(moons):
+    net, run = _train("zero_w_random_b", moons, H=8, steps=200)
+    assert np.all(run.net.weights[0] != 0.0)
+    assert run.distinct[-1] == 8
+
+
+def _rel_err(a, b):
+    return np.max(np.abs(a - b)) / max(np.max(np.abs(a)), np.max(np.abs(b)), 1e-300)
+
+
+@settings(deadline=None, max_examples=30)
+@given(seed=st.integers(0, 10_000), H=st.integers(2, 16), lam=st.floats(0.01, 5.0), tau=st.floats(0.1, 5.0))
+def test_penalty_gradient_matches_central_finite_differences(seed, H, lam, tau):
+    W = np.random.default_rng(seed).normal(size=(2, H))
+    _, grad = sy.repulsion(W, lam, tau)
+    h, num = 1e-6, np.zeros_like(W)
+    for idx in np.ndindex(W.shape):
+        Wp, Wm = W.copy(), W.copy()
+        Wp[idx] += h
+        Wm[idx] -= h
+        num[idx] = (sy.repulsion(Wp, lam, tau)[0] - sy.repulsion(Wm, lam, tau)[0]) / (2 * h)
+    assert _rel_err(grad, num) < 1e-6
+
+
+def test_penalty_value_counts_each_pair_once_and_its_gradient_vanishes_at_identical_units():
+    W = np.tile([[0.3], [-1.2]], 5)  # five identical units: every pair contributes exp(0) = 1
+    P, grad = sy.repulsion(W, 2.0, 1.0)
+    assert P == 2.0 * 10
+    assert np.all(grad == 0.0)
+
+
+def test_spread_is_exactly_zero_for_identical_units_and_permutation_invariant():
+    theta = np.random.default_rng(3).normal(size=(6, 4))
+    assert sy.spread(np.tile(theta[:1], (6, 1))) == 0.0
+    assert sy.spread(theta) == sy.spread(theta[::-1])
+    d = np.linalg.norm(theta[:, None] - theta[None], axis=-1).max()
+    assert sy.spread(theta) == pytest.approx(d, rel=1e-12)
+
+
+def test_distinct_units_counts_groups_within_the_tolerance():
+    theta = np.zeros((5, 4))
+    theta[3:, 0] = 1.0  # two groups: units 0-2 and units 3-4
+    theta[1, 1] = 1e-5  # within 1e-3 of unit 0
+    assert sy.distinct_units(theta) == 2
+    assert sy.distinct_units(theta, tol=1e-6) == 3
+    assert np.array_equal(sy.distinct_units(np.stack([theta, theta])), [2, 2])
+
+
+def test_break_out_in_chunks_is_the_same_run_as_one_call(moons):
+    X, y = moons
+    net = sy.init_network("normal", 8, "tanh", np.random.default_rng(5), sigma=1e-7)
+    hit = sy.break_out_step(net, X, y, lr=1.0, delta=0.1, max_steps=400, rng=np.random.default_rng(6), chunk=7)
+    run = sy.train_units(net, X, y, lr=1.0, steps=400, rng=np.random.default_rng(6))
+    assert hit == int(np.flatnonzero(run.spread >= 0.1)[0])
+
+
+@pytest.mark.parametrize(("dataset", "activation"), [("moons", "tanh"), ("moons", "sigmoid"), ("blobs", "tanh")])
+def test_break_out_steps_grow_linearly_in_log_one_over_eps_at_the_predicted_slope(dataset, activation):
+    X, y = sy.make_data(dataset, 120, np.random.default_rng(0))
+    lab = sy.epsilon_lab(X, y, eps_values=10.0 ** -np.arange(2, 13, 2), H=8, activation=activation, lr=1.0,
+                         seed=0, max_steps=2000)
+    assert np.all(np.isfinite(lab.steps))
+    assert np.all(np.diff(lab.steps) > 0)
+    assert lab.slope > 0 and lab.r2 > 0.9
+    assert lab.slope == pytest.approx(lab.slope_predicted, rel=0.05)
+
+
+def test_relu_break_out_is_linear_too_without_a_prediction(moons):
+    lab = sy.epsilon_lab(*moons, eps_values=10.0 ** -np.arange(2, 13, 2), H=8, activation="relu", lr=1.0,
+                         seed=0, max_steps=2000)
+    assert lab.slope > 0 and lab.r2 > 0.9
+    assert np.isnan(lab.slope_predicted)
+
+
+def test_fit_log_line_recovers_an_exact_line_and_skips_runs_that_never_broke_out():
+    eps = 10.0 ** -np.arange(1, 8)
+    steps = 3.0 + 5.0 * np.arange(1, 8)
+    steps[-1] = np.nan
+    slope, intercept, r2 = sy.fit_log_line(eps, steps)
+    assert slope == pytest.approx(5.0) and intercept == pytest.approx(3.0) and r2 == pytest.approx(1.0)
+
+
+def test_training_records_every_unit_at_every_step_and_the_final_point(moons):
+    _, run = _train("normal", moons, H=5, steps=30, record_every=4)
+    assert run.theta.shape == (len(run.steps), 5, 4)
+    assert run.steps[0] == 0 and run.steps[-1] == 30 and len(run.losses) == 30
+
+
+def test_init_network_shapes_and_bad_names():
+    rng = np.random.default_rng(0)
+    for init in sy.INITS:
+        net = sy.init_network(init, 6, "tanh", rng, sigma=1e-3)
+        assert net.sizes == [2, 6, 1]
+    with pytest.raises(ValueError, match="unknown init"):
+        sy.init_network("he", 4, "tanh", rng)
+    with pytest.raises(ValueError, match="unknown dataset"):
+        sy.make_data("iris", 10, rng)
+
+
+def test_decision_grid_covers_the_data_with_probabilities(moons):
+    X, _ = moons
+    net = sy.init_network("normal", 4, "tanh", np.random.default_rng(0))
+    x1, x2, p = sy.decision_grid(net, X, n=10)
+    assert x1.shape == x2.shape == p.shape == (100,)
+    assert x1.min() < X[:, 0].min() and x2.max() > X[:, 1].max()
+    assert np.all((p >= 0) & (p <= 1))
+
+
+def test_point_groups_count_units_on_one_point():
+    pts = np.array([[0.0, 0.0], [0.0, 0.0], [1.0, 0.0], [0.0, 1e-5]])
+    leaders, counts = sy.point_groups(pts)
+    assert leaders.tolist() == [0, 2] and counts.tolist() == [3, 1]
+
+
+@pytest.mark.parametrize("dropout", [0.0, 0.3])
+def test_elementwise_gradients_equal_the_engines_backward(moons, dropout):
+    X, y = moons
+    net = sy.init_network("normal", 7, "tanh", np.random.default_rng(2))
+    trace = net.forward(X, dropout=dropout, rng=np.random.default_rng(3))
+    _, d_out = sy.nn.bce_with_logits(trace.output, y)
+    for a, b in zip(sy.gradients(net, trace, d_out), sy.gradients(net, trace, d_out, blas=True), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+
+
+def test_training_refuses_a_bad_learning_rate_or_step_count(moons):
+    net = sy.init_network("normal", 3, "tanh", np.random.default_rng(0))
+    for kw in ({"lr": 0.0, "steps": 5}, {"lr": np.nan, "steps": 5}, {"lr": 0.1, "steps": -1}):
+        with pytest.raises(ValueError, match="lr > 0"):
+            sy.train_units(net, *moons, rng=np.random.default_rng(0), **kw)
+
+
+def test_a_diverging_run_stops_and_reports_the_step(moons):
+    net = sy.init_network("normal", 4, "relu", np.random.default_rng(0), sigma=1e150)
+    run = sy.train_units(net, *moons, lr=1e10, steps=50, rng=np.random.default_rng(0))
+    assert run.diverged_step is not None and "non-finite" in run.diverged_reason
+    assert np.all(np.isfinite(run.theta))
