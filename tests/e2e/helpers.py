@@ -35,5 +35,7 @@ def assert_no_errors(pg: Page) -> None:
 
 
 def open_path(pg: Page, server: str, path: str, query: str = "") -> None:
+    """Open a page and wait until its script has run: every page starts with a title."""
     pg.goto(f"{server}/{path}{('?' + query) if query else ''}")
+    pg.wait_for_selector("[data-testid=stMain] h1", timeout=90_000)
     wait_for_app(pg)
