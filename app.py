@@ -18,10 +18,10 @@ page = st.navigation(
 
 import ui  # noqa: E402  (after st.navigation, on purpose)
 
-ui.mark_shell()
 with st.sidebar:
     ui.seed_control()
     ui.share_link()
 notices = st.container()
-page.run()
+with ui.shell():
+    page.run()
 ui.show_notices(notices)

@@ -13,7 +13,7 @@ from ui.layout import (
     reproduce,
     share_link,
 )
-from ui.shell import mark_shell, require_shell
+from ui.shell import require_shell, shell
 from ui.url import (
     SEED_KEY,
     bound,
@@ -36,7 +36,6 @@ __all__ = [
     "checkbox",
     "diverged_notice",
     "formula",
-    "mark_shell",
     "number",
     "page_header",
     "predict_then_look",
@@ -49,6 +48,7 @@ __all__ = [
     "select",
     "select_slider",
     "share_link",
+    "shell",
     "slider",
     "toggle",
 ]

@@ -1,27 +1,38 @@
 """Make sure every page runs inside app.py's shell (navigation, seed, notices), even on a deep link.
 
-Streamlit keeps a ``pages/`` folder's legacy behaviour until the first session calls ``st.navigation``: on a
-freshly started server, a link straight to ``/symmetry`` runs ``pages/symmetry.py`` alone, without app.py's
-sidebar, so the seed in the link would be ignored. A page that finds itself outside the shell switches the
-legacy mode off and reruns; the rerun goes through app.py and lands on the same page, because the page's
-url_path equals its file stem (see ui/nav.py).
+Streamlit keeps a ``pages/`` folder's legacy behaviour until ``st.navigation`` is called, and runs a page
+file on its own in that mode: on a freshly started server a link straight to ``/symmetry`` would skip
+app.py's sidebar (the seed in the link would be ignored), and AppTest, which resets that mode before every
+run, would skip app.py on every page but the first. A page that finds itself outside the shell switches
+the legacy mode off and reruns once; the rerun goes through app.py and lands on the same page, because the
+page's url_path equals its file stem (see ui/nav.py), which gives it the same identity in both modes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import streamlit as st
 
-SHELL_KEY = "_shell_ran"
+SHELL_KEY = "_shell_running"
+RETRY_KEY = "_shell_retried"
 
 
-def mark_shell() -> None:
-    """Called by app.py on every run, before the page runs."""
+@contextmanager
+def shell() -> Iterator[None]:
+    """app.py wraps ``page.run()`` in this: inside it, pages know they run within the shell."""
     st.session_state[SHELL_KEY] = True
+    st.session_state.pop(RETRY_KEY, None)
+    try:
+        yield
+    finally:
+        st.session_state[SHELL_KEY] = False
 
 
 def require_shell() -> None:
-    """Hand a page that was started outside app.py back to app.py (once), keeping the URL."""
-    if st.session_state.get(SHELL_KEY):
+    """Hand a page that was started outside app.py back to app.py (at most once in a row)."""
+    if st.session_state.get(SHELL_KEY) or st.session_state.get(RETRY_KEY):
         return
     try:
         from streamlit.runtime.pages_manager import PagesManager
@@ -29,5 +40,5 @@ def require_shell() -> None:
         PagesManager.uses_pages_directory = False
     except (ImportError, AttributeError):  # a future Streamlit without the legacy mode: nothing to undo
         return
-    st.session_state[SHELL_KEY] = True  # never loop, whatever happens next
+    st.session_state[RETRY_KEY] = True  # never loop, whatever happens next
     st.rerun()
