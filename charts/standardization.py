@@ -1,0 +1,123 @@
+"""Charts for page 1 (input standardization): pure tidy DataFrame -> alt.Chart builders."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from charts.common import BAD, CATEGORICAL, DASH_THEORY, GOOD, THEORY, log_axis, scale
+
+SCALING_COLORS = [BAD, CATEGORICAL[3], CATEGORICAL[4], GOOD]  # none, centering, min-max, z-score
+DATA_DOMAIN = ["raw", "standardized"]
+DATA_SCALE = scale(DATA_DOMAIN, [BAD, GOOD])
+
+
+def histogram(df: pd.DataFrame, x_title: str, data: str) -> alt.Chart:
+    """One feature's histogram. df: bin_start, bin_end, count; data: "raw" or "standardized" (colour)."""
+    return (
+        alt.Chart(df)
+        .mark_bar(binSpacing=0, color=BAD if data == "raw" else GOOD)
+        .encode(
+            x=alt.X("bin_start:Q", title=x_title, bin="binned", axis=alt.Axis(format="~s", tickCount=4)),
+            x2="bin_end:Q",
+            y=alt.Y("count:Q", title="rows"),
+            tooltip=[alt.Tooltip("bin_start:Q", format=",.4~g", title="from"),
+                     alt.Tooltip("bin_end:Q", format=",.4~g", title="to"), "count:Q"],
+        )
+        .properties(height=150)
+    )
+
+
+def loss_curves(df: pd.DataFrame, domain: list[str]) -> alt.LayerChart:
+    """GD loss curves. df: step, scaling, rel_excess (pinned, > 0), status ("ok"/"underflow")."""
+    sc = scale(domain, SCALING_COLORS[-len(domain):] if len(domain) < 4 else SCALING_COLORS)
+    base = alt.Chart(df).encode(
+        x=alt.X("step:Q", title="gradient-descent step"),
+        y=alt.Y("rel_excess:Q", scale=alt.Scale(type="log"),
+                axis=log_axis("excess loss left (L−L*)/(L₀−L*)")),
+        color=alt.Color("scaling:N", scale=sc, title="scaling"),
+    )
+    lines = base.mark_line(strokeWidth=2.5).encode(
+        strokeDash=alt.StrokeDash("scaling:N", scale=alt.Scale(domain=domain,
+                                  range=[[1, 0], [8, 3], [3, 3], [1, 0], [4, 2, 1, 2]][: len(domain)]),
+                                  legend=None),
+        tooltip=["scaling:N", "step:Q", alt.Tooltip("rel_excess:Q", format=".3~e", title="(L−L*)/(L₀−L*)"),
+                 "status:N"],
+    )
+    last = df.loc[df.groupby("scaling")["step"].idxmax()]
+    labels = alt.Chart(last).mark_text(align="left", dx=5, fontSize=12).encode(
+        x="step:Q", y=alt.Y("rel_excess:Q", scale=alt.Scale(type="log")), text="scaling:N",
+        color=alt.Color("scaling:N", scale=sc, legend=None))
+    return (lines + labels).properties(height=320)
+
+
+def gradient_bars(df: pd.DataFrame) -> alt.Chart:
+    """|dL/dw_j| at the start. df: weight, data (raw/standardized), grad, label, base (bar start > 0)."""
+    base = alt.Chart(df).encode(
+        y=alt.Y("weight:N", title=None, sort=None),
+        yOffset=alt.YOffset("data:N", sort=DATA_DOMAIN),
+        x=alt.X("grad:Q", scale=alt.Scale(type="log"),
+                axis=alt.Axis(title="|∂L/∂wⱼ| at the start (log scale)", grid=False, format="~g", tickCount=5)),
+        color=alt.Color("data:N", scale=DATA_SCALE, title="data"),
+    )
+    bars = base.mark_bar().encode(x2="base:Q", tooltip=["weight:N", "data:N", alt.Tooltip("grad:Q", format=".3~e")])
+    text = base.mark_text(align="left", dx=4, fontSize=11).encode(text="label:N")
+    return (bars + text).properties(height=260)
+
+
+def lr_sweep(curves: pd.DataFrame, rules: pd.DataFrame, windows: pd.DataFrame) -> alt.LayerChart:
+    """Final loss vs learning rate.
+
+    curves: lr, data, rel_excess (pinned), status ("converging"/"diverged"); rules: data, lr, label (2/λmax);
+    windows: data, lo, hi (the usable window, possibly empty).
+    """
+    x = alt.X("lr:Q", scale=alt.Scale(type="log"),
+              axis=alt.Axis(title="learning rate η (log scale)", format=".0e", tickCount=8))
+    color = alt.Color("data:N", scale=DATA_SCALE, title="data")
+    layers = []
+    if len(windows):
+        layers.append(alt.Chart(windows).mark_rect(opacity=0.15).encode(
+            x=alt.X("lo:Q", scale=alt.Scale(type="log")), x2="hi:Q", color=alt.Color("data:N", scale=DATA_SCALE,
+                                                                                       legend=None),
+            tooltip=[alt.Tooltip("data:N"), alt.Tooltip("lo:Q", format=".3~e", title="usable from"),
+                     alt.Tooltip("hi:Q", format=".3~e", title="usable to")]))
+    y = alt.Y("rel_excess:Q", scale=alt.Scale(type="log"),
+              axis=log_axis("excess loss left after T steps"))
+    line = alt.Chart(curves).transform_filter("datum.status == 'converging'").mark_line(
+        point=True, strokeWidth=2).encode(x=x, y=y, color=color,
+                                          tooltip=["data:N", alt.Tooltip("lr:Q", format=".3~e"),
+                                                   alt.Tooltip("rel_excess:Q", format=".3~e"), "status:N"])
+    bad = alt.Chart(curves).transform_filter("datum.status == 'diverged'").mark_point(
+        shape="cross", size=60, filled=True).encode(x=x, y=y, color=color,
+                                                    tooltip=["data:N", alt.Tooltip("lr:Q", format=".3~e"),
+                                                             "status:N"])
+    rule = alt.Chart(rules).mark_rule(strokeDash=DASH_THEORY, strokeWidth=2).encode(
+        x="lr:Q", color=alt.Color("data:N", scale=DATA_SCALE, legend=None))
+    text = alt.Chart(rules).mark_text(angle=270, align="left", dx=6, dy=-6, fontSize=11).encode(
+        x="lr:Q", y=alt.value(8), text="label:N", color=alt.Color("data:N", scale=DATA_SCALE, legend=None))
+    return alt.layer(*layers, line, bad, rule, text).properties(height=330)
+
+
+def dimension_panel(df: pd.DataFrame, title: str) -> alt.LayerChart:
+    """One quantity vs d. df: d, data, kind ("theory"/"measured"), value (> 0)."""
+    base = alt.Chart(df).encode(
+        x=alt.X("d:Q", title="number of features d", axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("value:Q", scale=alt.Scale(type="log"), axis=alt.Axis(title=f"{title} (log scale)",
+                                                                      format="~e", tickCount=6)),
+        color=alt.Color("data:N", scale=DATA_SCALE, title="data", legend=alt.Legend(orient="bottom")),
+        tooltip=["data:N", "d:Q", "kind:N", alt.Tooltip("value:Q", format=".3~e")],
+    )
+    theory = base.transform_filter("datum.kind == 'theory'").mark_line(strokeDash=DASH_THEORY)
+    measured = base.transform_filter("datum.kind == 'measured'").mark_point(filled=True, size=60)
+    return (theory + measured).properties(height=260)
+
+
+def skew_hist(df: pd.DataFrame, title: str) -> alt.LayerChart:
+    """Histogram of a z-scored feature with the ±1σ band shaded. df: bin_start, bin_end, count."""
+    band = pd.DataFrame({"lo": [-1.0], "hi": [1.0]})
+    shade = alt.Chart(band).mark_rect(opacity=0.15, color=THEORY).encode(x="lo:Q", x2="hi:Q")
+    bars = alt.Chart(df).mark_bar(binSpacing=0, color=GOOD).encode(
+        x=alt.X("bin_start:Q", bin="binned", title="z-score (standard deviations from the mean)"),
+        x2="bin_end:Q", y=alt.Y("count:Q", title="rows"),
+        tooltip=[alt.Tooltip("bin_start:Q", format=".2f", title="from"), "count:Q"])
+    return (shade + bars).properties(height=240, title=alt.Title(title, fontSize=13, fontWeight="normal"))

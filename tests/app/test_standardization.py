@@ -1,0 +1,187 @@
+"""Page 1 (input standardization) in AppTest, and the CSV reader behind its upload section."""
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core import standardize as S
+from tests.app.conftest import assert_clean, charts, open_page
+from ui import csv_upload
+
+PAGE = "pages/standardization.py"
+DATA = Path(__file__).resolve().parents[1] / "e2e" / "data" / "standardization"
+
+
+def compare_table(at):
+    """The four-scalings table of section 2 (the first table with an "η used" column)."""
+    return next(d.value for d in at.dataframe if "η used" in d.value.columns)
+
+
+def test_page_runs_clean_and_draws_every_section():
+    at = open_page(PAGE)
+    assert_clean(at)
+    assert len(charts(at)) >= 9
+    assert len(at.latex) >= 4
+    table = compare_table(at)
+    assert list(table["scaling"]) == ["none (raw)", "centering", "min-max", "z-score"]
+    assert "painfully slow" in " ".join(m.value for m in at.markdown)
+
+
+def test_changing_the_learning_rate_fraction_changes_the_eta_shown():
+    at = open_page(PAGE)
+    before = compare_table(at)["η used"].tolist()
+    at.select_slider(key="eta").set_value(0.5).run()
+    assert_clean(at)
+    after = compare_table(at)["η used"].tolist()
+    assert after != before
+    assert float(after[3]) == pytest.approx(0.5 / 0.9 * float(before[3]), rel=1e-2)
+
+
+def test_a_learning_rate_above_two_over_lambda_max_is_explained_not_an_error():
+    at = open_page(PAGE)
+    at.select_slider(key="eta").set_value(1.1).run()
+    assert_clean(at)
+    notices = [w.value for w in at.warning]
+    assert sum("diverged" in n and "above 2/λmax" in n for n in notices) == 4, notices
+    assert set(compare_table(at)["loss left"]) == {"diverged"}
+
+
+def test_url_query_params_reproduce_the_numbers_of_the_widgets():
+    via_url = open_page(PAGE, {"eta": "0.5", "steps": "100", "growth": "60"})
+    assert_clean(via_url)
+    assert not via_url.warning, "valid URL values give no notice"
+    via_widgets = open_page(PAGE)
+    via_widgets.select_slider(key="eta").set_value(0.5).run()
+    via_widgets.select_slider(key="steps").set_value(100).run()
+    via_widgets.slider(key="growth").set_value(60).run()
+    assert compare_table(via_url).equals(compare_table(via_widgets))
+    leak = [d.value for d in via_url.dataframe if "statistics fitted on" in d.value.columns]
+    assert leak[0].equals(next(d.value for d in via_widgets.dataframe if "statistics fitted on" in d.value.columns))
+
+
+def test_a_bad_url_value_falls_back_to_the_default_with_a_notice():
+    at = open_page(PAGE, {"eta": "7", "feature": "<b>x</b>"})
+    assert_clean(at)
+    assert at.select_slider(key="eta").value == 0.9
+    assert at.segmented_control(key="feature").value == "income"
+    # The notice itself is drawn by app.py after the page; AppTest's switch_page run does not show it, so the
+    # browser test checks the visible notice and this one checks that it was queued.
+    assert any("using **0.9**" in m for m in at.session_state["_url_notices"])
+
+
+def test_the_sweep_shows_the_measured_threshold_next_to_two_over_lambda_max():
+    at = open_page(PAGE)
+    metrics = {m.label: m for m in at.metric}
+    m = metrics["Standardized: divergence threshold, measured"]
+    assert "theory 2/λmax" in m.delta
+
+
+def upload(at, name: str, content: bytes):
+    at.file_uploader(key="csv").set_value((name, content, "text/csv")).run()
+    assert_clean(at)
+    return [w.value for w in at.warning] + [i.value for i in at.info]
+
+
+def test_a_good_csv_is_analysed_with_all_four_scalings():
+    at = open_page(PAGE)
+    n_charts = len(charts(at))
+    upload(at, "good.csv", (DATA / "good.csv").read_bytes())
+    assert len(charts(at)) == n_charts + 1
+    table = next(d.value for d in at.dataframe if "measured (200 steps)" in d.value.columns)
+    assert len(table) == 4
+    at.selectbox(key="csv_target").select("income_usd").run()
+    assert_clean(at)
+
+
+BAD_FILES = [
+    ("empty.csv", "empty"),
+    ("header_only.csv", "no data rows"),
+    ("no_numeric.csv", "No numeric columns"),
+    ("one_row.csv", "at least 2 rows"),
+    ("one_column.csv", "Only one numeric column"),
+    ("semicolon.csv", "semicolon"),
+    ("bom_nan.csv", "Dropped 3 of 6 rows"),
+    ("odd_names_latin1.csv", "not UTF-8"),
+    ("constant.csv", "Constant feature"),
+]
+
+
+def test_bad_csvs_uploaded_to_the_page_get_a_message_not_an_exception():
+    at = open_page(PAGE)  # one session; the reader test below covers every bad file without the page
+    for file, expected in [BAD_FILES[i] for i in (0, 2, 4, 6, 8)]:
+        messages = upload(at, file, (DATA / file).read_bytes())
+        assert any(expected in m for m in messages), (file, messages)
+
+
+@pytest.mark.parametrize("file, expected", BAD_FILES)
+def test_every_bad_csv_gets_a_clear_message_from_the_reader(file, expected):
+    table = csv_upload.read_csv((DATA / file).read_bytes())
+    if file == "one_column.csv":  # readable; the page itself says it needs two columns (page test above)
+        assert table.frame.shape[1] == 1
+        return
+    messages = [m.text for m in table.messages]
+    if table.frame is not None:
+        cols = list(table.frame.columns)
+        messages += [m.text for m in csv_upload.prepare(table.frame, cols[:-1], cols[-1]).messages]
+    assert any(expected in m for m in messages), messages
+
+
+def test_column_names_with_markup_are_shown_as_text():
+    at = open_page(PAGE)
+    upload(at, "x.csv", b'<img src=x onerror=alert(1)>,**bold**,$x$,y\n1,2,3,4\n2,1,5,7\n3,3,4,9\n4,5,6,8\n')
+    names = next(d.value for d in at.dataframe if "numeric column" in d.value.columns)["numeric column"]
+    assert "<img src=x onerror=alert(1)>" in names.tolist()
+    assert all("<img" not in m.value for m in at.markdown)
+
+
+# ---- the reader on its own ------------------------------------------------------------------------------
+def test_reader_handles_utf16_decimal_commas_numeric_headers_and_duplicates():
+    utf16 = "a\tb\n1\t2\n3\t5\n".encode("utf-16")
+    t = csv_upload.read_csv(utf16)
+    assert list(t.frame.columns) == ["a", "b"] and t.delimiter == "\t"
+    t = csv_upload.read_csv(b"1,2\n3,4\n5,7\n")
+    assert list(t.frame.columns) == ["column 1", "column 2"] and len(t.frame) == 3
+    t = csv_upload.read_csv(b"a,a,b\n1,2,3\n4,5,6\n")
+    assert list(t.frame.columns) == ["a", "a.1", "b"]
+    assert any("Duplicate" in m.text for m in t.messages)
+    assert csv_upload.read_csv(b"\x89PNG\r\n\x1a\n\x00\x00").frame is None
+
+
+def test_reader_counts_junk_cells_and_keeps_mostly_numeric_columns():
+    body = "x,y\n" + "".join(f"{i},{2 * i}\n" for i in range(30)) + "oops,5\n"
+    t = csv_upload.read_csv(body.encode())
+    assert t.frame["x"].isna().sum() == 1
+    assert any("1 cell(s) are not numbers" in m.text for m in t.messages)
+
+
+def test_lines_with_too_many_fields_are_skipped_and_counted():
+    t = csv_upload.read_csv(b"a,b,y\n1,2,3\n6,7,8,9\n1,1,1\n2,3,4\n")
+    assert len(t.frame) == 3
+    assert any("Skipped 1 line(s)" in m.text for m in t.messages)
+
+
+def test_a_huge_file_is_sampled_and_the_page_says_so():
+    body = "a,b\n" + "".join(f"{i},{i % 7}\n" for i in range(1200))
+    t = csv_upload.read_csv(body.encode(), max_rows=500, seed=3)
+    assert len(t.frame) == 500 and t.rows_in_file == 1200
+    assert any("random sample of 500 rows" in m.text for m in t.messages)
+
+
+def test_a_10_mb_csv_is_analysed_in_under_5_seconds():
+    rng = np.random.default_rng(0)
+    n = 200_000
+    cols = [rng.normal(40, 12, n), np.exp(rng.normal(11, 0.6, n)), rng.normal(size=n), rng.uniform(0, 1e3, n)]
+    y = 0.1 * cols[0] + 1e-5 * cols[1] + rng.normal(size=n)
+    text = "age,income,z,u,y\n" + "\n".join(
+        ",".join(f"{v:.6f}" for v in row) for row in zip(*cols, y, strict=True))
+    data = text.encode()
+    assert len(data) > 10e6
+    t0 = time.perf_counter()
+    table = csv_upload.read_csv(data)
+    prep = csv_upload.prepare(table.frame, ["age", "income", "z", "u"], "y")
+    runs = S.compare_scalings(prep.X, prep.y, lr_fraction=0.9, steps=200)
+    elapsed = time.perf_counter() - t0
+    assert len(runs) == 4 and prep.X.shape == (csv_upload.MAX_ROWS, 4)
+    assert elapsed < 5, f"{elapsed:.2f} s"

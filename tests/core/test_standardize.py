@@ -1,0 +1,248 @@
+"""core.standardize: the scalers by hand and as laws, and every theory line of page 1 against simulation."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from core import loss_surface as ls
+from core import standardize as S
+from core.datasets import age_income
+
+finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
+matrices = st.tuples(st.integers(1, 30), st.integers(1, 5)).flatmap(
+    lambda shape: arrays(np.float64, shape, elements=finite))
+
+
+def age_income_data(n=300, seed=0):
+    return age_income(n, np.random.default_rng(seed))
+
+
+# ---- the Standardizer contract ----------------------------------------------------------------------
+def test_standardizer_matches_hand_computed_mean_and_population_std():
+    X = np.array([[1.0, 10.0], [2.0, 20.0], [3.0, 60.0]])
+    s = S.fit_standardizer(X)
+    np.testing.assert_allclose(s.mean, [2.0, 30.0])
+    np.testing.assert_allclose(s.scale, [math.sqrt(2 / 3), math.sqrt((400 + 100 + 900) / 3)])
+    np.testing.assert_allclose(s.transform(X)[:, 0], [-math.sqrt(1.5), 0.0, math.sqrt(1.5)])
+
+
+def test_constant_feature_is_centred_not_scaled():
+    X = np.array([[5.0, 1.0], [5.0, 2.0], [5.0, 3.0]])
+    s = S.fit_standardizer(X)
+    assert s.scale[0] == 1.0
+    np.testing.assert_array_equal(s.transform(X)[:, 0], 0.0)
+
+
+def test_statistics_fitted_on_train_are_applied_unchanged_to_new_data():
+    s = S.fit_standardizer(np.array([[0.0], [2.0]]))
+    np.testing.assert_allclose(s.transform(np.array([[4.0]])), [[3.0]])
+
+
+@pytest.mark.parametrize("bad", [np.array([[1.0, np.nan]]), np.array([[np.inf]]), np.empty((0, 2)),
+                                 np.empty((3, 0)), np.array([1.0, 2.0]), np.ones((2, 2, 2))])
+def test_non_finite_empty_or_non_2d_input_raises_value_error(bad):
+    with pytest.raises(ValueError):
+        S.fit_standardizer(bad)
+
+
+def test_transform_refuses_the_wrong_number_of_features():
+    with pytest.raises(ValueError):
+        S.fit_standardizer(np.ones((3, 2))).transform(np.ones((3, 3)))
+
+
+def test_standardizer_is_frozen():
+    s = S.fit_standardizer(np.ones((2, 1)))
+    with pytest.raises(AttributeError):
+        s.mean = np.zeros(1)
+
+
+@settings(deadline=None, max_examples=50)
+@given(matrices)
+def test_standardized_columns_have_mean_0_and_std_1_or_0(X):
+    Z = S.fit_standardizer(X).transform(X)
+    np.testing.assert_allclose(Z.mean(axis=0), 0.0, atol=1e-9)
+    std = Z.std(axis=0)
+    assert np.all((np.abs(std - 1) < 1e-9) | (std < 1e-6)), std
+
+
+@settings(deadline=None, max_examples=50)
+@given(matrices)
+def test_inverse_transform_after_transform_is_the_identity(X):
+    s = S.fit_standardizer(X)
+    np.testing.assert_allclose(s.inverse_transform(s.transform(X)), X, rtol=1e-9, atol=1e-9 * (1 + np.abs(X).max()))
+
+
+@settings(deadline=None, max_examples=30)
+@given(matrices, st.sampled_from(S.SCALINGS))
+def test_every_scaling_round_trips_and_min_max_lands_in_the_unit_interval(X, method):
+    sc = S.fit_scaling(X, method)
+    Z = sc.transform(X)
+    np.testing.assert_allclose(sc.inverse_transform(Z), X, rtol=1e-9, atol=1e-9 * (1 + np.abs(X).max()))
+    if method == "min-max":
+        assert Z.min() >= -1e-12 and Z.max() <= 1 + 1e-12
+
+
+def test_min_max_and_centering_by_hand():
+    X = np.array([[1.0], [3.0], [5.0]])
+    np.testing.assert_allclose(S.fit_scaling(X, "min-max").transform(X)[:, 0], [0.0, 0.5, 1.0])
+    np.testing.assert_allclose(S.fit_scaling(X, "centering").transform(X)[:, 0], [-2.0, 0.0, 2.0])
+    with pytest.raises(ValueError):
+        S.fit_scaling(X, "robust")
+
+
+def test_bias_column_is_appended_after_scaling():
+    D = S.design_matrix(np.array([[2.0, 3.0]]))
+    np.testing.assert_array_equal(D, [[2.0, 3.0, 1.0]])
+
+
+# ---- exactness of the shortcuts the page relies on ----------------------------------------------------
+def test_sufficient_rows_give_the_same_loss_gradient_and_hessian():
+    X, y = age_income_data(500)
+    D = S.design_matrix(S.fit_standardizer(X).transform(X))
+    D_s, y_s = S.sufficient_rows(D, y)
+    assert D_s.shape == (4, 3)  # d + 1 rows: the columns of D and y
+    w = np.array([0.3, -1.2, 4.0])
+    assert math.isclose(ls.mse_loss(w, D_s, y_s), ls.mse_loss(w, D, y), rel_tol=1e-12)
+    np.testing.assert_allclose(ls.mse_grad(w, D_s, y_s), ls.mse_grad(w, D, y), rtol=1e-10)
+    np.testing.assert_allclose(ls.mse_hessian(D_s), ls.mse_hessian(D), rtol=1e-10, atol=1e-12)
+
+
+def test_gradient_descent_on_sufficient_rows_follows_the_full_data_run():
+    X, y = age_income_data(400)
+    D = S.design_matrix(S.fit_scaling(X, "min-max").transform(X))
+    D_s, y_s = S.sufficient_rows(D, y)
+    full = ls.gradient_descent(D, y, np.zeros(3), 1.0, 50)
+    small = ls.gradient_descent(D_s, y_s, np.zeros(3), 1.0, 50)
+    np.testing.assert_allclose(small.losses, full.losses, rtol=1e-10)
+
+
+def test_minimum_loss_is_the_same_for_every_scaling():
+    X, y = age_income_data()
+    star = S.min_loss(X, y)
+    runs = S.compare_scalings(X, y, lr_fraction=0.9, steps=3000)
+    assert runs[3].losses[-1] == pytest.approx(star, rel=1e-12)
+    assert runs[2].losses[-1] == pytest.approx(star, rel=1e-9)
+    for r in runs:
+        assert r.loss_star == star
+        w = r.w_star
+        sc = S.fit_scaling(X, r.method)
+        assert ls.mse_loss(w, S.design_matrix(sc.transform(X)), y) == pytest.approx(star, rel=1e-9)
+
+
+# ---- theory vs simulation ---------------------------------------------------------------------------
+def test_condition_number_and_max_lr_match_the_hessian_eigenvalues():
+    X, y = age_income_data()
+    for r in S.compare_scalings(X, y, steps=1):
+        D = S.design_matrix(S.fit_scaling(X, r.method).transform(X))
+        lam = np.linalg.eigvalsh(D.T @ D / len(D))
+        assert r.kappa == pytest.approx(lam[-1] / lam[0], rel=1e-4)
+        assert r.max_lr == pytest.approx(2 / lam[-1], rel=1e-9)
+
+
+def test_standardizing_brings_kappa_near_one_and_raw_data_is_ill_conditioned():
+    X, y = age_income_data()
+    kappa = {r.method: r.kappa for r in S.compare_scalings(X, y, steps=1)}
+    assert kappa["none"] > 1e9 and kappa["centering"] > 1e8
+    assert kappa["z-score"] < 2 and kappa["min-max"] < 100
+
+
+@pytest.mark.parametrize("method", ["none", "z-score", "min-max"])
+def test_measured_divergence_threshold_equals_two_over_lambda_max(method):
+    X, y = age_income_data()
+    sw = S.lr_sweep(X, y, method, [])
+    assert sw.threshold == pytest.approx(sw.max_lr, rel=1e-3)
+    assert S.measured_threshold(X, y, method) == sw.threshold
+
+
+def test_gd_just_below_two_over_lambda_max_never_raises_the_loss_and_just_above_diverges():
+    X, y = age_income_data()
+    for method in ("none", "z-score"):
+        below = S.run_scaling(X, y, method, lr_fraction=0.99, steps=300)
+        assert np.all(np.diff(below.losses) <= 1e-12 * below.losses[0])
+        above = S.run_scaling(X, y, method, lr_fraction=1.05, steps=3000)
+        assert above.diverged_step is not None
+
+
+@pytest.mark.parametrize("method", ["z-score", "min-max"])
+def test_predicted_excess_loss_matches_the_gd_run(method):
+    X, y = age_income_data()
+    r = S.run_scaling(X, y, method, lr_fraction=0.9, steps=40)
+    D_s, y_s = S.sufficient_rows(S.design_matrix(S.fit_scaling(X, method).transform(X)), y)
+    theory = S.predicted_excess(D_s, y_s, r.lr, np.arange(41))
+    measured = r.losses - r.loss_star
+    keep = measured > 1e-9 * measured[0]
+    np.testing.assert_allclose(theory[keep], measured[keep], rtol=1e-5)
+
+
+def test_predicted_steps_to_converge_equal_the_measured_steps():
+    X, y = age_income_data()
+    for r in S.compare_scalings(X, y, lr_fraction=0.9, steps=400):
+        if r.steps_predicted <= 400:
+            assert r.steps_measured is not None
+            assert abs(r.steps_measured - r.steps_predicted) <= 1
+    sweep = S.dimension_sweep(300, 8, np.random.default_rng(3))
+    ok = np.isfinite(sweep.steps_meas_z)
+    assert ok.all()
+    assert np.all(np.abs(sweep.steps_meas_z - sweep.steps_pred_z) <= 1)
+
+
+def test_raw_data_is_painfully_slow_and_an_unstable_lr_never_converges():
+    X, y = age_income_data()
+    raw = S.run_scaling(X, y, "none", lr_fraction=0.9, steps=200)
+    assert raw.steps_predicted > 1e6 and raw.steps_measured is None
+    assert S.run_scaling(X, y, "z-score", lr_fraction=1.2, steps=50).steps_predicted == math.inf
+
+
+def test_gradient_components_scale_with_their_feature():
+    X, y = age_income_data()
+    runs = S.compare_scalings(X, y, steps=1)
+    g_raw, g_z = runs[0].grad0, runs[3].grad0
+    assert g_raw[1] / g_raw[0] > 1e3
+    assert 0.2 < g_z[1] / g_z[0] < 5
+    np.testing.assert_allclose(g_raw, np.abs(X.T @ y / len(y)).tolist() + [abs(y.mean())], rtol=1e-9)
+
+
+def test_lr_sweep_window_is_empty_for_raw_data_and_wide_for_standardized():
+    X, y = age_income_data()
+    lrs = np.logspace(-12, 1, 53)
+    raw, z = (S.lr_sweep(X, y, m, lrs, steps=100) for m in ("none", "z-score"))
+    assert S.usable_window(lrs, raw.rel_excess, 1e-2) is None
+    lo, hi = S.usable_window(lrs, z.rel_excess, 1e-2)
+    assert hi / lo > 10 and hi < z.max_lr
+    assert np.all(np.isinf(z.rel_excess[lrs > 1.05 * z.max_lr]))
+
+
+def test_kappa_grows_with_mixed_scale_features_only_when_raw():
+    sweep = S.dimension_sweep(400, 10, np.random.default_rng(0))
+    assert sweep.kappa_raw[-1] > 1e3 * sweep.kappa_z[-1]
+    assert np.all(sweep.kappa_z < 5)
+    assert np.all(sweep.steps_pred_raw > 10 * sweep.steps_pred_z)
+
+
+# ---- leak and shape -----------------------------------------------------------------------------------
+def test_fitting_on_train_only_keeps_train_centred_and_shows_the_test_shift():
+    rep = S.leak_demo(2000, np.random.default_rng(0), income_growth=0.3)
+    np.testing.assert_allclose(rep.train_z_mean[0], 0.0, atol=1e-10)
+    assert rep.test_z_mean[0][1] > 0.3
+    assert abs(rep.train_z_mean[1][1]) > 0.05
+    assert rep.test_z_mean[1][1] < rep.test_z_mean[0][1]
+
+
+def test_z_scoring_keeps_skewness_and_share_within_one_sigma_matches_theory():
+    rng = np.random.default_rng(0)
+    lognormal = S.shape_report(np.exp(0.6 * rng.normal(size=200_000)))
+    assert lognormal.skew_z == pytest.approx(lognormal.skew_raw, rel=1e-9)
+    assert lognormal.within_one_sigma == pytest.approx(S.lognormal_within_one_sigma(0.6), abs=0.005)
+    assert S.shape_report(rng.normal(size=200_000)).within_one_sigma == pytest.approx(
+        S.NORMAL_WITHIN_ONE_SIGMA, abs=0.005)
+    assert S.shape_report(rng.uniform(size=200_000)).within_one_sigma == pytest.approx(
+        S.UNIFORM_WITHIN_ONE_SIGMA, abs=0.005)
+
+
+def test_histogram_counts_every_value():
+    h = S.histogram(np.arange(100.0), 10)
+    assert h.counts.sum() == 100 and len(h.edges) == 11
