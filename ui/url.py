@@ -17,6 +17,7 @@ import streamlit as st
 SEED_KEY = "seed"
 SEED_MAX = 2**31 - 1
 _NOTICES = "_url_notices"
+_PENDING = "_url_pending"  # values to restore before a widget is created, after a refused URL value
 BOUND_KEYS = "_url_bound_keys"  # every key bound to the URL so far in this session (tests read it)
 
 
@@ -86,8 +87,20 @@ def select(label: str, options, *, key: str, index: int = 0, **kwargs) -> Any:
 
 
 def segmented(label: str, options, *, key: str, default, **kwargs) -> Any:
-    """A single-choice segmented control that always has a selection (``required=True``)."""
-    return bound(st.segmented_control, label, options, default=default, required=True, key=key, **kwargs)
+    """A single-choice segmented control that always has a selection (``required=True``).
+
+    Streamlit takes an empty ``?key=`` as "nothing selected" even when a selection is required; then the
+    default is put back through session state and the run starts again (once), with the notice.
+    """
+    fixes = st.session_state.get(_PENDING, {})
+    if key in fixes:
+        st.session_state[key] = fixes.pop(key)
+        default = None  # the value now comes from session state
+    value = bound(st.segmented_control, label, options, default=default, required=True, key=key, **kwargs)
+    if value is None and default is not None:
+        st.session_state.setdefault(_PENDING, {})[key] = default
+        st.rerun()
+    return value
 
 
 def toggle(label: str, value: bool = False, *, key: str, **kwargs) -> bool:
