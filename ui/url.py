@@ -17,7 +17,6 @@ import streamlit as st
 SEED_KEY = "seed"
 SEED_MAX = 2**31 - 1
 _NOTICES = "_url_notices"
-_PENDING = "_url_pending"  # values to restore before a widget is created, after a refused URL value
 BOUND_KEYS = "_url_bound_keys"  # every key bound to the URL so far in this session (tests read it)
 
 
@@ -48,6 +47,10 @@ def bound(widget: Callable[..., Any], label: str, *args: Any, key: str, **kwargs
     """
     raw_values = st.query_params.get_all(key)
     st.session_state.setdefault(BOUND_KEYS, set()).add(key)
+    if raw_values and widget in (st.number_input, st.slider) and _is_huge_number(raw_values[-1]):
+        default = args[2] if len(args) > 2 else kwargs.get("value")
+        _refuse(key, label, raw_values[-1], default)
+        raw_values = []
     value = widget(label, *args, key=key, bind="query-params", **kwargs)
     if raw_values:
         raw = raw_values[-1]
@@ -56,6 +59,28 @@ def bound(widget: Callable[..., Any], label: str, *args: Any, key: str, **kwargs
             _queue(f"The link set **{label}** to `{_shown(raw)}`, which is not a valid value here; "
                    f"using **{value}** instead.")
     return value
+
+
+def _refuse(key: str, label: str, raw: str, default: Any) -> None:
+    """Keep a URL value away from its widget (which would misread or crash on it) and say so."""
+    try:  # Streamlit seeds widgets from the URL as first loaded; no public API can withdraw a value
+        from streamlit.runtime.state.session_state_proxy import get_session_state
+
+        with get_session_state().query_params() as qp:
+            qp._initial_query_params.pop(key, None)
+            qp._query_params.pop(key, None)
+    except Exception:  # internals moved: the widget's own validation is the fallback
+        return
+    _queue(f"The link set **{label}** to `{_shown(raw)}`, which is not a valid value here; using **{default}** "
+           "instead.")
+
+
+def _is_huge_number(raw: str) -> bool:
+    """A numeric string Streamlit's number widgets would overflow on (e.g. 400 nines)."""
+    try:
+        return not abs(float(raw)) < 1e300
+    except ValueError:
+        return False
 
 
 def _queue(message: str) -> None:
@@ -89,18 +114,15 @@ def select(label: str, options, *, key: str, index: int = 0, **kwargs) -> Any:
 def segmented(label: str, options, *, key: str, default, **kwargs) -> Any:
     """A single-choice segmented control that always has a selection (``required=True``).
 
-    Streamlit takes an empty ``?key=`` as "nothing selected" even when a selection is required; then the
-    default is put back through session state and the run starts again (once), with the notice.
+    Streamlit takes an empty ``?key=`` as "nothing selected" even when a selection is required, so a URL
+    value that is not one of the option labels is refused before the widget reads it.
     """
-    fixes = st.session_state.get(_PENDING, {})
-    if key in fixes:
-        st.session_state[key] = fixes.pop(key)
-        default = None  # the value now comes from session state
+    shown_as = kwargs.get("format_func", str)
+    raw = st.query_params.get_all(key)
+    if raw and raw[-1] not in [str(shown_as(o)) for o in options]:
+        _refuse(key, label, raw[-1], shown_as(default))
     value = bound(st.segmented_control, label, options, default=default, required=True, key=key, **kwargs)
-    if value is None and default is not None:
-        st.session_state.setdefault(_PENDING, {})[key] = default
-        st.rerun()
-    return value
+    return default if value is None else value
 
 
 def toggle(label: str, value: bool = False, *, key: str, **kwargs) -> bool:
