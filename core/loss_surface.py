@@ -165,3 +165,279 @@ def gradient_descent(X, y, w0, lr, steps, *, batch_size=None, momentum=0.0, rng=
 def _loss(w: np.ndarray, X: np.ndarray, y: np.ndarray) -> float:
     r = X @ w - y
     return float(r @ r / (2 * len(r)))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# What the loss-surface page draws. Everything below is exact for the quadratic loss above.
+
+
+def two_feature_regression(n: int, rng: np.random.Generator, *, scale_ratio: float = 1.0,
+                           correlation: float = 0.0, noise: float = 0.5,
+                           w_true: tuple[float, float] = (1.0, 1.0)) -> tuple[np.ndarray, np.ndarray]:
+    """Two correlated features on different scales and a linear target: the condition number is a dial.
+
+    Parameters
+    ----------
+    n : int
+        Number of samples (>= 2).
+    rng : numpy.random.Generator
+        Source of all randomness.
+    scale_ratio : float
+        Population std of feature 2 divided by that of feature 1 (> 0); feature 1 has std 1.
+    correlation : float
+        Population correlation rho of the two features, in (-1, 1).
+    noise : float
+        Std of the additive target noise.
+    w_true : (float, float)
+        The weights that generate the target.
+
+    Returns
+    -------
+    X : ndarray (n, 2)
+    y : ndarray (n,)
+
+    Notes
+    -----
+    ``z1, z2 ~ N(0, 1)`` with correlation rho, ``x = (z1, s * z2)``, ``y = x @ w_true + noise * eps``.
+    The population Hessian is ``[[1, rho s], [rho s, s^2]]``; with rho = 0 its condition number is s^2.
+    """
+    if n < 2:
+        raise ValueError(f"n must be at least 2, got {n}")
+    if not (np.isfinite(scale_ratio) and scale_ratio > 0):
+        raise ValueError(f"scale_ratio must be positive, got {scale_ratio}")
+    if not -1 < correlation < 1:
+        raise ValueError(f"correlation must be in (-1, 1), got {correlation}")
+    a, b = rng.normal(size=(2, n))
+    z2 = correlation * a + np.sqrt(1 - correlation**2) * b
+    X = np.column_stack([a, scale_ratio * z2])
+    y = X @ np.asarray(w_true, float) + noise * rng.normal(size=n)
+    return X, y
+
+
+def zscore(X: np.ndarray) -> np.ndarray:
+    """Each column minus its mean, divided by its population std (ddof=0; a constant column gets scale 1)."""
+    _check(X)
+    X = np.asarray(X, float)
+    sd = X.std(axis=0)
+    return (X - X.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+
+
+def minimizer(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    """The least-squares weights ``w*`` and the smallest loss ``L* = L(w*)``.
+
+    Notes
+    -----
+    ``w*`` solves the normal equations ``X^T X w = X^T y`` (least-squares solution when singular).
+    """
+    _check(X, y)
+    w_star = np.linalg.lstsq(np.asarray(X, float), np.asarray(y, float), rcond=None)[0]
+    return w_star, mse_loss(w_star, X, y)
+
+
+def contour_levels(curv: Curvature, radius: float, n_levels: int = 8, ratio: float = 0.4) -> np.ndarray:
+    """Loss gaps ``L - L*`` for contour lines: the largest ellipse's long axis spans ``radius``.
+
+    Levels shrink geometrically by ``ratio`` so that both the long and the narrow ellipses are visible.
+    """
+    lam_min = max(float(curv.eigenvalues[0]), 1e-12 * float(curv.eigenvalues[-1]), 1e-300)
+    top = lam_min * radius**2 / 2
+    return top * ratio ** np.arange(n_levels)
+
+
+def contour_ellipse(w_star: np.ndarray, curv: Curvature, gap: float, n_points: int = 96) -> np.ndarray:
+    """Points (n_points, 2) on the contour ``L(w) = L* + gap`` of a two-weight quadratic loss.
+
+    Notes
+    -----
+    With ``H = V diag(lambda) V^T``, ``L(w) - L* = 1/2 sum_i lambda_i (v_i . (w - w*))^2``, so the contour is
+    the ellipse ``w* + V diag(sqrt(2 gap / lambda)) [cos t, sin t]``: semi-axes along the eigenvectors, the
+    short one along the steepest direction (largest lambda). A zero eigenvalue gives an infinite axis;
+    it is capped at 1e6.
+    """
+    lam = np.maximum(curv.eigenvalues, 1e-300)
+    semi = np.minimum(np.sqrt(2 * gap / lam), 1e6)                   # (2,)
+    t = np.linspace(0, 2 * np.pi, n_points)
+    circle = np.column_stack([np.cos(t), np.sin(t)])                 # (n_points, 2)
+    return np.asarray(w_star) + (circle * semi) @ curv.eigenvectors.T
+
+
+def loss_grid(X: np.ndarray, y: np.ndarray, center: np.ndarray, radius: float, n: int = 40):
+    """The loss on an ``n x n`` grid of cell centres covering ``center +- radius`` (for a heatmap).
+
+    Returns
+    -------
+    w1, w2, loss : ndarrays (n * n,)
+        Cell centres and ``L(w)`` there; the cells are ``2 * radius / n`` wide.
+
+    Notes
+    -----
+    ``L(w) = 1/2 w^T H w - b^T w + c`` with ``H = X^T X / n``, ``b = X^T y / n``, ``c = y^T y / (2n)``.
+    """
+    _check(X, y)
+    edges = np.linspace(-radius, radius, n + 1)
+    mid = (edges[:-1] + edges[1:]) / 2
+    g1, g2 = np.meshgrid(center[0] + mid, center[1] + mid, indexing="ij")
+    W = np.column_stack([g1.ravel(), g2.ravel()])                    # (n*n, 2)
+    X, y = np.asarray(X, float), np.asarray(y, float)
+    H, b, c = mse_hessian(X), X.T @ y / len(y), y @ y / (2 * len(y))
+    loss = 0.5 * np.einsum("ki,ij,kj->k", W, H, W) - W @ b + c
+    return W[:, 0], W[:, 1], loss
+
+
+def gradient_field(X: np.ndarray, y: np.ndarray, center: np.ndarray, radius: float, n: int = 7):
+    """Points (n*n, 2) on a grid and the full-batch gradient (n*n, 2) at each: ``grad = H w - X^T y / n``.
+
+    The negative gradient is perpendicular to the contour through the point (it is the normal of the
+    level set), which the page draws as arrows.
+    """
+    _check(X, y)
+    ticks = center[:, None] + np.linspace(-radius, radius, n + 2)[1:-1]   # (2, n), skip the edges
+    g1, g2 = np.meshgrid(ticks[0], ticks[1], indexing="ij")
+    W = np.column_stack([g1.ravel(), g2.ravel()])
+    X, y = np.asarray(X, float), np.asarray(y, float)
+    return W, W @ mse_hessian(X) - X.T @ y / len(y)
+
+
+def minibatch_gradients(X: np.ndarray, y: np.ndarray, w: np.ndarray, batch_size: int, k: int,
+                        rng: np.random.Generator) -> np.ndarray:
+    """Gradients (k, d) of ``k`` independent mini-batches at ``w``, each drawn without replacement.
+
+    Notes
+    -----
+    Each is an unbiased estimate of the full gradient: ``E[g_B] = X^T (X w - y) / n``; their spread shrinks
+    roughly like ``1 / sqrt(batch_size)`` (exactly with the finite-population factor ``(n - B) / (n - 1)``).
+    """
+    _check(X, y, w)
+    X, y, w = np.asarray(X, float), np.asarray(y, float), np.asarray(w, float)
+    n = len(y)
+    if not 1 <= batch_size <= n:
+        raise ValueError(f"batch_size must be in [1, {n}], got {batch_size}")
+    out = np.empty((k, X.shape[1]))
+    for j in range(k):
+        idx = rng.choice(n, size=batch_size, replace=False)
+        out[j] = X[idx].T @ (X[idx] @ w - y[idx]) / batch_size
+    return out
+
+
+def eigen_errors(weights: np.ndarray, w_star: np.ndarray, curv: Curvature) -> np.ndarray:
+    """The error along each eigenvector, ``e_i(t) = v_i . (w_t - w*)``: shape (steps+1, d)."""
+    return (np.asarray(weights) - np.asarray(w_star)) @ curv.eigenvectors
+
+
+def predicted_eigen_errors(e0: np.ndarray, curv: Curvature, lr: float, steps: int,
+                           momentum: float = 0.0) -> np.ndarray:
+    """The error along each eigenvector predicted by theory, shape (steps+1, d).
+
+    Notes
+    -----
+    Full-batch GD decouples along the eigenvectors: ``e_i(t) = (1 - eta lambda_i)^t e_i(0)``.
+    Heavy-ball momentum (v_0 = 0) gives ``e(t+1) = (1 + beta - eta lambda) e(t) - beta e(t-1)`` with
+    ``e(1) = (1 - eta lambda) e(0)`` (Polyak 1964; Goh, "Why Momentum Really Works", Distill 2017).
+    For SGD with mini-batches drawn without replacement these are the *expected* errors.
+    """
+    lam = curv.eigenvalues
+    E = np.empty((steps + 1, len(lam)))
+    E[0] = e0
+    with np.errstate(over="ignore", invalid="ignore"):
+        if steps >= 1:
+            E[1] = (1 - lr * lam) * e0
+        for t in range(2, steps + 1):
+            E[t] = (1 + momentum - lr * lam) * E[t - 1] - momentum * E[t - 2]
+    return E
+
+
+def convergence_rates(curv: Curvature, lr: float, momentum: float = 0.0) -> np.ndarray:
+    """Per-direction factor by which the error shrinks each step (asymptotically); > 1 means divergence.
+
+    Notes
+    -----
+    GD: ``|1 - eta lambda_i|``. Heavy ball: the largest ``|z|`` solving
+    ``z^2 - (1 + beta - eta lambda) z + beta = 0``. Every factor is < 1 iff
+    ``0 < eta < 2 (1 + beta) / lambda_max``.
+    """
+    out = []
+    for lam in curv.eigenvalues:
+        roots = np.roots([1.0, -(1 + momentum - lr * lam), momentum]) if momentum else [1 - lr * lam]
+        out.append(float(np.max(np.abs(roots))))
+    return np.array(out)
+
+
+def stable_lr_limit(curv: Curvature, momentum: float = 0.0) -> float:
+    """The largest stable learning rate: 2/lambda_max, or 2 (1 + beta) / lambda_max with momentum."""
+    return (1 + momentum) * curv.max_stable_lr
+
+
+def steps_to_tolerance(losses: np.ndarray, loss_star: float, tol: float) -> int | None:
+    """First step t with ``L_t - L* <= tol (L_0 - L*)``; None if the run never gets there."""
+    gap = np.asarray(losses, float) - loss_star
+    with np.errstate(invalid="ignore"):
+        hit = np.flatnonzero(gap <= tol * gap[0])
+    return int(hit[0]) if hit.size else None
+
+
+def predicted_steps_to_tolerance(e0: np.ndarray, curv: Curvature, lr: float, tol: float,
+                                 momentum: float = 0.0) -> float:
+    """Steps until ``L_t - L* <= tol (L_0 - L*)``, predicted from the slowest direction alone.
+
+    ``inf`` when a direction the start has an error along does not shrink (rate >= 1).
+
+    Notes
+    -----
+    ``L_t - L* = 1/2 sum_i lambda_i e_i(0)^2 rho_i^(2t)``. Once the fast directions have died out only the
+    slowest one (rate ``rho``, share ``s`` of the starting gap) is left, so
+    ``t ~ ln(s / tol) / (2 ln(1/rho))``. With ``eta = 2 / (lambda_max + lambda_min)``,
+    ``rho = (kappa - 1) / (kappa + 1)``: the count grows like ``kappa / 4 * ln(1/tol)``.
+    """
+    e0 = np.asarray(e0, float)
+    parts = 0.5 * curv.eigenvalues * e0**2                            # (d,) each direction's gap
+    if parts.sum() <= 0:
+        return 0.0
+    rates = convergence_rates(curv, lr, momentum)
+    active = parts > 1e-15 * parts.sum()
+    if np.max(rates[active]) >= 1:
+        return float("inf")
+    slow = np.flatnonzero(active)[np.argmax(rates[active])]
+    if rates[slow] == 0:
+        return 1.0
+    share = parts[slow] / parts.sum()
+    return float(max(np.log(share / tol), 0.0) / (2 * np.log(1 / rates[slow])))
+
+
+def escape_step(losses: np.ndarray) -> int | None:
+    """First step whose loss is above the starting loss (or not finite): the run has left its start's contour.
+
+    Full-batch GD with ``eta < 2 / lambda_max`` never does this; above the limit it does once the error
+    along the top eigenvector has grown enough.
+    """
+    L = np.asarray(losses, float)
+    with np.errstate(invalid="ignore"):
+        bad = np.flatnonzero(~np.isfinite(L[1:]) | (L[1:] > L[0] * (1 + 1e-12)))
+    return int(bad[0]) + 1 if bad.size else None
+
+
+def start_from_selection(selection, name: str = "start", *, fields=("w1", "w2"),
+                         low: float = -50.0, high: float = 50.0, decimals: int = 2) -> np.ndarray | None:
+    """Turn a chart click into a new starting point ``w0``, or None when the click carries none.
+
+    Parameters
+    ----------
+    selection : mapping
+        What the chart reports, e.g. ``{"start": [{"w1": 0.4, "w2": -1.2}]}`` (an empty list when the
+        click hit nothing).
+    name : str
+        The point selection's name.
+    fields : the two weight fields, in order.
+    low, high : float
+        The start is clipped into ``[low, high]`` (the number inputs' range).
+    decimals : int
+        Rounded to this many decimals, the number inputs' precision.
+    """
+    try:
+        points = selection[name]
+        point = points[0]
+        w0 = np.array([float(point[f]) for f in fields])
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+        return None
+    if not np.all(np.isfinite(w0)):
+        return None
+    return np.round(np.clip(w0, low, high), decimals)

@@ -1,0 +1,122 @@
+"""Charts for page 2 (loss surface): pure tidy DataFrame -> Altair chart builders."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from charts.common import ACCENT, BAD, DASH_THEORY, GOOD, THEORY, log_axis
+
+START = "start"          # the point selection a click on the heatmap sets (read by the page)
+REPLAY = "replay"        # the client-side step scrubber
+
+
+def _xy(domain: tuple[tuple[float, float], tuple[float, float]], x: str = "w1", y: str = "w2"):
+    (x0, x1), (y0, y1) = domain
+    sx = alt.Scale(domain=[x0, x1], nice=False, zero=False)
+    sy = alt.Scale(domain=[y0, y1], nice=False, zero=False)
+    return (alt.X(f"{x}:Q", scale=sx, title="w₁ (weight on feature 1)"),
+            alt.Y(f"{y}:Q", scale=sy, title="w₂ (weight on feature 2)"))
+
+
+def surface_chart(grid: pd.DataFrame, contours: pd.DataFrame, axes: pd.DataFrame, arrows: pd.DataFrame,
+                  spread: pd.DataFrame, path: pd.DataFrame, w_star: tuple[float, float],
+                  domain: tuple[tuple[float, float], tuple[float, float]], steps: int,
+                  size: int = 430) -> alt.LayerChart:
+    """Contours, eigen-axes, gradient arrows, the path with a replay scrubber, and a clickable background.
+
+    ``grid`` has the centres ``w1, w2`` of square cells tiling ``domain`` and ``log_gap``; clicking a cell
+    sets the point selection ``START`` to its centre. Width equals height and the two domains have
+    the same span, so a circle in weight space is drawn as a circle.
+    """
+    x, y = _xy(domain)
+    pick = alt.selection_point(name=START, fields=["w1", "w2"], on="click", clear=False, empty=False)
+    replay = alt.param(name=REPLAY, value=steps,
+                       bind=alt.binding_range(min=0, max=max(steps, 1), step=1, name="replay: step "))
+    (x0, x1), (y0, y1) = domain
+    half = (x1 - x0) / (2 * round(np.sqrt(len(grid))))
+    heat = alt.Chart(grid).transform_calculate(
+        w1_lo=f"datum.w1 - {half}", w1_hi=f"datum.w1 + {half}",
+        w2_lo=f"datum.w2 - {half}", w2_hi=f"datum.w2 + {half}",
+    ).mark_rect(opacity=0.4, stroke=None, aria=False).encode(
+        x=alt.X("w1_lo:Q", scale=alt.Scale(domain=[x0, x1], nice=False, zero=False),
+                title="w₁ (weight on feature 1)"),
+        x2="w1_hi:Q",
+        y=alt.Y("w2_lo:Q", scale=alt.Scale(domain=[y0, y1], nice=False, zero=False),
+                title="w₂ (weight on feature 2)"),
+        y2="w2_hi:Q",
+        color=alt.Color("log_gap:Q", scale=alt.Scale(scheme="blues"), legend=None),
+    ).add_params(pick)
+    lines = alt.Chart(contours).mark_line(clip=True, strokeWidth=1, aria=False).encode(
+        x=x, y=y, order="i:Q", detail="level:N",
+        strokeDash=alt.StrokeDash("kind:N", scale=alt.Scale(domain=["contour", "start's contour"],
+                                                            range=[[1, 0], [5, 3]]),
+                                  legend=alt.Legend(title=None, orient="top")),
+        color=alt.Color("kind:N", scale=alt.Scale(domain=["contour", "start's contour"],
+                                                  range=[THEORY, BAD]), legend=None),
+    )
+    eig = alt.Chart(axes).mark_line(
+        clip=True, strokeDash=DASH_THEORY, strokeWidth=1.5, color=THEORY, aria=False,
+    ).encode(x=x, y=y, detail="axis:N")
+    eig_text = alt.Chart(axes.dropna(subset=["label"])).mark_text(
+        clip=True, align="left", dx=4, dy=-8, fontSize=13, fontWeight="bold", color=THEORY,
+    ).encode(x=x, y=y, text="label:N")
+    layers = [heat, lines, eig, eig_text]
+    if len(arrows):
+        layers += _arrows(arrows, domain, THEORY, 1.2)
+    if len(spread):
+        layers += _arrows(spread[spread["kind"] != "full"], domain, ACCENT, 1.0)
+        layers += _arrows(spread[spread["kind"] == "full"], domain, ACCENT, 3.5, head=90)
+    trail = alt.Chart(path).transform_filter(f"datum.t <= {REPLAY}")
+    layers += [
+        trail.mark_line(clip=True, color=BAD, strokeWidth=2).encode(x=x, y=y, order="t:Q"),
+        trail.mark_circle(clip=True, color=BAD, size=28, opacity=1).encode(x=x, y=y),
+        alt.Chart(path).transform_filter(f"datum.t == {REPLAY}").mark_point(
+            clip=True, color=BAD, size=220, shape="circle", strokeWidth=2.5, filled=False).encode(x=x, y=y),
+        alt.Chart(path.head(1)).mark_point(clip=True, color=BAD, size=160, shape="square", filled=True
+                                           ).encode(x=x, y=y),
+        alt.Chart(pd.DataFrame({"w1": [w_star[0]], "w2": [w_star[1]], "label": ["minimum w*"]}))
+        .mark_point(shape="cross", size=260, filled=True, color=ACCENT).encode(x=x, y=y),
+        alt.Chart(pd.DataFrame({"w1": [w_star[0]], "w2": [w_star[1]], "label": ["w*"]}))
+        .mark_text(dx=10, dy=12, fontSize=13, fontWeight="bold", color=ACCENT)
+        .encode(x=x, y=y, text="label:N"),
+    ]
+    # "pad" keeps the plotting area exactly size x size (Streamlit's default "fit" squeezes it by the axes).
+    return (alt.layer(*layers).add_params(replay)
+            .properties(width=size, height=size, autosize=alt.AutoSizeParams(type="pad", contains="padding")))
+
+
+def _arrows(df: pd.DataFrame, domain, color: str, width: float, head: int = 40) -> list:
+    """Segments from (w1, w2) to (w1_end, w2_end) with a triangle head rotated by ``angle`` (degrees)."""
+    x, y = _xy(domain)
+    x_end, y_end = _xy(domain, "w1_end", "w2_end")
+    seg = alt.Chart(df).mark_rule(clip=True, color=color, strokeWidth=width, opacity=0.85, aria=False).encode(
+        x=x, y=y, x2="w1_end:Q", y2="w2_end:Q")
+    tip = alt.Chart(df).mark_point(clip=True, shape="triangle-up", filled=True, size=head, color=color,
+                                   opacity=0.85, aria=False).encode(
+        x=x_end, y=y_end, angle=alt.Angle("angle:Q", scale=None))
+    return [seg, tip]
+
+
+def eigen_error_chart(df: pd.DataFrame) -> alt.LayerChart:
+    """|error| along each eigenvector vs step: theory line (dashed) and measured points, log y.
+
+    ``df`` columns: ``t``, ``direction`` (label), ``source`` ("theory" or "measured"), ``error`` (already
+    pinned for the log axis) and ``status`` ("ok", "underflow" or "overflow").
+    """
+    dirs = list(dict.fromkeys(df["direction"]))
+    color = alt.Color("direction:N", scale=alt.Scale(domain=dirs, range=[BAD, GOOD][: len(dirs)]),
+                      legend=alt.Legend(title=None, orient="top", labelLimit=320))
+    x = alt.X("t:Q", title="step t")
+    y = alt.Y("error:Q", scale=alt.Scale(type="log"), axis=log_axis("|error along the eigenvector|"))
+    theory = df[df["source"] == "theory"]
+    measured = df[df["source"] == "measured"]
+    line = alt.Chart(theory).mark_line(strokeDash=DASH_THEORY, strokeWidth=2).encode(
+        x=x, y=y, color=color, detail="direction:N")
+    pts = alt.Chart(measured).mark_point(filled=True, size=36).encode(
+        x=x, y=y, color=color, shape=alt.Shape("direction:N", scale=alt.Scale(
+            domain=dirs, range=["circle", "square"][: len(dirs)]), legend=None),
+        tooltip=[alt.Tooltip("t:Q", title="step"), "direction:N", alt.Tooltip("error:Q", format=".3g"),
+                 "status:N"])
+    return alt.layer(line, pts).properties(height=300)

@@ -1,0 +1,156 @@
+"""Page 2 (loss surface) in AppTest: loads clean, controls change the numbers and the path, links reproduce."""
+
+import json
+
+import altair as alt
+import pyarrow as pa
+import pytest
+
+from tests.app.conftest import assert_clean, charts, open_page
+
+PAGE = "pages/loss_surface.py"
+
+
+def frames(at):
+    """Every dataset of every chart, as DataFrames."""
+    out = []
+    for ch in charts(at):
+        for ds in ch.proto.datasets:
+            out.append(pa.ipc.open_stream(ds.data.data).read_all().to_pandas())
+    return out
+
+
+def path(at):
+    return next(df for df in frames(at) if {"t", "loss"} <= set(df.columns)).reset_index(drop=True)
+
+
+def assert_valid_vega_lite(at):
+    # The page skips Altair's validation for speed (it caches the spec dicts); validate them here.
+    for ch in charts(at):
+        spec = json.loads(ch.proto.spec)
+        assert "layer" in spec
+        alt.LayerChart.from_dict(spec, validate=True)
+
+
+def metric(at, label):
+    return next(m.value for m in at.metric if m.label.startswith(label))
+
+
+def test_the_page_loads_clean_with_the_surface_and_the_error_chart():
+    at = open_page(PAGE)
+    assert_clean(at)
+    assert len(charts(at)) == 2
+    spec = json.loads(charts(at)[0].proto.spec)
+    names = [p["name"] for layer in spec["layer"] for p in layer.get("params", [])]
+    names += [p["name"] for p in spec.get("params", [])]
+    assert "start" in names and "replay" in names
+    assert spec["width"] == spec["height"], "equal axis scales need a square plotting area"
+    assert_valid_vega_lite(at)
+    assert float(metric(at, "κ")) > 5
+    assert not at.warning, "the default learning rate converges"
+    p = path(at)
+    assert (p.loc[0, "w1"], p.loc[0, "w2"]) == (-1.0, 3.0)
+    assert p["loss"].iloc[-1] < p["loss"].iloc[0]
+
+
+def test_the_surface_chart_has_equal_domain_spans():
+    at = open_page(PAGE, {"w1": "7.5", "w2": "-4"})
+    spec = json.loads(charts(at)[0].proto.spec)
+    spans = set()
+    for layer in spec["layer"]:
+        for ch in ("x", "y"):
+            dom = layer.get("encoding", {}).get(ch, {}).get("scale", {}).get("domain")
+            if dom:
+                spans.add(round(dom[1] - dom[0], 9))
+    assert len(spans) == 1
+
+
+def test_a_learning_rate_above_two_over_lambda_max_shows_a_divergence_notice_not_an_error():
+    at = open_page(PAGE)
+    at.slider(key="lr").set_value(1.15).run()
+    assert_clean(at)
+    notices = [w.value for w in at.warning]
+    assert any("diverged at step" in n and "2/λmax" in n for n in notices), notices
+    p = path(at)
+    assert p[["w1", "w2", "loss"]].notna().all().all()
+    assert metric(at, "predicted") == "never"
+
+
+def test_moving_the_start_moves_the_path_and_changes_the_numbers():
+    at = open_page(PAGE)
+    before = path(at)
+    at.number_input(key="w1").set_value(2.5).run()
+    at.number_input(key="w2").set_value(-0.5).run()
+    assert_clean(at)
+    after = path(at)
+    assert (after.loc[0, "w1"], after.loc[0, "w2"]) == (2.5, -0.5)
+    assert not after[["w1", "w2"]].equals(before[["w1", "w2"]])
+
+
+def test_scale_ratio_and_standardizing_change_the_condition_number():
+    at = open_page(PAGE)
+    k_default = float(metric(at, "κ"))
+    at.slider(key="scale").set_value(8.0).run()
+    k_wide = float(metric(at, "κ"))
+    at.toggle(key="std").set_value(True).run()
+    at.slider(key="corr").set_value(0.0).run()
+    assert_clean(at)
+    k_std = float(metric(at, "κ"))
+    assert k_wide > 5 * k_default
+    assert k_std < 1.6
+
+
+def test_sgd_draws_minibatch_steps_and_is_reproducible_per_seed():
+    at = open_page(PAGE)
+    at.segmented_control(key="opt").set_value("SGD").run()
+    assert_clean(at)
+    spread = next(df for df in frames(at) if "kind" in df.columns and "w1_end" in df.columns)
+    assert (spread["kind"] == "mini-batch").sum() == 30
+    assert_valid_vega_lite(at)
+    first = path(at)
+    at.run()
+    assert path(at).equals(first)
+    other = open_page(PAGE, {"opt": "SGD", "seed": "5"})
+    assert not path(other)[["w1", "w2"]].equals(first[["w1", "w2"]])
+
+
+def test_momentum_converges_above_the_plain_gd_limit():
+    at = open_page(PAGE, {"opt": "Momentum", "lr": "1.2", "beta": "0.5"})
+    assert_clean(at)
+    assert not any("diverged" in w.value for w in at.warning)
+    assert any("momentum still converges" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("query", [
+    {"scale": "5.0", "corr": "-0.3", "lr": "0.6", "steps": "60", "w1": "2.0", "w2": "-1.5"},
+    {"opt": "SGD", "batch": "5", "seed": "7"},
+])
+def test_a_link_reproduces_the_same_numbers_as_setting_the_widgets(query):
+    linked = open_page(PAGE, query)
+    assert_clean(linked)
+    # The sidebar seed is not in AppTest's tree after switch_page, so the seed comes from the URL in both.
+    manual = open_page(PAGE, {k: v for k, v in query.items() if k == "seed"})
+    setters = {"scale": "slider", "corr": "slider", "lr": "slider", "steps": "slider",
+               "w1": "number_input", "w2": "number_input",
+               "opt": "segmented_control", "batch": "select_slider"}
+    for key, value in query.items():
+        if key == "seed":
+            continue
+        kind = setters[key]
+        widget = getattr(manual, kind)(key=key)
+        cast = type(widget.value)
+        widget.set_value(value if cast is str else cast(float(value))).run()
+    assert_clean(manual)
+    assert path(linked).equals(path(manual))
+    assert metric(linked, "κ") == metric(manual, "κ")
+    assert metric(linked, "measured") == metric(manual, "measured")
+
+
+def test_the_reproduce_code_runs_and_gives_the_pages_path():
+    at = open_page(PAGE, {"scale": "4.0", "w1": "0.5"})
+    code = at.code[0].value
+    scope = {}
+    exec(compile(code.replace("print(", "_ = ("), "reproduce", "exec"), scope)  # noqa: S102
+    shown = path(at)
+    assert shown["w1"].to_numpy() == pytest.approx(scope["traj"].weights[: len(shown), 0])
+
