@@ -59,25 +59,49 @@ def test_hostile_url_values_fall_back_to_defaults_with_a_notice(page):
                 assert val == defaults[key] or same_value(value, val), (key, value, val)
 
 
+def _ends(w) -> tuple[object, object] | None:
+    """The two extreme values of a slider, select slider or number input (None when it has no bounds)."""
+    if w.type == "slider":
+        return w.min, w.max
+    if w.type == "select_slider":
+        return w.options[0], w.options[-1]
+    if w.type == "number_input" and w.min is not None and w.max is not None:
+        return w.min, w.max
+    return None
+
+
 @pytest.mark.parametrize("page", PAGES)
-def test_every_slider_at_its_extremes_breaks_nothing(page):
+def test_every_bounded_control_at_its_extremes_breaks_nothing(page):
+    """Each slider, select slider and number input alone at its minimum and its maximum."""
     at = open_page(page)
     assert_clean(at)
-    sliders = [s for s in at.main if getattr(s, "type", "") == "slider" and s.key]
-    for s in sliders:
-        for end in ("min", "max"):
-            target = at.slider(key=s.key)
-            value = getattr(target, end)
-            if isinstance(target.value, tuple):
-                value = (target.min, target.max)
-            target.set_value(value).run()
+    controls = [w for w in at.main if getattr(w, "type", "") in ("slider", "select_slider", "number_input")
+                and w.key and not getattr(w.proto, "disabled", False) and _ends(w)]
+    assert controls
+    for w in controls:
+        for end in _ends(w):
+            target = at.main.get(w.type)  # re-find the live widget by key
+            live = next(x for x in target if x.key == w.key)
+            if getattr(live.proto, "disabled", False):
+                continue
+            live.set_value(end).run()
             assert_clean(at)
             assert_charts_finite(at)
-        at.slider(key=s.key).set_value(s.value).run()
-    for end in ("min", "max"):  # all at once
+        live = next(x for x in at.main.get(w.type) if x.key == w.key)
+        if not getattr(live.proto, "disabled", False):
+            live.set_value(w.value).run()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_all_sliders_at_their_extremes_together_break_nothing(page):
+    at = open_page(page)
+    assert_clean(at)
+    sliders = [s for s in at.main if getattr(s, "type", "") == "slider" and s.key and not s.disabled]
+    for end in ("min", "max"):
         for s in sliders:
             target = at.slider(key=s.key)
-            target.set_value(getattr(target, end))
+            if not target.disabled:
+                target.set_value(getattr(target, end))
         at.run()
         assert_clean(at)
         assert_charts_finite(at)
