@@ -66,9 +66,9 @@ def test_a_bad_url_value_falls_back_to_the_default_with_a_notice():
     assert_clean(at)
     assert at.select_slider(key="eta").value == 0.9
     assert at.segmented_control(key="feature").value == "income"
-    # The notice itself is drawn by app.py after the page; AppTest's switch_page run does not show it, so the
-    # browser test checks the visible notice and this one checks that it was queued.
-    assert any("using **0.9**" in m for m in at.session_state["_url_notices"])
+    notices = [w.value for w in at.warning]
+    assert any("using **0.9**" in m for m in notices)
+    assert any("Feature" in m and "<b>" not in m for m in notices)
 
 
 def test_the_sweep_shows_the_measured_threshold_next_to_two_over_lambda_max():

@@ -28,7 +28,7 @@ def bound_keys(page_file: str) -> tuple[str, ...]:
 @pytest.mark.parametrize("p", CONCEPTS, ids=[p.url_path for p in CONCEPTS])
 def test_hostile_links_show_a_notice_and_never_a_traceback(page, server, p):
     keys = bound_keys(p.file)
-    for shift in range(3):  # every key meets several different hostile values across the rounds
+    for shift in range(2):  # every key meets two different hostile values; AppTest tries them all
         query = {k: HOSTILE[(i + 2 * shift) % len(HOSTILE)] for i, k in enumerate(keys)}
         query["seed"] = HOSTILE[shift]
         open_path(page, server, p.url_path, urlencode(query))
