@@ -9,3 +9,17 @@ import numpy  # noqa: F401  (load OpenBLAS first, so there is a pool to limit)
 from threadpoolctl import threadpool_limits
 
 threadpool_limits(limits=1, user_api="blas")
+
+# Altair validates every chart against the Vega-Lite JSON schema when Streamlit converts it, inside a lock that
+# all sessions share: 15-35% of a warm rerun here. The app skips that check; the test suite validates every
+# drawn spec against the same schema instead (tests/app/test_robustness.py), so a malformed chart still fails.
+import altair as alt  # noqa: E402
+
+_to_dict = alt.TopLevelMixin.to_dict
+
+
+def _to_dict_unvalidated(self, validate: bool = False, **kwargs):
+    return _to_dict(self, validate=validate, **kwargs)
+
+
+alt.TopLevelMixin.to_dict = _to_dict_unvalidated

@@ -11,6 +11,8 @@ import math
 
 import pyarrow as pa
 import pytest
+from altair.utils.schemapi import validate_jsonschema
+from altair.vegalite.v6.schema.core import load_schema
 
 from tests.app.conftest import assert_clean, charts, open_page
 from ui.nav import CONCEPTS
@@ -29,8 +31,12 @@ def widget_values(at) -> dict[str, object]:
     return {w.key: w.value for w in at.main if getattr(w, "key", None) and hasattr(w, "value")}
 
 
+VEGA_LITE_SCHEMA = load_schema()
+
+
 def assert_charts_finite(at) -> None:
-    """No NaN or infinity reaches a chart's data."""
+    """Every chart is valid Vega-Lite (the app skips Altair's own check for speed) and no NaN or infinity
+    reaches its data."""
     for chart in charts(at):
         for ds in chart.proto.datasets:
             table = pa.ipc.open_stream(ds.data.data).read_all()
@@ -38,13 +44,14 @@ def assert_charts_finite(at) -> None:
                 if pa.types.is_floating(col.type):
                     values = [v for v in col.to_pylist() if v is not None]
                     assert all(math.isfinite(v) for v in values), f"non-finite value in column {name!r}"
-        json.loads(chart.proto.spec)
+        validate_jsonschema(json.loads(chart.proto.spec), VEGA_LITE_SCHEMA)
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_hostile_url_values_fall_back_to_defaults_with_a_notice(page):
     clean = open_page(page)
     assert_clean(clean)
+    assert_charts_finite(clean)
     keys = bound_keys(clean)
     defaults = widget_values(clean)
     assert keys, "the page binds its controls to the URL"
