@@ -18,6 +18,8 @@ page = st.navigation(
 
 import ui  # noqa: E402  (after st.navigation, on purpose)
 
+# A chart with a fixed pixel size (the square loss-surface map) scrolls sideways on a phone instead of being cut.
+st.html("<style>[data-testid='stVegaLiteChart'] { max-width: 100%; overflow-x: auto; }</style>")
 with st.sidebar:
     ui.seed_control()
     ui.share_link()
