@@ -381,7 +381,9 @@ def train_chart(activation: str, depth: int, seed: int):
     df = pd.concat([pd.DataFrame({"step": np.arange(c.losses.size), "loss": c.losses,
                                   "scheme": TRAIN_SCHEMES[c.scheme]}) for c in curves], ignore_index=True)
     df = df[np.isfinite(df["loss"]) & (df["loss"] > 0)]
-    final = {TRAIN_SCHEMES[c.scheme]: float(np.nanmean(c.losses[-20:])) for c in curves}
+    # A run that diverged has no final loss: it is reported as diverged, never as "nan".
+    final = {TRAIN_SCHEMES[c.scheme]: None if c.diverged_step is not None else float(np.mean(c.losses[-20:]))
+             for c in curves}
     return ch.loss_curves(df, list(TRAIN_SCHEMES.values())), final
 
 
@@ -431,11 +433,11 @@ def training_section() -> None:
         curves.append(train(scheme, depth, activation, seed))
     bar.empty()
     chart, final = train_chart(activation, depth, seed)
-    best = min(final, key=final.get)
+    ended = {k: v for k, v in final.items() if v is not None}
+    best = f"{min(ended, key=ended.get)} ends lowest ({min(ended.values()):.3g}); " if ended else ""
     show(chart,
-         f"Training loss of a {depth}-layer {ACT_NAMES[activation]} network under each initialization: "
-         f"{best} ends lowest ({final[best]:.3g}); " +
-         ", ".join(f"{k} {v:.3g}" for k, v in final.items()) + ".")
+         f"Training loss of a {depth}-layer {ACT_NAMES[activation]} network under each initialization: {best}"
+         + ", ".join(f"{k} {'diverged' if v is None else format(v, '.3g')}" for k, v in final.items()) + ".")
     for c in curves:
         if c.diverged_step is not None:
             ui.diverged_notice(c.diverged_step, f"{TRAIN_SCHEMES[c.scheme]}: {c.diverged_reason}.")
