@@ -190,6 +190,12 @@ with r_:
                "for 0.1%; the slowest direction needs ≈ κ·ln(1000)/3.6 steps at η = 0.9·2/λmax.")
 
 
+def data_code(n: int, seed: int) -> str:
+    """The first lines of every "Reproduce this" snippet on this page: the same data as the page."""
+    return ("import numpy as np\nfrom core.datasets import age_income\nfrom core import standardize as S\n\n"
+            f"X, y = age_income({n}, np.random.default_rng({seed}))\n")
+
+
 @st.fragment
 def compare_section() -> None:
     c1, c2 = st.columns(2)
@@ -235,8 +241,7 @@ def compare_section() -> None:
         st.markdown(f"**Raw data is painfully slow:** after {steps:,} steps, {raw.rel_excess[-1]:.0%} of the excess "
                     f"loss is still there; theory says reaching 0.1% would take about "
                     f"**{steps_text(raw.steps_predicted, None, 0)[0]} steps**.")
-    code = (f"import numpy as np\nfrom core.datasets import age_income\nfrom core import standardize as S\n\n"
-            f"X, y = age_income({n}, np.random.default_rng({seed}))\n"
+    code = (data_code(n, seed) +
             f"runs = S.compare_scalings(X, y, lr_fraction={frac}, steps={steps}, tol={TOL})\n"
             "for r in runs:\n    print(r.method, r.kappa, r.max_lr, r.steps_predicted, r.steps_measured)\n")
     ui.reproduce(code, df, file_name="loss_curves.csv", key="csv_curves")
@@ -306,8 +311,7 @@ def sweep_section() -> None:
         col.markdown(f"Usable window (within {SWEEP_TARGET:.0%} after {T} steps): "
                      + (f"**{fmt(win[0])} … {fmt(win[1])}** ({win[1] / win[0]:,.0f}× wide)" if win else "**none** — "
                         "small η barely moves age and the bias, large η diverges along income."))
-    code = (f"import numpy as np\nfrom core.datasets import age_income\nfrom core import standardize as S\n\n"
-            f"X, y = age_income({n}, np.random.default_rng({seed}))\nlrs = np.logspace(-12, 1, 53)\n"
+    code = (data_code(n, seed) + f"lrs = np.logspace(-12, 1, 53)\n"
             f"for m in ('none', 'z-score'):\n    sw = S.lr_sweep(X, y, m, lrs, steps={T})\n"
             "    print(m, sw.max_lr, sw.threshold, S.usable_window(lrs, sw.rel_excess, 0.01))\n")
     ui.reproduce(code, df, file_name="lr_sweep.csv", key="csv_sweep")
