@@ -23,3 +23,30 @@ def _to_dict_unvalidated(self, validate: bool = False, **kwargs):
 
 
 alt.TopLevelMixin.to_dict = _to_dict_unvalidated
+
+# Altair turns every shorthand channel ("loss:Q", alt.value(...)) into a schema object with
+# SchemaBase.from_dict, which builds a fresh lookup table of all ~800 Vega-Lite classes each time by
+# JSON-dumping and hashing every class schema: about a third of a warm chart-heavy rerun here. The table
+# depends only on the set of wrapper classes, so it is built once per set and reused; the conversion itself
+# is Altair's own. tests/app/test_perf.py checks that charts come out identical with and without this.
+from altair.utils import schemapi  # noqa: E402
+
+_converters: dict[tuple[type, ...], schemapi._FromDict] = {}
+
+
+def _from_dict_cached(cls, dct, validate: bool = True):
+    if validate:
+        cls.validate(dct)
+    classes = tuple(cls._default_wrapper_classes())
+    converter = _converters.get(classes)
+    if converter is None:
+        converter = _converters[classes] = schemapi._FromDict(classes)
+    return converter.from_dict(dct, cls)
+
+
+ALTAIR_FROM_DICT = schemapi.SchemaBase.__dict__["from_dict"]   # Altair's own classmethod, for tests
+schemapi.SchemaBase.from_dict = classmethod(_from_dict_cached)
+
+# Altair's "debug mode" (on by default) also validates every schema object against the JSON schema as it is
+# constructed, so one chart is validated many times over. Off here for the same reason as above.
+alt.utils.schemapi.disable_debug_mode()
