@@ -73,9 +73,11 @@ def _all_same(m: np.ndarray, axis: int) -> bool:
     """Whether every row (axis 0) or column (axis 1) of m is identical; the first pair exits early."""
     if m.shape[axis] < 2:
         return False
+    # the first entries, then the first two rows (columns), keep the usual "no" cheap even when many entries
+    # are equal, e.g. the zeros of dead ReLUs
     if axis == 0:
-        return bool(m[0, 0] == m[1, 0] and (m == m[:1]).all())
-    return bool(m[0, 0] == m[0, 1] and (m == m[:, :1]).all())
+        return bool(m[0, 0] == m[1, 0] and np.array_equal(m[0], m[1]) and (m == m[:1]).all())
+    return bool(m[0, 0] == m[0, 1] and np.array_equal(m[:, 0], m[:, 1]) and (m == m[:, :1]).all())
 
 
 def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -559,3 +559,16 @@ def test_train_rejects_bad_arguments():
         args = {"loss": "mse", "lr": 0.1, "steps": 3, "rng": rng} | kwargs
         with pytest.raises(ValueError, match=message):
             nn.train(net, X, y, **args)
+
+
+def test_identical_rows_and_columns_are_detected_even_when_leading_entries_tie():
+    from core.nn import _all_same
+
+    m = np.zeros((4, 3))
+    m[2, 1] = 1e-300                       # dead-ReLU-like: the first entries tie, one row differs
+    assert not _all_same(m, 0) and not _all_same(m.T, 1)
+    m[:, 0] = 5.0
+    assert _all_same(m[:2], 0) and not _all_same(m, 0) and not _all_same(m.T, 1)
+    rows = np.tile(np.array([[0.0, 2.0, -1.0]]), (5, 1))
+    assert _all_same(rows, 0) and _all_same(rows.T, 1)
+    assert not _all_same(rows[:1], 0)      # a single row is not "identical rows"
