@@ -36,10 +36,9 @@ def surface_chart(grid: pd.DataFrame, contours: pd.DataFrame, axes: pd.DataFrame
                        bind=alt.binding_range(min=0, max=max(steps, 1), step=1, name="replay: step "))
     (x0, x1), (y0, y1) = domain
     half = (x1 - x0) / (2 * round(np.sqrt(len(grid))))
-    heat = alt.Chart(grid).transform_calculate(
-        w1_lo=f"datum.w1 - {half}", w1_hi=f"datum.w1 + {half}",
-        w2_lo=f"datum.w2 - {half}", w2_hi=f"datum.w2 + {half}",
-    ).mark_rect(opacity=0.4, stroke=None, aria=False).encode(
+    # cell edges computed here, not as a Vega expression: the browser's expression interpreter is slow
+    cells = grid.assign(w1_lo=grid.w1 - half, w1_hi=grid.w1 + half, w2_lo=grid.w2 - half, w2_hi=grid.w2 + half)
+    heat = alt.Chart(cells).mark_rect(opacity=0.4, stroke=None, aria=False).encode(
         x=alt.X("w1_lo:Q", scale=alt.Scale(domain=[x0, x1], nice=False, zero=False),
                 title="w₁ (weight on feature 1)"),
         x2="w1_hi:Q",

@@ -6,15 +6,20 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from charts.common import BAD, CATEGORICAL, DASH_THEORY, GOOD, LOG_CEIL, THEORY
+from charts.common import BAD, CATEGORICAL, DASH_THEORY, GOOD, LOG_CEIL, THEORY, ramp_image
 
 ZERO_FLOOR = 1e-20  # where an exactly-zero spread is drawn on the log axis (labelled "exactly 0")
 
 
-def paths_frame(steps: np.ndarray, theta: np.ndarray) -> pd.DataFrame:
-    """One row per (recorded step, unit): step, unit, w1, w2; theta (R, H, 4)."""
+def paths_frame(steps: np.ndarray, theta: np.ndarray, max_records: int = 51) -> pd.DataFrame:
+    """One row per (recorded step, unit): step, unit, w1, w2; theta (R, H, 4).
+
+    At most ``max_records`` records per unit, evenly spaced and always including the first and the last.
+    """
     R, H, _ = theta.shape
-    return pd.DataFrame({"step": np.repeat(steps, H), "unit": np.tile(np.arange(1, H + 1), R),
+    keep = np.unique(np.linspace(0, R - 1, min(R, max_records)).round().astype(int))
+    steps, theta = np.asarray(steps)[keep], theta[keep]
+    return pd.DataFrame({"step": np.repeat(steps, H), "unit": np.tile(np.arange(1, H + 1), len(keep)),
                          "w1": theta[:, :, 0].ravel(), "w2": theta[:, :, 1].ravel()})
 
 
@@ -40,9 +45,9 @@ def weight_paths(paths: pd.DataFrame, labels: pd.DataFrame) -> alt.LayerChart:
     first, last = paths.step.min(), paths.step.max()
     tip = [alt.Tooltip("unit:N"), alt.Tooltip("step:Q"), alt.Tooltip("w1:Q", format=".4g"),
            alt.Tooltip("w2:Q", format=".4g")]
-    start = base.transform_filter(alt.datum.step == first).mark_point(
+    start = base.properties(data=paths[paths.step == first]).mark_point(
         shape="circle", size=70, filled=False, strokeWidth=2).encode(tooltip=tip)
-    end = base.transform_filter(alt.datum.step == last).mark_point(
+    end = base.properties(data=paths[paths.step == last]).mark_point(
         shape="circle", size=70, filled=True, opacity=1).encode(tooltip=tip)
     mid = (dom[0] + dom[1]) / 2  # labels grow away from the nearer edge, so none is clipped
     texts = [alt.Chart(part).mark_text(align=align, dx=dx, dy=-12, fontSize=13, fontWeight="bold").encode(
@@ -94,29 +99,38 @@ def distinct_chart(df: pd.DataFrame, H: int) -> alt.Chart:
 
 
 def boundary_frame(x1: np.ndarray, x2: np.ndarray, p: np.ndarray, title: str) -> pd.DataFrame:
+    """The decision grid as a tidy frame (x1, x2, p, panel), for the CSV and for boundary_chart."""
     return pd.DataFrame({"x1": x1, "x2": x2, "p": p, "panel": title})
 
 
 def boundary_chart(grid: pd.DataFrame, points: pd.DataFrame, title: str, n: int) -> alt.LayerChart:
-    """P(class 1) on a coarse grid (heatmap), the 0.5 level as the boundary, and the data (shape = class)."""
+    """P(class 1) on an n x n grid as a shaded image (orange 0 -> blue 1), and the data (shape = class).
+
+    ``grid`` is row-major with x1 varying fastest and x2 increasing (core.symmetry.decision_grid). The field
+    is drawn as one image spanning the cells, so the browser draws one element rather than n² rectangles.
+    """
     step1 = (grid.x1.max() - grid.x1.min()) / (n - 1)
     step2 = (grid.x2.max() - grid.x2.min()) / (n - 1)
-    cells = grid.assign(x1b=grid.x1 + step1, x2b=grid.x2 + step2, side=np.where(grid.p >= 0.5, 1, 0))
-    heat = alt.Chart(cells).mark_rect(opacity=0.4).encode(
-        x=alt.X("x1:Q", title="x₁ (standardized)", scale=alt.Scale(nice=False, zero=False)),
-        x2=alt.X2("x1b:Q"),
-        y=alt.Y("x2:Q", title="x₂ (standardized)", scale=alt.Scale(nice=False, zero=False)),
-        y2=alt.Y2("x2b:Q"),
-        color=alt.Color("p:Q", title="P(class 1)", scale=alt.Scale(domain=[0, 1], range=[BAD, GOOD])),
-        tooltip=[alt.Tooltip("p:Q", format=".2f", title="P(class 1)")],
-    )
+    lo1, hi1 = grid.x1.min() - step1 / 2, grid.x1.max() + step1 / 2
+    lo2, hi2 = grid.x2.min() - step2 / 2, grid.x2.max() + step2 / 2
+    field = grid.p.to_numpy().reshape(n, n)[::-1]          # top row = largest x2
+    x = alt.X("x1:Q", title="x₁ (standardized)", scale=alt.Scale(domain=[lo1, hi1], nice=False, zero=False))
+    y = alt.Y("x2:Q", title="x₂ (standardized)", scale=alt.Scale(domain=[lo2, hi2], nice=False, zero=False))
+    image = pd.DataFrame({"x1": [lo1], "x2": [lo2], "x1b": [hi1], "x2b": [hi2],
+                          "url": [ramp_image(field, BAD, GOOD, 0.4)]})
+    heat = alt.Chart(image).mark_image(aspect=False, aria=False).encode(x=x, y=y, x2="x1b:Q", y2="x2b:Q", url="url:N")
+    # invisible marks that give the shading its legend
+    legend = alt.Chart(pd.DataFrame({"p": [0.0, 1.0], "x1": [lo1, lo1], "x2": [lo2, lo2]})).mark_point(
+        opacity=0, aria=False).encode(
+        x=x, y=y, color=alt.Color("p:Q", title="P(class 1)", scale=alt.Scale(domain=[0, 1], range=[BAD, GOOD])))
     classes = alt.Scale(domain=["0", "1"], range=["circle", "triangle-up"])
     dots = alt.Chart(points).mark_point(size=30, filled=True, opacity=1, strokeWidth=0.6, stroke=THEORY).encode(
-        x=alt.X("x1:Q"), y=alt.Y("x2:Q"),
+        x=x, y=y,
         shape=alt.Shape("class:N", title="class", scale=classes),
         fill=alt.Fill("class:N", scale=alt.Scale(domain=["0", "1"], range=[BAD, GOOD]), legend=None),
+        tooltip=[alt.Tooltip("x1:Q", format=".2f"), alt.Tooltip("x2:Q", format=".2f"), alt.Tooltip("class:N")],
     )
-    return alt.layer(heat, dots).properties(title=title, height=300)
+    return alt.layer(heat, legend, dots).properties(title=title, height=300)
 
 
 def eps_chart(points: pd.DataFrame, lines: pd.DataFrame) -> alt.LayerChart:

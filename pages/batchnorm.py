@@ -10,7 +10,7 @@ import streamlit as st
 
 import ui
 from charts import batchnorm as C
-from charts.common import show
+from charts.common import show, spec
 from core import bn_experiments as E
 
 LRS = (0.5, 2.0, 8.0)
@@ -55,6 +55,13 @@ def train(seed: int, batchnorm: bool, lr: float, steps: int, width: int, init_sc
 @st.cache_data(show_spinner=False, max_entries=64)
 def transform_for(seed: int, m: int, gamma: float, beta: float):
     return E.transform(batch_for(seed, m), gamma, beta)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def transform_view(seed: int, m: int, gamma: float, beta: float, identity: bool) -> dict:
+    """The four histograms of the transform as a chart, built once per setting."""
+    steps, _ = transform_for(seed, m, gamma, beta)
+    return spec(C.transform_histograms(C.transform_frame(steps, batch_for(seed, m)), identity=identity))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -159,8 +166,7 @@ def transform_section() -> None:
             st.success("γ = σ_B and β = μ_B: the output is the input again. BatchNorm can always undo itself, "
                        "so normalizing costs the layer nothing it could express.", icon=":material/check:")
     with left:
-        df = C.transform_frame(steps, x)
-        show(C.transform_histograms(df, identity=identity),
+        show(transform_view(seed, m, gamma, beta, identity),
              f"Four histograms of the same {m} values: x centred on {float(steps.mu):.2f}; x − μ_B centred on 0; "
              f"x̂ with mean 0 and std 1; y = γx̂ + β with mean {beta:.2f} and std about {gamma:.2f}.")
         st.caption("Step 2 always has mean 0, step 3 mean 0 and std 1, whatever the batch. Step 4 puts the mean "

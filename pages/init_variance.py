@@ -8,7 +8,7 @@ import streamlit as st
 
 import ui
 from charts import init_variance as ch
-from charts.common import pin_for_log, show
+from charts.common import pin_for_log, show, spec
 from core import signal as sg
 
 # Options are shown as they are (they also appear in the link, so they stay short); each maps to core's name.
@@ -64,7 +64,7 @@ def neuron_charts(n: int, sigma_w: float, inputs: str, seed: int):
     grid = np.linspace(c[0] - w, c[-1] + w, 120)
     pred = pd.DataFrame({"x": grid, "density": sg.gaussian_pdf(grid, r.var_pred)})
     total = ch.histogram(pd.DataFrame({"center": c, "density": d, "width": w}), "their sum z = Σᵢ wᵢxᵢ", pred=pred)
-    return terms, total
+    return spec(terms), spec(total)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -82,7 +82,7 @@ def sweep_charts(sigma_w: float, inputs: str, seed: int):
         pd.DataFrame({"n": s.ns, "value": s.mean_abs_fixed_pred, "series": "predicted √n"}),
         pd.DataFrame({"n": s.ns, "value": s.no_cancel, "series": "if signs never cancelled (∝ n)"}),
     ], ignore_index=True)
-    return ch.fan_in_variance(var_df), ch.fan_in_mean_abs(abs_df), var_df
+    return spec(ch.fan_in_variance(var_df)), spec(ch.fan_in_mean_abs(abs_df)), var_df
 
 
 def fmt(v: float) -> str:
@@ -218,17 +218,18 @@ def deep_charts(depth: int, width: int, activation: str, scheme: str, sigma_w: f
     hist = pd.DataFrame({"center": s.z_centers, "density": s.z_density,
                          "width": s.z_centers[1] - s.z_centers[0] if s.z_centers.size > 1 else 1.0})
     curve = pd.DataFrame({"z": s.z_centers, "slope": s.slope})
-    figs = {"fwd_df": fwd, "bwd_df": bwd, "fwd": ch.layer_variance(fwd, "Var(zₗ)"),
-            "bwd": ch.layer_variance(bwd, "Var(∂L/∂zₗ)"),
-            "ridge": ch.ridgeline(ridge_frame(s), f"{act_label} (same axis for every layer)"),
-            "slope": ch.slope_under_z(hist, curve, f"z at layer {s.slope_layer}", "f′(z)"),
+    # Var(z) stays SVG: the browser tests read its "overflow" markers
+    figs = {"fwd_df": fwd, "bwd_df": bwd, "fwd": spec(ch.layer_variance(fwd, "Var(zₗ)"), svg=True),
+            "bwd": spec(ch.layer_variance(bwd, "Var(∂L/∂zₗ)")),
+            "ridge": spec(ch.ridgeline(ridge_frame(s), f"{act_label} (same axis for every layer)")),
+            "slope": spec(ch.slope_under_z(hist, curve, f"z at layer {s.slope_layer}", "f′(z)")),
             "frac": None, "frac_title": ""}
     titles = {"tanh": "saturated (%)", "sigmoid": "saturated (%)", "relu": "dead ReLUs (%)"}
     if activation in titles:
         frac = s.saturation if activation != "relu" else s.dead
         figs["frac_title"] = titles[activation]
-        figs["frac"] = ch.layer_fraction(
-            pd.DataFrame({"layer": np.arange(1, frac.size + 1), "percent": 100 * frac}), titles[activation])
+        figs["frac"] = spec(ch.layer_fraction(
+            pd.DataFrame({"layer": np.arange(1, frac.size + 1), "percent": 100 * frac}), titles[activation]))
     return figs
 
 
@@ -371,7 +372,7 @@ def gold_chart(activation: str, quantity: str, seed: int):
     crit = {"relu": "√2 (He: σ_w² = 2/n)", "tanh": "1 (σ_w² = 1/n)", "linear": "1 (σ_w² = 1/n)"}.get(
         activation, f"{g.critical:.2g}")
     what = "log₁₀ Var(z)" if quantity == "forward" else "log₁₀ Var(∂L/∂z)"
-    return ch.goldilocks_map(df, g.critical, what, f"critical g = {crit}"), int(np.sum(status == "overflow"))
+    return spec(ch.goldilocks_map(df, g.critical, what, f"critical g = {crit}")), int(np.sum(status == "overflow"))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -384,7 +385,7 @@ def train_chart(activation: str, depth: int, seed: int):
     # A run that diverged has no final loss: it is reported as diverged, never as "nan".
     final = {TRAIN_SCHEMES[c.scheme]: None if c.diverged_step is not None else float(np.mean(c.losses[-20:]))
              for c in curves}
-    return ch.loss_curves(df, list(TRAIN_SCHEMES.values())), final
+    return spec(ch.loss_curves(df, list(TRAIN_SCHEMES.values()))), final
 
 
 @st.fragment

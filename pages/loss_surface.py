@@ -8,7 +8,7 @@ import streamlit as st
 
 import ui
 from charts import loss_surface as charts
-from charts.common import finite_frame, pin_for_log
+from charts.common import finite_frame, pin_for_log, spec
 from core import loss_surface as ls
 
 N = 100                 # samples in the synthetic data set
@@ -129,13 +129,13 @@ def surface_view(seed, scale_ratio, correlation, standardize, frac, steps, optim
     domain = ((w_star[0] - radius, w_star[0] + radius), (w_star[1] - radius, w_star[1] + radius))
     chart = charts.surface_chart(grid, contours, axes, field, spread, path, tuple(w_star), domain, steps)
     # Validation is skipped here (it is half the cost); tests/app validates the same chart once.
-    return chart.to_dict(validate=False), path
+    return spec(chart, svg=True), path  # SVG: the browser tests read the path from its marks
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def error_spec(seed, scale_ratio, correlation, standardize, frac, steps, optimizer, batch, beta, w1, w2):
     r = experiment(seed, scale_ratio, correlation, standardize, frac, steps, optimizer, batch, beta, w1, w2)
-    return charts.eigen_error_chart(_error_frame(r["theory_err"], r["measured_err"])).to_dict(validate=False)
+    return spec(charts.eigen_error_chart(_error_frame(r["theory_err"], r["measured_err"])))
 
 
 def _arrow_frame(P: np.ndarray, D: np.ndarray, length: float | None = None, kind: str | None = None):
@@ -229,12 +229,12 @@ def experiment_section() -> None:
     b_arg, beta_arg = (batch if opt == "SGD" else 0), (beta if opt == "Momentum" else 0.0)
     r = experiment(seed, s, rho, std, frac, steps, opt, b_arg, beta_arg, float(w1), float(w2))
     traj, lr = r["traj"], r["lr"]
-    spec, path = surface_view(seed, s, rho, std, frac, steps, opt, b_arg, beta_arg, float(w1), float(w2), arrows)
+    surface, path = surface_view(seed, s, rho, std, frac, steps, opt, b_arg, beta_arg, float(w1), float(w2), arrows)
     diverging = float(np.max(r["rates"])) > 1
     with col_chart:
         # A cached Vega-Lite dict (building this 20-layer Altair chart costs ~0.3 s per run); drawn at its
         # own square size, not container width, so both axes keep the same scale.
-        st.vega_lite_chart(spec=spec, width="content", key="surface", on_select=_on_click,
+        st.vega_lite_chart(spec=surface, width="content", key="surface", on_select=_on_click,
                            selection_mode=[charts.START],
                            alt=f"Loss contours (ellipses) around the minimum w* = ({w_star[0]:.2f}, {w_star[1]:.2f}), "
                             f"elongated {np.sqrt(curv.condition_number):.1f}:1 along the shallow eigenvector; "

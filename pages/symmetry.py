@@ -8,7 +8,7 @@ import streamlit as st
 
 import ui
 from charts import symmetry as ch
-from charts.common import show
+from charts.common import show, spec
 from core import symmetry as sy
 
 N_POINTS = 200
@@ -41,6 +41,36 @@ def experiment(init: str, H: int, act: str, data: str, batch: int | None, lr: fl
     run = sy.train_units(net0, X, y, lr=lr, steps=steps, rng=train_rng, batch_size=batch, dropout=drop,
                          lam=lam, tau=TAU, record_every=max(1, steps // 100), blas=blas)
     return X, y, net0, run, sy.decision_grid(run.net, X, n=GRID)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def experiment_charts(init: str, H: int, act: str, data: str, batch: int | None, lr: float, steps: int,
+                      sigma: float, c: float, drop: float, lam: float, blas: bool, seed: int) -> dict:
+    """The experiment's five charts as Vega-Lite dicts and the numbers their captions quote, built once per
+    setting (building the Altair charts was most of a warm rerun)."""
+    args = (H, act, data, batch, lr, steps)
+    X, y, _, run, grid = experiment(init, *args, sigma, c, drop, lam, blas, seed)
+    *_, run_rnd, grid_rnd = experiment("normal", *args, 1.0, 0.5, drop, lam, blas, seed)
+    final = run.theta[-1]
+    # grouped by the whole unit (w1, w2, b, v): units labelled as one point are the same unit
+    leaders0, counts0 = sy.point_groups(run.theta[0])
+    leaders1, counts1 = sy.point_groups(final)
+    labels = pd.concat([ch.group_labels(run.theta[0][:, :2], leaders0, counts0, "start"),
+                        ch.group_labels(final[:, :2], leaders1, counts1, f"step {run.steps[-1]}")])
+    sp = ch.spread_frame(run.steps, run.spread, run.distinct)
+    acc = float(np.mean((run.net.predict(X)[:, 0] > 0) == (y == 1)))
+    acc_rnd = float(np.mean((run_rnd.net.predict(X)[:, 0] > 0) == (y == 1)))
+    points = pd.DataFrame({"x1": X[:, 0], "x2": X[:, 1], "class": y.astype(int).astype(str)})
+    title = f"{sy.INIT_LABELS[init]}: accuracy {acc:.0%}, {int(run.distinct[-1])} distinct unit(s)"
+    title_r = f"random N(0, 1): accuracy {acc_rnd:.0%}, {int(run_rnd.distinct[-1])} distinct units"
+    return {
+        "paths": spec(ch.weight_paths(ch.paths_frame(run.steps, run.theta), labels), svg=True),  # tests read labels
+        "spread": spec(ch.spread_chart(sp, sy.DISTINCT_TOL)),
+        "distinct": spec(ch.distinct_chart(sp, H)),
+        "boundary": spec(ch.boundary_chart(ch.boundary_frame(*grid, title), points, title, GRID)),
+        "boundary_rnd": spec(ch.boundary_chart(ch.boundary_frame(*grid_rnd, title_r), points, title_r, GRID)),
+        "groups": (len(counts0), len(counts1)), "acc": (acc, acc_rnd),
+    }
 
 
 def _fmt(v: float) -> str:
@@ -94,12 +124,12 @@ def experiment_section() -> None:
                          help="Off: the gradient sums are done elementwise, so identical units get bit-identical "
                               "gradients. On: the matrix-vector product may round units differently (~1e-16), "
                               "and that difference grows.")
-    X, y, _, run, grid = experiment(init, H, act, data, batch, lr, steps, sigma, c, drop, lam, blas, seed)
-    *_, run_rnd, grid_rnd = experiment("normal", H, act, data, batch, lr, steps, 1.0, 0.5, drop, lam, blas, seed)
+    run = experiment(init, H, act, data, batch, lr, steps, sigma, c, drop, lam, blas, seed)[3]
     if run.diverged_step is not None:
         ui.diverged_notice(run.diverged_step, f"{run.diverged_reason}; try a smaller learning rate than η = {lr}.")
-    units_section(init, H, run)
-    boundary_section(init, X, y, run, grid, run_rnd, grid_rnd)
+    figs = experiment_charts(init, H, act, data, batch, lr, steps, sigma, c, drop, lam, blas, seed)
+    units_section(H, run, figs)
+    boundary_section(init, figs)
     settings = {"data": data, "H": H, "act": act, "batch": batch, "lr": lr, "steps": steps, "init": init,
                 "sigma": sigma, "c": c, "drop": drop, "lam": lam, "blas": blas}
     reproduce(settings, run)
@@ -125,21 +155,14 @@ print(run.spread[-1], run.distinct[-1])   # {_fmt(run.spread[-1])}, {int(run.dis
     )
 
 
-def units_section(init: str, H: int, run: sy.SymmetryRun) -> None:
-    final = run.theta[-1]
-    # grouped by the whole unit (w1, w2, b, v): units labelled as one point are the same unit
-    leaders0, counts0 = sy.point_groups(run.theta[0])
-    leaders1, counts1 = sy.point_groups(final)
-    paths = ch.paths_frame(run.steps, run.theta)
-    labels = pd.concat([ch.group_labels(run.theta[0][:, :2], leaders0, counts0, "start"),
-                        ch.group_labels(final[:, :2], leaders1, counts1, f"step {run.steps[-1]}")])
-    sp = ch.spread_frame(run.steps, run.spread, run.distinct)
+def units_section(H: int, run: sy.SymmetryRun, figs: dict) -> None:
     n0, n1 = int(run.distinct[0]), int(run.distinct[-1])
+    g0, g1 = figs["groups"]
     left, right = st.columns([1.1, 1])
     with left:
         st.markdown("**Each hidden unit's incoming weights (w₁, w₂), moving during training**")
-        show(ch.weight_paths(paths, labels),
-             f"Weight space: {H} units start as {len(counts0)} separate point(s) and end as {len(counts1)} after "
+        show(figs["paths"],
+             f"Weight space: {H} units start as {g0} separate point(s) and end as {g1} after "
              f"{run.steps[-1]} steps; identical units move as one.")
         st.caption("Hollow circle: start; filled: end. Units whose whole θ is within 10⁻³ are labelled as one point. "
                    "A unit is θᵢ = (w₁, w₂, b, v): incoming weights, bias, outgoing weight.")
@@ -148,24 +171,20 @@ def units_section(init: str, H: int, run: sy.SymmetryRun) -> None:
         m1.metric("Spread at start", _fmt(run.spread[0]))
         m2.metric(f"Spread after {run.steps[-1]} steps", _fmt(run.spread[-1]))
         m3.metric("Distinct units", f"{n0} → {n1}", help="Units farther than 10⁻³ apart.")
-        show(ch.spread_chart(sp, sy.DISTINCT_TOL),
+        show(figs["spread"],
              f"Spread between units over training: {_fmt(run.spread[0])} at the start, {_fmt(run.spread[-1])} at the end.")
-        show(ch.distinct_chart(sp, H), f"Distinct units over training: {n0} at the start, {n1} at the end.")
+        show(figs["distinct"], f"Distinct units over training: {n0} at the start, {n1} at the end.")
 
 
-def boundary_section(init, X, y, run, grid, run_rnd, grid_rnd) -> None:
+def boundary_section(init: str, figs: dict) -> None:
     st.markdown("**Decision boundary: this initialization vs a random one (σ = 1), same seed, data and training**")
-    acc = float(np.mean((run.net.predict(X)[:, 0] > 0) == (y == 1)))
-    acc_rnd = float(np.mean((run_rnd.net.predict(X)[:, 0] > 0) == (y == 1)))
-    points = pd.DataFrame({"x1": X[:, 0], "x2": X[:, 1], "class": y.astype(int).astype(str)})
+    acc, acc_rnd = figs["acc"]
     b1, b2 = st.columns(2)
     with b1:
-        title = f"{sy.INIT_LABELS[init]}: accuracy {acc:.0%}, {int(run.distinct[-1])} distinct unit(s)"
-        show(ch.boundary_chart(ch.boundary_frame(*grid, title), points, title, GRID),
+        show(figs["boundary"],
              f"Decision boundary after training from '{sy.INIT_LABELS[init]}': training accuracy {acc:.0%}.")
     with b2:
-        title_r = f"random N(0, 1): accuracy {acc_rnd:.0%}, {int(run_rnd.distinct[-1])} distinct units"
-        show(ch.boundary_chart(ch.boundary_frame(*grid_rnd, title_r), points, title_r, GRID),
+        show(figs["boundary_rnd"],
              f"Decision boundary after training from a random init: training accuracy {acc_rnd:.0%}.")
 
 

@@ -12,11 +12,11 @@ slider and a 200-point Altair line chart, written to a temp dir) is measured the
 Browser (--browser): `streamlit run` serves app.py and the bare app on free ports, and headless Chromium
 ($CHROMIUM or /usr/bin/chromium) opens each page in a fresh session. Both servers and the browser first
 get one untimed load (home for the app), so module imports are charged to no page. "cold load" runs from
-navigation to the final script_finished, no stSkeleton left and every chart drawn (svg.marks count >=
-stVegaLiteChart count). "slider" is the median over
---reps key presses (ArrowRight/ArrowLeft alternating) on the page's first slider in the main area: key
-press -> the websocket delivers a final script_finished ForwardMsg (a full run, or a fragment rerun) ->
-two animation frames painted. Budgets: load <= 2x bare, slider <= 1.5x bare. Ratios, not seconds, are
+navigation to the final script_finished, no stSkeleton left and every chart drawn (the count of Vega's
+.marks element, an svg or a canvas, >= stVegaLiteChart count). "slider" is the median over --reps key
+presses (ArrowRight/ArrowLeft alternating) on the page's first slider in the main area: key press -> the
+websocket delivers a final script_finished ForwardMsg (a full run, or a fragment rerun) -> two animation
+frames painted. Budgets: load <= 2x bare, slider <= 1.5x bare. Ratios, not seconds, are
 the result: on a busy machine both sides slow down together.
 
 Exit code 0 unless the app crashed (an exception element in AppTest or stException in the browser).
@@ -170,7 +170,7 @@ class Session:
             return None
         state = f"""() => [!document.querySelector('[data-testid=stApp][data-test-script-state=notRunning]')
             || document.querySelectorAll('[data-testid=stSkeleton]').length > 0,
-            document.querySelectorAll('{CHART}').length, document.querySelectorAll('{CHART} svg.marks').length]"""
+            document.querySelectorAll('{CHART}').length, document.querySelectorAll('{CHART} .marks').length]"""
         while time.perf_counter() - t0 < 60:
             busy, self.charts, self.drawn = self.pg.evaluate(state)
             if not busy and self.drawn >= self.charts:

@@ -1,0 +1,66 @@
+"""charts/common.py: the cached spec form every page draws, and the raster used for dense heat maps."""
+
+import base64
+import struct
+import zlib
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from charts.common import BAD, CANVAS, GOOD, ramp_image, spec
+
+
+def _chart() -> alt.LayerChart:
+    df = pd.DataFrame({"x": [0.0, 1.0, 2.0], "y": [1.0, np.nan, 3.0], "s": ["a", "b", "<b>c</b>"]})
+    return alt.layer(alt.Chart(df).mark_line().encode(x="x:Q", y="y:Q"),
+                     alt.Chart(df.head(1)).mark_text().encode(x="x:Q", y="y:Q", text="s:N"))
+
+
+def test_spec_carries_every_dataset_as_an_arrow_table_with_the_charts_rows():
+    d = spec(_chart())
+    assert d["usermeta"] == CANVAS
+    tables = d["datasets"]
+    assert tables and all(isinstance(t, pa.Table) for t in tables.values())
+    rows = sorted(t.num_rows for t in tables.values())
+    assert rows == [1, 3]
+    full = next(t for t in tables.values() if t.num_rows == 3).to_pydict()
+    assert full["x"] == [0.0, 1.0, 2.0] and full["y"] == [1.0, None, 3.0]   # NaN travels as null
+    named = {layer["data"]["name"] for layer in d["layer"]}
+    assert named == set(tables)
+
+
+def test_spec_keeps_svg_when_asked_and_validates_against_the_schema():
+    d = spec(_chart(), svg=True)
+    assert "usermeta" not in d
+    alt.LayerChart.from_dict({k: v for k, v in d.items() if k != "datasets"}, validate=True)
+
+
+def _decode_png(url: str) -> np.ndarray:
+    raw = base64.b64decode(url.split(",", 1)[1])
+    assert raw[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, chunks = 8, {}
+    while pos < len(raw):
+        (n,) = struct.unpack(">I", raw[pos:pos + 4])
+        kind, data = raw[pos + 4:pos + 8], raw[pos + 8:pos + 8 + n]
+        assert struct.unpack(">I", raw[pos + 8 + n:pos + 12 + n])[0] == zlib.crc32(kind + data) & 0xFFFFFFFF
+        chunks[kind] = data
+        pos += 12 + n
+    w, h, depth, colour = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
+    assert (depth, colour) == (8, 6)  # 8-bit RGBA
+    rows = zlib.decompress(chunks[b"IDAT"])
+    stride = 1 + 4 * w
+    assert len(rows) == h * stride and all(rows[i * stride] == 0 for i in range(h))
+    return np.frombuffer(b"".join(rows[i * stride + 1:(i + 1) * stride] for i in range(h)), np.uint8).reshape(h, w, 4)
+
+
+def test_ramp_image_is_a_valid_png_coloured_from_low_to_high():
+    field = np.array([[0.0, 0.5, 1.0], [1.0, np.nan, 0.0]])
+    px = _decode_png(ramp_image(field, BAD, GOOD, 0.4))
+    assert px.shape == (2, 3, 4)
+    rgb = lambda c: [int(c[i:i + 2], 16) for i in (1, 3, 5)]  # noqa: E731
+    assert px[0, 0, :3].tolist() == rgb(BAD) and px[0, 2, :3].tolist() == rgb(GOOD)
+    assert px[1, 0, :3].tolist() == rgb(GOOD)
+    assert (px[..., 3] == round(0.4 * 255)).all()
+    assert px[1, 1, :3].tolist() == px[0, 1, :3].tolist()    # NaN is drawn as 0.5, never breaks the image
