@@ -7,8 +7,12 @@ labels, dashes or shapes as well as colour.
 from __future__ import annotations
 
 import base64
+import hashlib
 import struct
+import threading
 import zlib
+from collections import OrderedDict
+from collections.abc import Callable
 
 import altair as alt
 import numpy as np
@@ -24,8 +28,10 @@ ACCENT = "#2ca02c"
 CATEGORICAL = ["#3d8fd6", "#e8622c", "#2ca02c", "#b45dc2", "#d4a20a", "#17a3a3", "#e0577a", "#7f7f7f"]
 DASH_THEORY = [6, 4]
 
-# Charts are converted with Altair's own data transformer (see ``spec``); a fine grid may pass its 5,000 rows.
+# Data goes to the browser as Arrow (see ``spec``), so Altair's 5,000-row guard for inline JSON does not apply;
+# and Altair's default theme (300 x 300 px views) is off, as Streamlit turns it off for st.altair_chart.
 alt.data_transformers.disable_max_rows()
+alt.theme.enable("none")
 
 # Values beyond these are drawn pinned to the edge and labelled "overflow"/"underflow" instead of vanishing.
 LOG_FLOOR, LOG_CEIL = 1e-30, 1e30
@@ -37,24 +43,98 @@ CANVAS = {"embedOptions": {"renderer": "canvas"}}
 def spec(chart: alt.TopLevelMixin, svg: bool = False) -> dict:
     """A chart as a Vega-Lite dict whose named datasets are Arrow tables: what ``show`` draws.
 
-    Building and converting an Altair chart is most of a warm rerun's server time, so pages build specs inside
-    their ``st.cache_data`` functions and draw the cached dict. Charts are drawn on a canvas: a redraw costs
-    the browser ~40% less than SVG, where every mark is a DOM node; ``svg=True`` keeps SVG for the few charts
-    whose drawn text the browser tests read. The alt text sits on the chart's container either way.
+    Each DataFrame becomes a dataset named by its content and is handed over as Arrow, as Streamlit's own
+    Altair path does (Altair's JSON records would cost more). Pages build specs inside their
+    ``st.cache_data`` functions where a chart is expensive, and draw the cached dict. Charts are drawn on a
+    canvas: a redraw costs the browser ~40% less than SVG, where every mark is a DOM node; ``svg=True``
+    keeps SVG for the few charts whose drawn text the browser tests read. The alt text sits on the chart's
+    container either way.
     """
+    tables: dict[str, pa.Table] = {}
+    _name_data(chart, tables)
     d = chart.to_dict(validate=False)   # the schema check runs in tests/app/test_robustness.py instead
-    d["datasets"] = {name: _arrow(rows) for name, rows in d.get("datasets", {}).items()}
+    d["datasets"] = {**d.get("datasets", {}), **tables}
     if not svg:
         d["usermeta"] = {**d.get("usermeta", {}), **CANVAS}
     return d
 
 
-def _arrow(rows: list[dict]) -> pa.Table:
-    """Records as an Arrow table: what Streamlit sends to the browser, so a cached spec costs no conversion."""
+def _name_data(chart, tables: dict[str, pa.Table]) -> None:
+    """Replace every DataFrame in a (layered, concatenated) chart by a named dataset, in place."""
+    data = getattr(chart, "data", alt.Undefined)
+    if isinstance(data, pd.DataFrame):
+        name = f"data-{_digest(data)}"
+        tables.setdefault(name, _arrow(data))
+        chart.data = alt.NamedData(name=name)
+    for attr in ("layer", "hconcat", "vconcat", "concat"):
+        sub = getattr(chart, attr, alt.Undefined)
+        if isinstance(sub, list):
+            for part in sub:
+                _name_data(part, tables)
+    inner = getattr(chart, "spec", alt.Undefined)
+    if isinstance(inner, alt.TopLevelMixin | alt.SchemaBase):
+        _name_data(inner, tables)
+
+
+def _digest(df: pd.DataFrame) -> str:
+    h = hashlib.md5(repr((list(df.columns), [str(t) for t in df.dtypes])).encode())
     try:
-        return pa.Table.from_pylist(rows)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):   # a column pyarrow cannot type from the rows alone
-        return pa.Table.from_pandas(pd.DataFrame.from_records(rows), preserve_index=False)
+        h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+    except TypeError:   # unhashable cells: fall back on the text form
+        h.update(df.to_csv(index=False).encode())
+    return h.hexdigest()[:20]
+
+
+def _arrow(df: pd.DataFrame) -> pa.Table:
+    """A frame as an Arrow table: what Streamlit sends to the browser, so a cached spec costs no conversion."""
+    try:
+        return pa.Table.from_pandas(df, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):   # mixed-type text columns: send them as text
+        return pa.Table.from_pandas(df.astype({c: str for c in df.columns if df[c].dtype == object}),
+                                    preserve_index=False)
+
+
+_SPECS: OrderedDict[tuple, dict] = OrderedDict()
+_SPECS_LOCK = threading.Lock()
+MAX_SPECS = 256
+
+
+def cached(builder: Callable[..., alt.TopLevelMixin], *args, svg: bool = False, **kwargs) -> dict:
+    """``spec(builder(*args, **kwargs))``, remembered for the process (every session) by the arguments' content.
+
+    Building a layered Altair chart deep-copies its layers several times over: on a warm rerun that was most
+    of the server's time. Chart builders are pure (frames and numbers in, chart out), so the same arguments
+    give the same spec; the most recent MAX_SPECS are kept.
+    """
+    key = (builder.__module__, builder.__qualname__, svg, _key(args), _key(kwargs))
+    with _SPECS_LOCK:
+        hit = _SPECS.get(key)
+        if hit is not None:
+            _SPECS.move_to_end(key)
+            return hit
+    d = spec(builder(*args, **kwargs), svg=svg)
+    with _SPECS_LOCK:
+        _SPECS[key] = d
+        while len(_SPECS) > MAX_SPECS:
+            _SPECS.popitem(last=False)
+    return d
+
+
+def _key(x) -> object:
+    """A hashable stand-in for an argument, equal exactly when the contents are equal."""
+    if isinstance(x, pd.DataFrame):
+        return ("df", _digest(x))
+    if isinstance(x, pd.Series):
+        return ("series", _digest(x.to_frame()))
+    if isinstance(x, np.ndarray):
+        return ("nd", x.dtype.str, x.shape, hashlib.md5(np.ascontiguousarray(x).tobytes()).hexdigest())
+    if isinstance(x, dict):
+        return ("dict", tuple((k, _key(v)) for k, v in x.items()))
+    if isinstance(x, list | tuple):
+        return (type(x).__name__, tuple(_key(v) for v in x))
+    if isinstance(x, str | int | float | bool | type(None) | np.generic):
+        return (type(x).__name__, x)
+    return ("repr", repr(x))
 
 
 def show(chart: alt.TopLevelMixin | dict, alt_text: str, svg: bool = False, **kwargs):

@@ -122,7 +122,8 @@ def boundary_chart(grid: pd.DataFrame, points: pd.DataFrame, title: str, n: int)
     # invisible marks that give the shading its legend
     legend = alt.Chart(pd.DataFrame({"p": [0.0, 1.0], "x1": [lo1, lo1], "x2": [lo2, lo2]})).mark_point(
         opacity=0, aria=False).encode(
-        x=x, y=y, color=alt.Color("p:Q", title="P(class 1)", scale=alt.Scale(domain=[0, 1], range=[BAD, GOOD])))
+        x=x, y=y, color=alt.Color("p:Q", title="P(class 1)",
+                               scale=alt.Scale(domain=[0, 1], range=[BAD, GOOD], interpolate="rgb")))
     classes = alt.Scale(domain=["0", "1"], range=["circle", "triangle-up"])
     dots = alt.Chart(points).mark_point(size=30, filled=True, opacity=1, strokeWidth=0.6, stroke=THEORY).encode(
         x=x, y=y,

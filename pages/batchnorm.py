@@ -10,7 +10,7 @@ import streamlit as st
 
 import ui
 from charts import batchnorm as C
-from charts.common import show, spec
+from charts.common import cached, show, spec
 from core import bn_experiments as E
 
 LRS = (0.5, 2.0, 8.0)
@@ -106,7 +106,7 @@ def panels(df: pd.DataFrame, facet: str, metric: str, alt_text) -> None:
     for col, value in zip(st.columns(len(values)), values, strict=True):
         with col:
             st.markdown(f"**{value}**")
-            show(C.curves(df[df[facet] == value], metric=metric, domain=domain),
+            show(cached(C.curves, df[df[facet] == value], metric=metric, domain=domain),
                  alt_text(value))
 
 
@@ -185,7 +185,7 @@ with st.container(border=True):
     with c1:
         WIDTH = ui.select_slider("Width (units per hidden layer)", [32, 64, 100], 32, key="width")
     with c2:
-        STEPS = ui.select_slider("SGD steps", [100, 200, 400, 800], 200, key="steps")
+        STEPS = ui.select_slider("SGD steps", [100, 200, 400], 200, key="steps")  # 800 took 15 s to train
 
 
 @st.fragment
@@ -218,7 +218,7 @@ def training_section(width: int, steps: int) -> None:
     for col, label in zip(st.columns(2), C.BN_LABELS, strict=True):
         with col:
             st.markdown(f"**{label}**")
-            show(C.percentile_bands(bands[bands["BatchNorm"] == label]),
+            show(cached(C.percentile_bands, bands[bands["BatchNorm"] == label]),
                  f"{label}: 15th, 50th and 85th percentiles of one unit's input over training. Without BN the "
                  "distribution drifts as the layers below change; with BN it stays centred with a steady spread.")
     st.caption("Without BN the layer below keeps moving the distribution its sigmoid sees (internal covariate "
@@ -291,7 +291,7 @@ def noise_section() -> None:
     left, right = st.columns([3, 2], gap="large")
     with left:
         df = C.spread_frame(spread)
-        show(C.spread_chart(df),
+        show(cached(C.spread_chart, df),
              "Spread of the batch mean and batch std across 2000 mini-batches, against batch size on log axes: "
              "both fall like 1/√m, on the predicted dashed lines.")
         st.caption(f"2000 mini-batches of each size from N({MU:g}, {SIGMA:g}²). Points: measured standard deviation "
@@ -344,7 +344,7 @@ def eval_section(width: int, steps: int) -> None:
     c = E.CONVENTIONS[convention]
     with left:
         df = C.running_frame(stats)
-        show(C.running_chart(df, true_var=stats.true_var, target_var=stats.target_var),
+        show(cached(C.running_chart, df, true_var=stats.true_var, target_var=stats.target_var),
              f"Running variance (blue line) over 600 steps with {names[convention]}: it forgets its start value 1 "
              f"and settles around {stats.target_var:.3g}; the true variance is {stats.true_var:.3g}.")
         st.caption("Blue line: the running variance. Grey dots: each mini-batch's own (biased) variance, "
@@ -379,7 +379,7 @@ def eval_section(width: int, steps: int) -> None:
     for col, label in zip(st.columns(2), runs, strict=False):
         with col:
             st.markdown(f"**{label}**")
-            show(C.gap_chart(gaps[gaps["convention"] == label], domain=domain),
+            show(cached(C.gap_chart, gaps[gaps["convention"] == label], domain=domain),
                  f"{label}: held-out loss of the BN network in train mode (batch statistics) and eval mode "
                  "(running statistics); they differ most early in training, and more when the average is slow.")
     lines = []

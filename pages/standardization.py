@@ -11,7 +11,7 @@ import streamlit as st
 
 import ui
 from charts import standardization as ch
-from charts.common import pin_for_log, show, spec
+from charts.common import cached, pin_for_log, show, spec
 from core import standardize as S
 from core.datasets import AGE_INCOME_FEATURES, age_income
 from ui import csv_upload
@@ -161,10 +161,10 @@ st.subheader("1. The data, before and after z-scoring", anchor=False)
 grid = st.columns(4)
 for j, (name, unit) in enumerate((("age", "years"), ("income", "dollars"))):
     with grid[2 * j]:
-        show(ch.histogram(hist_frame(X[:, j]), f"{name}, raw ({unit})", "raw"),
+        show(cached(ch.histogram, hist_frame(X[:, j]), f"{name}, raw ({unit})", "raw"),
              f"Raw {name}: spans {X[:, j].min():,.0f} to {X[:, j].max():,.0f} {unit}.")
     with grid[2 * j + 1]:
-        show(ch.histogram(hist_frame(Z[:, j]), f"{name}, z-scored (std devs)", "standardized"),
+        show(cached(ch.histogram, hist_frame(Z[:, j]), f"{name}, z-scored (std devs)", "standardized"),
              f"z-scored {name}: centred at 0 with spread 1; the shape is unchanged.")
 st.caption("Orange: raw data in its own units; blue: the same data z-scored. Same shapes, new axes: only the "
            "units change.")
@@ -269,7 +269,7 @@ for row in g_rows:
 gl, gr = st.columns([3, 2])
 with gl:
     gdf = pd.DataFrame(g_rows)
-    show(ch.gradient_bars(gdf),
+    show(cached(ch.gradient_bars, gdf),
          f"At the start, raw income's gradient is {raw_run.grad0[1] / raw_run.grad0[0]:,.0f} times age's; after "
          "standardizing, the three gradients are within a factor of about 5.")
 with gr:
@@ -303,7 +303,7 @@ def sweep_section() -> None:
         if win:
             windows.append({"data": name, "lo": win[0], "hi": win[1]})
     df = pd.concat(curves, ignore_index=True)
-    show(ch.lr_sweep(df, pd.DataFrame(rules), pd.DataFrame(windows, columns=["data", "lo", "hi"])),
+    show(cached(ch.lr_sweep, df, pd.DataFrame(rules), pd.DataFrame(windows, columns=["data", "lo", "hi"])),
          f"Final loss after {T} steps vs learning rate: standardized data has a wide usable window up to 2/λmax ≈ "
          f"{fmt(sw_z.max_lr)}, raw data none; each curve blows up exactly at its dashed 2/λmax line.")
     st.caption("Crosses mark runs that diverged (drawn at 10 on the axis). The shaded band is the window where "
@@ -350,11 +350,11 @@ def dims_section() -> None:
     df = df[np.isfinite(df["value"])]
     k_col, s_col = st.columns(2)
     with k_col:
-        show(ch.dimension_panel(df[df["quantity"] == "kappa"], "condition number κ"),
+        show(cached(ch.dimension_panel, df[df["quantity"] == "kappa"], "condition number κ"),
              f"As mixed-scale features are added, raw κ climbs to {fmt(res.kappa_raw[-1])} while standardized κ "
              f"stays near {fmt(res.kappa_z[-1], 2)}.")
     with s_col:
-        show(ch.dimension_panel(df[df["quantity"] == "steps"], "steps to converge (to 0.1%)"),
+        show(cached(ch.dimension_panel, df[df["quantity"] == "steps"], "steps to converge (to 0.1%)"),
              f"Steps to converge: raw needs about {fmt(res.steps_pred_raw[-1])} (predicted), standardized about "
              f"{fmt(res.steps_pred_z[-1], 2)} (predicted and measured agree).")
     st.caption("Feature j has scale 10^U(0, log₁₀ ratio) and a non-zero mean; every feature matters equally once "
@@ -404,7 +404,7 @@ def skew_section() -> None:
     left, right = st.columns([3, 2])
     with left:
         hdf = pd.DataFrame({"bin_start": hist.edges[:-1], "bin_end": hist.edges[1:], "count": hist.counts})
-        show(ch.skew_hist(hdf, f"z-scored {name}: {rep.within_one_sigma:.0%} of rows within ±1σ (shaded); "
+        show(cached(ch.skew_hist, hdf, f"z-scored {name}: {rep.within_one_sigma:.0%} of rows within ±1σ (shaded); "
                                 f"normal data: 68%"),
              f"z-scored {name}: skewness {rep.skew_z:.2f} (unchanged by z-scoring), {rep.within_one_sigma:.0%} of rows "
              "within ±1σ, against 68% for normal data.")
@@ -493,7 +493,7 @@ def upload_section() -> None:
                      "loss left after 200 steps": "diverged" if r.diverged_step else f"{r.rel_excess[-1]:.1e}"})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     domain = [LABELS[m] for m in S.SCALINGS]
-    show(ch.loss_curves(curve_frame(runs, domain), domain),
+    show(cached(ch.loss_curves, curve_frame(runs, domain), domain),
          f"Your data: κ raw {fmt(runs[0].kappa)} vs z-scored {fmt(runs[3].kappa)}; the loss curves at 0.9×2/λmax "
          "show how much faster GD converges after scaling.")
     st.caption(f"{len(prep.y):,} rows × {len(prep.features)} feature(s) analysed in {run_s:.2f} s "

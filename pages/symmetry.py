@@ -8,7 +8,7 @@ import streamlit as st
 
 import ui
 from charts import symmetry as ch
-from charts.common import show, spec
+from charts.common import cached, show, spec
 from core import symmetry as sy
 
 N_POINTS = 200
@@ -313,7 +313,7 @@ def eps_section() -> None:
     e1, e2 = st.columns([1.5, 1])
     with e1:
         if ok.sum() >= 2:
-            show(ch.eps_chart(pts, pd.concat(lines)),
+            show(cached(ch.eps_chart, pts, pd.concat(lines)),
                  f"Break-out steps grow linearly in log(1/ε): {lab.slope:.1f} more steps per factor 10 smaller ε "
                  f"(R² = {lab.r2:.4f}).")
         else:
