@@ -1,4 +1,4 @@
-"""AppTest harness: every test starts from app.py (never a page file) with caches cleared."""
+"""AppTest harness: every test starts from app.py (never a page file); each test module starts with cold caches."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ APP = str(ROOT / "app.py")
 TIMEOUT = 60
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope="module")
 def _clear_caches():
-    # Streamlit caches are process-global and would leak results between tests.
+    # Streamlit caches are process-global: each test module starts cold, and its tests share what they compute
+    # (every cached function is pure, so sharing changes no result; clearing per test tripled the suite's time).
     st.cache_data.clear()
     st.cache_resource.clear()
     yield
