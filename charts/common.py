@@ -88,7 +88,7 @@ def _digest(df: pd.DataFrame) -> str:
 def _arrow(df: pd.DataFrame) -> pa.Table:
     """A frame as an Arrow table: what Streamlit sends to the browser, so a cached spec costs no conversion."""
     try:
-        return pa.Table.from_pandas(df, preserve_index=False)
+        return pa.Table.from_pandas(df, preserve_index=False, nthreads=1)  # small frames: threads cost more
     except (pa.ArrowInvalid, pa.ArrowTypeError):   # mixed-type text columns: send them as text
         return pa.Table.from_pandas(df.astype({c: str for c in df.columns if df[c].dtype == object}),
                                     preserve_index=False)
