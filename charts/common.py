@@ -144,11 +144,6 @@ def show(chart: alt.TopLevelMixin | dict, alt_text: str, svg: bool = False, **kw
     return st.vega_lite_chart(spec=d, width="stretch", alt=alt_text, **kwargs)
 
 
-def on_canvas(d: dict) -> dict:
-    """A Vega-Lite dict drawn on a canvas (see ``spec``)."""
-    return {**d, "usermeta": {**d.get("usermeta", {}), **CANVAS}}
-
-
 def scale(domain: list[str], colors: list[str] | None = None) -> alt.Scale:
     """A fixed colour mapping, so the same series has the same colour on every chart of a page."""
     return alt.Scale(domain=list(domain), range=list(colors or CATEGORICAL)[: len(domain)])

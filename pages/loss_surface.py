@@ -128,7 +128,6 @@ def surface_view(seed, scale_ratio, correlation, standardize, frac, steps, optim
                             _arrow_frame(w0[None, :], -r["lr"] * r["grad0"][None, :], kind="full")])
     domain = ((w_star[0] - radius, w_star[0] + radius), (w_star[1] - radius, w_star[1] + radius))
     chart = charts.surface_chart(grid, contours, axes, field, spread, path, tuple(w_star), domain, steps)
-    # Validation is skipped here (it is half the cost); tests/app validates the same chart once.
     return spec(chart, svg=True), path  # SVG: the browser tests read the path from its marks
 
 
