@@ -1,25 +1,34 @@
-"""AppTest harness: every test starts from app.py (never a page file); each test module starts with cold caches."""
+"""AppTest harness: every test starts from app.py (never a page file).
+
+Streamlit's caches are process-global and are not cleared between tests: every cached function is pure (its
+result depends on its arguments only), so sharing changes no result, and recomputing each page's defaults in
+every test module was a large part of the suite's time. A cold run is measured by scripts/bench.py.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-import streamlit as st
+from streamlit.components.v2 import manifest_scanner
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 TIMEOUT = 60
 
+# Every AppTest's first run scans all installed distributions for Streamlit component manifests (0.7 s here,
+# most of a warm page run). The installed packages do not change during a test session: scan once.
+_scan = manifest_scanner.scan_component_manifests
+_scanned: list = []
 
-@pytest.fixture(autouse=True, scope="module")
-def _clear_caches():
-    # Streamlit caches are process-global: each test module starts cold, and its tests share what they compute
-    # (every cached function is pure, so sharing changes no result; clearing per test tripled the suite's time).
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
+
+def _scan_once(*args, **kwargs):
+    if not _scanned:
+        _scanned.append(_scan(*args, **kwargs))
+    return list(_scanned[0])
+
+
+manifest_scanner.scan_component_manifests = _scan_once
 
 
 def open_page(page_file: str, query: dict[str, str] | None = None) -> AppTest:
