@@ -230,8 +230,8 @@ def compare_section() -> None:
     table = pd.DataFrame(rows)
     st.dataframe(table, hide_index=True, width="stretch")
     df, curves = compare_view(n, seed, frac, steps)
-    show(curves,
-         f"Loss curves at {frac:g}×2/λmax: z-score reaches round-off in a few dozen steps, min-max in about a "
+    show(curves,  # the alt text does not name the fraction: the chart then updates in place when it moves
+         "Loss curves of the four scalings at the chosen fraction of 2/λmax: z-score reaches round-off in a few dozen steps, min-max in about a "
          "hundred, while raw and merely centred data barely move: their κ is 10⁹–10¹¹.")
     for r in runs:
         if r.lr <= r.max_lr:
