@@ -7,6 +7,7 @@ every test module was a large part of the suite's time. A cold run is measured b
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from streamlit.components.v2 import manifest_scanner
@@ -18,17 +19,7 @@ TIMEOUT = 60
 
 # Every AppTest's first run scans all installed distributions for Streamlit component manifests (0.7 s here,
 # most of a warm page run). The installed packages do not change during a test session: scan once.
-_scan = manifest_scanner.scan_component_manifests
-_scanned: list = []
-
-
-def _scan_once(*args, **kwargs):
-    if not _scanned:
-        _scanned.append(_scan(*args, **kwargs))
-    return list(_scanned[0])
-
-
-manifest_scanner.scan_component_manifests = _scan_once
+manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
 
 
 def open_page(page_file: str, query: dict[str, str] | None = None) -> AppTest:

@@ -107,24 +107,14 @@ def _shared_page(browser, **context_options):
 
 
 @pytest.fixture(scope="session")
-def _desktop(browser):
+def page(browser):
     context, pg = _shared_page(browser, viewport={"width": 1400, "height": 1000})
     yield pg
     context.close()
 
 
 @pytest.fixture(scope="session")
-def _phone(browser):
+def phone_page(browser):
     context, pg = _shared_page(browser, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     yield pg
     context.close()
-
-
-@pytest.fixture()
-def page(_desktop):
-    return _desktop
-
-
-@pytest.fixture()
-def phone_page(_phone):
-    return _phone
