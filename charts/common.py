@@ -40,7 +40,7 @@ LOG_FLOOR, LOG_CEIL = 1e-30, 1e30
 CANVAS = {"embedOptions": {"renderer": "canvas"}}
 
 
-def spec(chart: alt.TopLevelMixin, svg: bool = False) -> dict:
+def spec(chart: alt.TopLevelMixin, svg: bool = False, named: dict[str, pd.DataFrame] | None = None) -> dict:
     """A chart as a Vega-Lite dict whose named datasets are Arrow tables: what ``show`` draws.
 
     Each DataFrame becomes a dataset named by its content and is handed over as Arrow, as Streamlit's own
@@ -48,9 +48,9 @@ def spec(chart: alt.TopLevelMixin, svg: bool = False) -> dict:
     ``st.cache_data`` functions where a chart is expensive, and draw the cached dict. Charts are drawn on a
     canvas: a redraw costs the browser ~40% less than SVG, where every mark is a DOM node; ``svg=True``
     keeps SVG for the few charts whose drawn text the browser tests read. The alt text sits on the chart's
-    container either way.
+    container either way. ``named`` adds datasets under fixed names, for specs that read them in expressions.
     """
-    tables: dict[str, pa.Table] = {}
+    tables: dict[str, pa.Table] = {name: _arrow(df) for name, df in (named or {}).items()}
     _name_data(chart, tables)
     d = chart.to_dict(validate=False)   # the schema check runs in tests/app/test_robustness.py instead
     d["datasets"] = {**d.get("datasets", {}), **tables}

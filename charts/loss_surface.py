@@ -12,10 +12,22 @@ START = "start"          # the point selection a click on the heatmap sets (read
 REPLAY = "replay"        # the client-side step scrubber
 
 
-def _xy(domain: tuple[tuple[float, float], tuple[float, float]], x: str = "w1", y: str = "w2"):
+BOX = "surface_view_box"  # a one-row dataset with the view's corners: x0, x1, y0, y1
+# The axes' ranges are read from that dataset in the browser, not written into the spec as numbers: a spec that
+# stays the same when a slider moves lets Streamlit swap the data in place instead of rebuilding the chart.
+X_DOMAIN = alt.ExprRef(expr=f"[data('{BOX}')[0].x0, data('{BOX}')[0].x1]")
+Y_DOMAIN = alt.ExprRef(expr=f"[data('{BOX}')[0].y0, data('{BOX}')[0].y1]")
+
+
+def box_frame(domain: tuple[tuple[float, float], tuple[float, float]]) -> pd.DataFrame:
+    """The view's corners as the one-row frame the chart's axes read (pass it to ``spec`` as BOX)."""
     (x0, x1), (y0, y1) = domain
-    sx = alt.Scale(domain=[x0, x1], nice=False, zero=False)
-    sy = alt.Scale(domain=[y0, y1], nice=False, zero=False)
+    return pd.DataFrame({"x0": [float(x0)], "x1": [float(x1)], "y0": [float(y0)], "y1": [float(y1)]})
+
+
+def _xy(domain=None, x: str = "w1", y: str = "w2"):
+    sx = alt.Scale(domain=X_DOMAIN, nice=False, zero=False)
+    sy = alt.Scale(domain=Y_DOMAIN, nice=False, zero=False)
     return (alt.X(f"{x}:Q", scale=sx, title="w₁ (weight on feature 1)"),
             alt.Y(f"{y}:Q", scale=sy, title="w₂ (weight on feature 2)"))
 
@@ -23,8 +35,11 @@ def _xy(domain: tuple[tuple[float, float], tuple[float, float]], x: str = "w1", 
 def surface_chart(grid: pd.DataFrame, contours: pd.DataFrame, axes: pd.DataFrame, arrows: pd.DataFrame,
                   spread: pd.DataFrame, path: pd.DataFrame, w_star: tuple[float, float],
                   domain: tuple[tuple[float, float], tuple[float, float]], steps: int,
-                  size: int = 430) -> alt.LayerChart:
+                  size: int = 360) -> alt.LayerChart:
     """Contours, eigen-axes, gradient arrows, the path with a replay scrubber, and a clickable background.
+
+    The axes span ``domain``, read in the browser from the dataset BOX: build the spec with
+    ``spec(chart, named={BOX: box_frame(domain)})``.
 
     ``grid`` has the centres ``w1, w2`` of square cells tiling ``domain`` and ``log_gap``; clicking a cell
     sets the point selection ``START`` to its centre. Width equals height and the two domains have
@@ -39,10 +54,10 @@ def surface_chart(grid: pd.DataFrame, contours: pd.DataFrame, axes: pd.DataFrame
     # cell edges computed here, not as a Vega expression: the browser's expression interpreter is slow
     cells = grid.assign(w1_lo=grid.w1 - half, w1_hi=grid.w1 + half, w2_lo=grid.w2 - half, w2_hi=grid.w2 + half)
     heat = alt.Chart(cells).mark_rect(opacity=0.4, stroke=None, aria=False).encode(
-        x=alt.X("w1_lo:Q", scale=alt.Scale(domain=[x0, x1], nice=False, zero=False),
+        x=alt.X("w1_lo:Q", scale=alt.Scale(domain=X_DOMAIN, nice=False, zero=False),
                 title="w₁ (weight on feature 1)"),
         x2="w1_hi:Q",
-        y=alt.Y("w2_lo:Q", scale=alt.Scale(domain=[y0, y1], nice=False, zero=False),
+        y=alt.Y("w2_lo:Q", scale=alt.Scale(domain=Y_DOMAIN, nice=False, zero=False),
                 title="w₂ (weight on feature 2)"),
         y2="w2_hi:Q",
         color=alt.Color("log_gap:Q", scale=alt.Scale(scheme="blues"), legend=None),
@@ -61,7 +76,10 @@ def surface_chart(grid: pd.DataFrame, contours: pd.DataFrame, axes: pd.DataFrame
     eig_text = alt.Chart(axes.dropna(subset=["label"])).mark_text(
         clip=True, align="left", dx=4, dy=-8, fontSize=13, fontWeight="bold", color=THEORY,
     ).encode(x=x, y=y, text="label:N")
-    layers = [heat, lines, eig, eig_text]
+    corners = alt.Chart(alt.NamedData(name=BOX)).mark_point(opacity=0, aria=False).encode(
+        x=alt.X("x0:Q", scale=alt.Scale(domain=X_DOMAIN, nice=False, zero=False)),
+        y=alt.Y("y0:Q", scale=alt.Scale(domain=Y_DOMAIN, nice=False, zero=False)))
+    layers = [corners, heat, lines, eig, eig_text]
     if len(arrows):
         layers += _arrows(arrows, domain, THEORY, 1.2)
     if len(spread):

@@ -128,7 +128,7 @@ def surface_view(seed, scale_ratio, correlation, standardize, frac, steps, optim
                             _arrow_frame(w0[None, :], -r["lr"] * r["grad0"][None, :], kind="full")])
     domain = ((w_star[0] - radius, w_star[0] + radius), (w_star[1] - radius, w_star[1] + radius))
     chart = charts.surface_chart(grid, contours, axes, field, spread, path, tuple(w_star), domain, steps)
-    return spec(chart, svg=True), path  # SVG: the browser tests read the path from its marks
+    return spec(chart, named={charts.BOX: charts.box_frame(domain)}), path
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -216,7 +216,7 @@ def experiment_section() -> None:
 
     X, y, curv, w_star, loss_star = problem(seed, s, rho, std)
     lam_min, lam_max = curv.eigenvalues
-    col_chart, col_numbers = st.columns([1.15, 1], gap="large")
+    col_chart, col_numbers = st.columns([1.3, 1], gap="large")
     with col_numbers:
         st.markdown("**Start w₀** (or click the map)")
         a, b = st.columns(2)
@@ -235,12 +235,15 @@ def experiment_section() -> None:
         # own square size, not container width, so both axes keep the same scale.
         st.vega_lite_chart(spec=surface, width="content", key="surface", on_select=_on_click,
                            selection_mode=[charts.START],
-                           alt=f"Loss contours (ellipses) around the minimum w* = ({w_star[0]:.2f}, {w_star[1]:.2f}), "
-                            f"elongated {np.sqrt(curv.condition_number):.1f}:1 along the shallow eigenvector; "
-                            f"the {opt} path from ({w1:.2f}, {w2:.2f}) "
-                            + ("diverges across the narrow valley." if diverging else
-                               "zigzags across the narrow valley while creeping along it."))
-        st.caption("Square = start, circle = the step picked by the **replay** slider (it runs in your "
+                           # no numbers in the alt text (they are in the caption): Streamlit rebuilds a
+                           # chart whose alt text changed instead of swapping its data
+                           alt="Loss contours (ellipses) around the minimum w*, elongated along the shallow "
+                               f"eigenvector; the {opt} path "
+                               + ("diverges across the narrow valley." if diverging else
+                                  "zigzags across the narrow valley while creeping along it."))
+        st.caption(f"Minimum w* = ({w_star[0]:.2f}, {w_star[1]:.2f}); the ellipses are "
+                   f"{np.sqrt(curv.condition_number):.1f} times longer than wide (√κ). "
+                   "Square = start, circle = the step picked by the **replay** slider (it runs in your "
                    "browser). Shading: log₁₀(L − L*), darker is higher. Dashed lines: the Hessian's eigenvectors. Arrows point along −∇L, the "
                    "direction of a GD step (length not to scale): always perpendicular to the contour. "
                    "Both axes use the same scale, so a circle would look like a circle."

@@ -6,6 +6,7 @@ import altair as alt
 import pyarrow as pa
 import pytest
 
+from charts import loss_surface as surface_charts
 from tests.app.conftest import assert_clean, charts, open_page
 
 PAGE = "pages/loss_surface.py"
@@ -55,14 +56,20 @@ def test_the_page_loads_clean_with_the_surface_and_the_error_chart():
 
 def test_the_surface_chart_has_equal_domain_spans():
     at = open_page(PAGE, {"w1": "7.5", "w2": "-4"})
-    spec = json.loads(charts(at)[0].proto.spec)
-    spans = set()
-    for layer in spec["layer"]:
-        for ch in ("x", "y"):
-            dom = layer.get("encoding", {}).get(ch, {}).get("scale", {}).get("domain")
-            if dom:
-                spans.add(round(dom[1] - dom[0], 9))
-    assert len(spans) == 1
+    chart = charts(at)[0]
+    spec = json.loads(chart.proto.spec)
+    assert spec["width"] == spec["height"]
+    domains = {json.dumps(layer["encoding"][ch]["scale"]["domain"]) for layer in spec["layer"]
+               for ch in ("x", "y") if "scale" in layer.get("encoding", {}).get(ch, {})}
+    # every layer's axes read the view's corners from one dataset in the browser (so the spec never changes)
+    assert domains == {json.dumps({"expr": ex.expr}) for ex in (surface_charts.X_DOMAIN, surface_charts.Y_DOMAIN)}
+    box = next(pa.ipc.open_stream(ds.data.data).read_all().to_pandas() for ds in chart.proto.datasets
+               if ds.name == surface_charts.BOX)
+    assert len(box) == 1
+    (x0, x1, y0, y1), = box[["x0", "x1", "y0", "y1"]].to_numpy()
+    assert x1 - x0 == pytest.approx(y1 - y0) and x1 > x0
+    w_start = (7.5, -4.0)
+    assert x0 <= w_start[0] <= x1 and y0 <= w_start[1] <= y1, "the view contains the start"
 
 
 def test_a_learning_rate_above_two_over_lambda_max_shows_a_divergence_notice_not_an_error():
