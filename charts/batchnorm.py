@@ -32,12 +32,12 @@ def bn_label(batchnorm: bool) -> str:
 
 
 def transform_frame(steps, x) -> pd.DataFrame:
-    """One row per (step, sample): ``step``, ``panel`` (name with its mean and std), ``value``."""
+    """One row per (step, sample): ``step``, ``order`` (0-3), ``panel`` (name with its mean and std), ``value``."""
     arrays = [np.asarray(x, float), steps.x_centered, steps.x_hat, steps.out]
     rows = []
-    for name, v in zip(STEP_NAMES, arrays, strict=True):
+    for order, (name, v) in enumerate(zip(STEP_NAMES, arrays, strict=True)):
         panel = f"{name}    mean {round(v.mean(), 3) + 0.0:+.3f}, std {v.std():.3f}"
-        rows.append(pd.DataFrame({"step": name, "panel": panel, "value": v}))
+        rows.append(pd.DataFrame({"step": name, "order": order, "panel": panel, "value": v}))
     return pd.concat(rows, ignore_index=True)
 
 
@@ -56,7 +56,9 @@ def transform_histograms(df: pd.DataFrame, *, identity: bool = False) -> alt.Cha
             x=alt.X("value:Q", bin=alt.Bin(maxbins=40), title="value of the unit (pre-activation units)"),
             y=alt.Y("count():Q", title="samples"),
             color=color,
-            row=alt.Row("panel:N", title=None, sort=list(df["panel"].unique()),
+            # sorted by a data column, not by the labels (which carry numbers): the spec stays the same when
+            # the batch changes, so Streamlit swaps the data in place instead of rebuilding the chart
+            row=alt.Row("panel:N", title=None, sort=alt.EncodingSortField(field="order", op="min"),
                         header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start",
                                           labelOrient="top", labelFontSize=13)),
         )

@@ -37,8 +37,11 @@ def weight_paths(paths: pd.DataFrame, labels: pd.DataFrame) -> alt.LayerChart:
     hi = float(max(paths.w1.max(), paths.w2.max()))
     pad = max(0.25 * (hi - lo), 0.1)
     dom = [lo - pad, hi + pad]  # the same range on both axes: distances read the same both ways
-    x = alt.X("w1:Q", title="w₁ (weight from input x₁)", scale=alt.Scale(domain=dom, nice=False))
-    y = alt.Y("w2:Q", title="w₂ (weight from input x₂)", scale=alt.Scale(domain=dom, nice=False))
+    # The range comes from two invisible corner points in the data, not from numbers in the spec: a spec
+    # that stays the same when a control moves lets Streamlit swap the data in place instead of rebuilding.
+    x = alt.X("w1:Q", title="w₁ (weight from input x₁)", scale=alt.Scale(nice=False, zero=False))
+    y = alt.Y("w2:Q", title="w₂ (weight from input x₂)", scale=alt.Scale(nice=False, zero=False))
+    corners = alt.Chart(pd.DataFrame({"w1": dom, "w2": dom})).mark_point(opacity=0, aria=False).encode(x=x, y=y)
     colour = alt.Color("unit:N", title="hidden unit", scale=alt.Scale(range=CATEGORICAL), legend=None)
     base = alt.Chart(paths).encode(x=x, y=y, color=colour)
     line = base.mark_line(opacity=0.7, strokeWidth=1.5).encode(order=alt.Order("step:Q"), detail=alt.Detail("unit:N"))
@@ -52,9 +55,8 @@ def weight_paths(paths: pd.DataFrame, labels: pd.DataFrame) -> alt.LayerChart:
     mid = (dom[0] + dom[1]) / 2  # labels grow away from the nearer edge, so none is clipped
     texts = [alt.Chart(part).mark_text(align=align, dx=dx, dy=-12, fontSize=13, fontWeight="bold").encode(
         x=x, y=y, text=alt.Text("label:N"))
-        for part, align, dx in ((labels[labels.w1 <= mid], "left", -6), (labels[labels.w1 > mid], "right", 6))
-        if len(part)]
-    return alt.layer(line, start, end, *texts).properties(height=420)
+        for part, align, dx in ((labels[labels.w1 <= mid], "left", -6), (labels[labels.w1 > mid], "right", 6))]
+    return alt.layer(corners, line, start, end, *texts).properties(height=420)
 
 
 def spread_frame(steps: np.ndarray, spread: np.ndarray, distinct: np.ndarray) -> pd.DataFrame:

@@ -167,10 +167,12 @@ def transform_section() -> None:
                        "so normalizing costs the layer nothing it could express.", icon=":material/check:")
     with left:
         show(transform_view(seed, m, gamma, beta, identity),
-             f"Four histograms of the same {m} values: x centred on {float(steps.mu):.2f}; x − μ_B centred on 0; "
-             f"x̂ with mean 0 and std 1; y = γx̂ + β with mean {beta:.2f} and std about {gamma:.2f}.")
-        st.caption("Step 2 always has mean 0, step 3 mean 0 and std 1, whatever the batch. Step 4 puts the mean "
-                   "at β and the std at |γ| (times √(σ_B²/(σ_B²+ε)), a hair under 1).")
+             "Four histograms of the same mini-batch: x as drawn, centred on μ_B; x − μ_B centred on 0; "
+             "x̂ with mean 0 and std 1; y = γx̂ + β with mean β and std about |γ|.")
+        # the numbers live in the caption: an alt text that moved with m would make Streamlit rebuild the chart
+        st.caption(f"These are the same {m} values at every step: x is centred on μ_B = {float(steps.mu):.2f}. "
+                   f"Step 2 always has mean 0, step 3 mean 0 and std 1, whatever the batch. Step 4 puts the mean "
+                   f"at β = {beta:.2f} and the std at |γ| = {abs(gamma):.2f} (times √(σ_B²/(σ_B²+ε)), a hair under 1).")
 
 
 transform_section()

@@ -1,14 +1,18 @@
 """ui/perf.py changes how Altair builds charts (a cached class table, no construction-time validation);
 the charts must come out exactly as Altair alone would build them."""
 
+import json
+
 import altair as alt
 import numpy as np
 import pandas as pd
+import pytest
 from altair.utils import schemapi
 
 import ui.perf as perf
 from charts import batchnorm, loss_surface, symmetry
 from core import bn_experiments as E
+from tests.app.conftest import assert_clean, open_page
 
 
 def _charts() -> list[alt.TopLevelMixin]:
@@ -40,3 +44,36 @@ def test_the_class_table_is_built_once_per_set_of_classes():
     for _ in range(3):
         alt.Chart(pd.DataFrame({"a": [1]})).mark_point().encode(x="a:Q", y="a:Q", color=alt.value("red"))
     assert len(perf._converters) == n
+
+
+def _base_specs(at) -> list[tuple[str, str]]:
+    """Each chart's spec with its dataset names replaced by their positions, and its alt text: what Streamlit's
+    frontend compares to decide between swapping a chart's data in place and rebuilding the chart."""
+    out = []
+    for chart in at.get("vega_lite_chart"):
+        text = json.dumps(json.loads(chart.proto.spec), sort_keys=True)
+        for i, ds in enumerate(chart.proto.datasets):
+            text = text.replace(f'"{ds.name}"', f'"#{i}"')
+        out.append((text, chart.proto.alt))
+    return out
+
+
+@pytest.mark.parametrize("page", ["standardization", "loss_surface", "symmetry", "init_variance", "batchnorm"])
+def test_the_first_slider_changes_data_not_charts(page):
+    """Moving a page's first slider (the one scripts/bench.py times) must leave every chart's spec and alt text
+    as they were, so the browser swaps the data in place: a rebuilt chart costs the redraw ~40-100 ms more."""
+    at = open_page(f"pages/{page}.py")
+    first = next(w for w in at.main if getattr(w, "type", "") in ("slider", "select_slider"))
+    before = _base_specs(at)
+    if first.type == "select_slider":
+        options = list(first.options)
+        i = options.index(str(first.value)) if str(first.value) in options else 0
+        first.set_value(type(first.value)(options[i + 1 if i + 1 < len(options) else i - 1])).run()
+    else:
+        step = first.step or 1
+        first.set_value(first.value + step if first.value + step <= first.max else first.value - step).run()
+    assert_clean(at)
+    after = _base_specs(at)
+    assert len(after) == len(before)
+    changed = [i for i, (b, a) in enumerate(zip(before, after, strict=True)) if b != a]
+    assert not changed, f"{page}: charts {changed} would be rebuilt when {first.key!r} moves"
