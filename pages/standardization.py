@@ -386,10 +386,12 @@ def leak_section() -> None:
         f"shows its shift ({rep.test_z_mean[0][1]:+.2f}σ). **Fit on everything** (the leak): μ and σ already "
         f"contain the test rows, so the training inputs change with the test set (mean {rep.train_z_mean[1][1]:+.2f}) "
         f"and the shift looks smaller ({rep.test_z_mean[1][1]:+.2f}σ) than new data will show it.")
-    with st.expander("The code pattern"):
-        st.code("scaler = S.fit_standardizer(X_train)     # statistics from the training rows only\n"
-                "Z_train = scaler.transform(X_train)\nZ_test = scaler.transform(X_test)      # same μ, σ, never refitted",
-                language="python")
+    box = st.expander("The code pattern", key="leak_code_open", on_change="rerun")  # built only when open
+    with box:
+        if box.open:
+            st.code("scaler = S.fit_standardizer(X_train)     # statistics from the training rows only\n"
+                    "Z_train = scaler.transform(X_train)\nZ_test = scaler.transform(X_test)      # same μ, σ, never refitted",
+                    language="python")
 
 
 leak_section()

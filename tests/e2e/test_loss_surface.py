@@ -83,6 +83,11 @@ def test_the_replay_slider_shortens_the_path_in_the_browser_without_a_rerun(page
     assert page.evaluate("() => window.__runs") == 0, "scrubbing must not rerun the script"
     after = int(path_pixels(page).sum())
     assert after < 0.9 * before, f"the drawn path should shrink to 5 of 40 steps ({before} -> {after} px)"
+    # "Reproduce this" builds its code only when opened
+    assert page.locator("[data-testid=stCode]", has_text="from core import loss_surface").count() == 0
+    page.get_by_test_id("stExpander").filter(has_text="Reproduce this").locator("summary").click()
+    page.locator("[data-testid=stCode]", has_text="from core import loss_surface").wait_for(timeout=30_000)
+    assert_no_errors(page)
 
 
 def test_pushing_the_learning_rate_past_two_over_lambda_max_explains_the_divergence(page, server):
