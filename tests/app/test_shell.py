@@ -38,3 +38,13 @@ def test_a_good_seed_in_the_url_is_used_without_a_notice():
     assert_clean(at)
     assert at.number_input(key="seed").value == 42
     assert not at.warning
+
+
+def test_the_share_popover_builds_a_link_with_the_views_settings_when_opened():
+    at = open_page(CONCEPTS[1].file, {"seed": "7", "scale": "4.0"})
+    assert not [c for c in at.sidebar.code], "closed: no link is built"
+    at.session_state["share_open"] = True
+    at.run()
+    assert_clean(at)
+    link = at.sidebar.code[0].value
+    assert "seed=7" in link and "scale=4.0" in link

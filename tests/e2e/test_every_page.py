@@ -31,6 +31,12 @@ def test_clicking_through_the_sidebar_reaches_every_page(page, server):
         wait_for_app(page)
         assert page.url.rstrip("/").split("?")[0].endswith(p.url_path)
         assert_no_errors(page)
+    # the sidebar's "Share this view" builds the current page's link when opened
+    page.get_by_test_id("stSidebar").get_by_role("button", name="Share this view").click()
+    code = page.locator("[data-testid=stCode]", has_text="http")  # the popover opens in a layer of its own
+    code.wait_for(timeout=30_000)
+    assert CONCEPTS[-1].url_path in code.inner_text()
+    assert_no_errors(page)
 
 
 @pytest.mark.parametrize("bad", ["abc", "-5", "1e99"])
