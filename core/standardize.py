@@ -78,8 +78,19 @@ def fit_standardizer(X) -> Standardizer:
     """
     X = _check_X(X)
     mean = X.mean(axis=0)
-    std = X.std(axis=0)
-    return Standardizer(mean, _safe_scale(std, X))
+    return Standardizer(mean, _safe_scale(population_std(X, mean), X))
+
+
+def population_std(X: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """Per-column ``sqrt(mean((x - mean)^2))``, computed on deviations rescaled by their largest magnitude.
+
+    Squaring raw deviations loses precision when they are tiny (below ~1e-154 the squares are subnormal:
+    a column [0, 1.8e-158] came out with std off by 1e-8) and overflows when they are huge (~1e154).
+    """
+    dev = X - mean
+    big = np.max(np.abs(dev), axis=0)
+    unit = np.where(big > 0, big, 1.0)
+    return np.where(big > 0, unit * np.sqrt(np.mean((dev / unit) ** 2, axis=0)), 0.0)
 
 
 def _safe_scale(spread: np.ndarray, X: np.ndarray) -> np.ndarray:

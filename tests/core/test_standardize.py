@@ -246,3 +246,14 @@ def test_z_scoring_keeps_skewness_and_share_within_one_sigma_matches_theory():
 def test_histogram_counts_every_value():
     h = S.histogram(np.arange(100.0), 10)
     assert h.counts.sum() == 100 and len(h.edges) == 11
+
+
+@pytest.mark.parametrize("column", [[0.0, 1.7781090705e-158], [1e-300, 3e-300, 2e-300], [1e200, -1e200, 3e200]])
+def test_std_is_exact_for_tiny_and_huge_columns(column):
+    """Squared deviations under/overflow at these sizes; the rescaled computation must not care."""
+    X = np.array(column)[:, None]
+    s = S.fit_standardizer(X)
+    ref = np.std(X / np.max(np.abs(X)), axis=0) * np.max(np.abs(X))
+    np.testing.assert_allclose(s.scale, ref, rtol=1e-12)
+    Z = s.transform(X)
+    assert abs(Z.std() - 1) < 1e-12
