@@ -572,3 +572,13 @@ def test_identical_rows_and_columns_are_detected_even_when_leading_entries_tie()
     rows = np.tile(np.array([[0.0, 2.0, -1.0]]), (5, 1))
     assert _all_same(rows, 0) and _all_same(rows.T, 1)
     assert not _all_same(rows[:1], 0)      # a single row is not "identical rows"
+
+
+def test_sigmoid_matches_the_textbook_formula_and_saturates_without_warnings():
+    z = np.linspace(-30, 30, 601)
+    np.testing.assert_allclose(nn.ACTIVATIONS["sigmoid"].f(z), 1 / (1 + np.exp(-z)), rtol=1e-14)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        big = nn.ACTIVATIONS["sigmoid"].f(np.array([-1e308, -800.0, 0.0, 800.0, 1e308, -np.inf, np.inf]))
+    np.testing.assert_array_equal(big, [0.0, 0.0, 0.5, 1.0, 1.0, 0.0, 1.0])
+    assert nn.ACTIVATIONS["sigmoid"].f(np.float32([1.0])).dtype == np.float32
