@@ -7,12 +7,13 @@ from tests.e2e.helpers import assert_no_errors, open_path, wait_for_app, wait_fo
 
 pytestmark = pytest.mark.e2e
 
-LABEL = "[data-testid=stVegaLiteChart] svg text"
 SLOW = 90_000  # a cold first run trains several networks; expect() retries until then
 
 
 def _label(pg, text: str):
-    return pg.locator(LABEL, has_text=text)
+    """The weight-space chart, if its text alternative has this count label (it is drawn on a canvas, and the
+    alt text lists the labels drawn on it)."""
+    return pg.locator(f"[data-testid=stVegaLiteChart][aria-label*='{text}']")
 
 
 def test_moving_the_hidden_units_slider_relabels_the_units_on_one_point(page, server):
