@@ -130,8 +130,8 @@ def curve_frame(runs, domain) -> pd.DataFrame:
         rows.append(pd.DataFrame({"step": steps, "scaling": LABELS[r.method], "rel_excess": pinned,
                                   "status": status}))
     df = pd.concat(rows, ignore_index=True)
-    if len(df) > 4000:  # keep the payload small: every k-th step, always the last one
-        k = math.ceil(len(df) / 4000)
+    if len(df) > 600:  # keep the payload small: every k-th step, always the last one
+        k = math.ceil(len(df) / 600)
         df = df[(df["step"] % k == 0) | df["step"].isin(df.groupby("scaling")["step"].max())]
     return df[df["scaling"].isin(domain)]
 
