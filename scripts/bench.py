@@ -246,7 +246,8 @@ def browser_bench(pages, bare_dir: Path, reps: int) -> dict:
             except subprocess.TimeoutExpired:  # a long script run can hold up the shutdown
                 proc.kill()
     print("\n### Browser (headless Chromium)\n")
-    print("| page | cold load (s) | ÷ bare | load, server warm (s) | ÷ bare | slider median (ms) | ÷ bare | budget ok |")
+    print("| page | cold load (s) | ÷ bare | load, server warm (s) | ÷ bare | slider median (ms) | ÷ bare "
+          "| budget ok |")
     print("|---|---|---|---|---|---|---|---|")
     for name, r in [*rows.items(), ("bare one-slider app", bare)]:
         r["load_x"] = ratio(r["load_s"], bare["load_s"])

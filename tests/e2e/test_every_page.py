@@ -28,6 +28,9 @@ def test_clicking_through_the_sidebar_reaches_every_page(page, server):
     open_path(page, server, "")
     for p in CONCEPTS:
         page.get_by_test_id("stSidebarNavLink").filter(has_text=p.title.split(" · ")[-1]).click()
+        # under load the new page can start later than wait_for_app's first look: wait for its address first
+        page.wait_for_url(lambda url, path=p.url_path: url.split("?")[0].rstrip("/").endswith(path),
+                          timeout=60_000)
         wait_for_app(page)
         assert page.url.rstrip("/").split("?")[0].endswith(p.url_path)
         assert_no_errors(page)
