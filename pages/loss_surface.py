@@ -83,7 +83,7 @@ def surface_frames(seed, scale_ratio, correlation, standardize, w1, w2, arrows: 
     X, y, curv, w_star, loss_star = problem(seed, scale_ratio, correlation, standardize)
     w0 = np.array([w1, w2])
     radius = max(3.0, 1.15 * float(np.max(np.abs(w0 - w_star))))
-    g1, g2, loss = ls.loss_grid(X, y, w_star, radius, n=32)
+    g1, g2, loss = ls.loss_grid(X, y, w_star, radius, n=24)
     grid = pd.DataFrame({"w1": g1.round(4), "w2": g2.round(4),
                          "log_gap": np.log10(np.maximum(loss - loss_star, 1e-12)).round(3)})
     gaps = list(ls.contour_levels(curv, 0.98 * radius, 8))
@@ -93,8 +93,8 @@ def surface_frames(seed, scale_ratio, correlation, standardize, w1, w2, arrows: 
         gaps.append(start_gap)
         kinds.append("start's contour")
     contours = pd.concat([
-        pd.DataFrame({"level": k, "kind": kind, "i": np.arange(65),
-                      "w1": (e := ls.contour_ellipse(w_star, curv, gap, 65))[:, 0], "w2": e[:, 1]})
+        pd.DataFrame({"level": k, "kind": kind, "i": np.arange(49),
+                      "w1": (e := ls.contour_ellipse(w_star, curv, gap, 49))[:, 0], "w2": e[:, 1]})
         for k, (gap, kind) in enumerate(zip(gaps, kinds, strict=True))])
     rows = []
     for i, (name, lam) in enumerate([("shallow", curv.eigenvalues[0]), ("steep", curv.eigenvalues[1])]):
