@@ -48,3 +48,29 @@ def test_dark_theme_on_a_phone_draws_every_chart_with_no_horizontal_overflow(pho
     assert bg != "rgb(255, 255, 255)", "the dark theme is applied"
     overflow = phone_page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"page is {overflow}px wider than the phone screen"
+
+
+@cache
+def all_at_max(page_file: str) -> tuple[tuple[str, str], ...]:
+    """Every enabled slider of the page's default view at its maximum, as URL parameters (read via AppTest)."""
+    from tests.app.conftest import open_page
+
+    at = open_page(page_file)
+    out = {}
+    for w in at.main:
+        kind = getattr(w, "type", "")
+        if kind in ("slider", "select_slider") and w.key and not getattr(w.proto, "disabled", False):
+            out[w.key] = str(w.max) if kind == "slider" else str(w.options[-1])  # select options: URL labels
+    return tuple(sorted(out.items()))
+
+
+@pytest.mark.parametrize("p", CONCEPTS, ids=[p.url_path for p in CONCEPTS])
+def test_every_slider_at_its_maximum_in_one_link_draws_without_errors(page, server, p):
+    """The combined extreme, in the browser (each control alone at both ends is covered by AppTest)."""
+    query = dict(all_at_max(p.file))
+    assert query, "the page has sliders"
+    open_path(page, server, p.url_path, urlencode(query))
+    assert_no_errors(page)
+    refused = page.get_by_test_id("stAlertContentWarning").filter(has_text="The link set")
+    assert refused.count() == 0, refused.first.inner_text()  # every maximum was taken as given
+    wait_for_charts(page)
