@@ -224,7 +224,7 @@ def deep_charts(depth: int, width: int, activation: str, scheme: str, sigma_w: f
     figs = {"fwd_df": fwd, "bwd_df": bwd, "fwd": spec(ch.layer_variance(fwd, "Var(zₗ)"), svg=True),
             "bwd": spec(ch.layer_variance(bwd, "Var(∂L/∂zₗ)")),
             "ridge": spec(ch.ridgeline(ridge_frame(s), f"{act_label} (same axis for every layer)")),
-            "slope": spec(ch.slope_under_z(hist, curve, f"z at layer {s.slope_layer}", "f′(z)")),
+            "slope": spec(ch.slope_under_z(hist, curve, "z at the inspected layer", "f′(z)")),
             "frac": None, "frac_title": ""}
     titles = {"tanh": "saturated (%)", "sigmoid": "saturated (%)", "relu": "dead ReLUs (%)"}
     if activation in titles:
@@ -291,19 +291,23 @@ def deep_section() -> None:
 
     figs = deep_charts(depth, width, activation, scheme, sigma_w, residual, slope_layer, seed)
     fwd, bwd = figs["fwd_df"], figs["bwd_df"]
+    # Alt texts name no numbers (they are in the captions): a changed alt text makes Streamlit rebuild the chart
+    # instead of swapping its data, and depth, width and the inspected layer move every number here.
+    off_axis = bool(np.any(sg.status(np.concatenate([s.q, s.grad])) != "ok"))
+    pinned = " Values beyond 10^±30 are drawn at the edge and labelled overflow or underflow." if off_axis else ""
     left, right = st.columns(2)
     with left:
-        show(figs["fwd"],
-             f"Forward variance per layer: {fmt(s.q[0])} at layer 1 and {fmt(s.q[-1])} at layer {depth} "
-             f"(predicted {fmt(s.theory.q[-1])}); the measured points follow the dashed prediction.")
-        st.caption("Forward: the spread of the pre-activations z at each layer (inputs N(0, 1)).")
+        show(figs["fwd"], "Forward variance per layer on a log axis: the measured points follow the dashed "
+                          "prediction, which multiplies by n·Var(w)·c at every layer." + pinned)
+        st.caption(f"Forward: the spread of the pre-activations z at each layer (inputs N(0, 1)): {fmt(s.q[0])} at "
+                   f"layer 1, {fmt(s.q[-1])} at layer {depth} (predicted {fmt(s.theory.q[-1])}).")
     with right:
-        show(figs["bwd"],
-             f"Backward gradient variance per layer: {fmt(s.grad[-1])} at the output and {fmt(s.grad[0])} "
-             f"back at layer 1 (predicted {fmt(s.theory.grad[0])}).")
+        show(figs["bwd"], "Backward gradient variance per layer on a log axis, read from the output back to "
+                          "layer 1: the measured points follow the dashed prediction." + pinned)
         st.caption("Backward: the spread of the gradient reaching each layer, starting from ∂L/∂output ~ N(0, 1). "
-                   "Read it right to left.")
-    if np.any(sg.status(np.concatenate([s.q, s.grad])) != "ok"):
+                   f"Read it right to left: {fmt(s.grad[-1])} at the output, {fmt(s.grad[0])} back at layer 1 "
+                   f"(predicted {fmt(s.theory.grad[0])}).")
+    if off_axis:
         st.warning("Some variances left the range 10⁻³⁰…10³⁰: they are drawn pinned to the edge and labelled "
                    "**overflow** or **underflow** rather than cut off. A real network would produce inf/NaN or "
                    "zeros there.", icon=":material/warning:")
@@ -313,23 +317,24 @@ def deep_section() -> None:
     left, right = st.columns([1.1, 1])
     with left:
         st.subheader("Activations, layer by layer", anchor=False)
-        show(figs["ridge"],
-             f"Histograms of the activations at layers {', '.join(map(str, s.hist_layers))}: their spread "
-             f"changes with depth exactly as the variance plot says.")
-        st.caption("As in Glorot & Bengio (2010), Fig. 6: each row is one layer's activations over the batch.")
+        show(figs["ridge"], "Histograms of the activations at several layers, first to last: their spread "
+                            "changes with depth exactly as the variance plot says.")
+        st.caption("As in Glorot & Bengio (2010), Fig. 6: each row is one layer's activations over the batch "
+                   f"(layers {', '.join(map(str, s.hist_layers))}).")
     with right:
         st.subheader(f"The slope f′(z) where z sits (layer {s.slope_layer})", anchor=False)
-        show(figs["slope"],
-             f"The gradient through layer {s.slope_layer} is multiplied by f′(z) where z falls: "
-             f"E[f′(z)²] = {s.slope_sq:.3g} measured, {s.slope_sq_pred:.3g} predicted.")
+        show(figs["slope"], "The gradient through the inspected layer is multiplied by f′(z) where z falls: the "
+                            "slope curve is drawn over the histogram of z.")
         st.caption(f"E[f′(z)²] = {s.slope_sq:.3g} measured, {s.slope_sq_pred:.3g} predicted: the factor the "
                    "gradient's variance picks up at this layer, besides n·Var(w).")
     if figs["frac"] is not None:
         frac = s.saturation if activation != "relu" else s.dead
-        show(figs["frac"], f"Per hidden layer, {figs['frac_title']}: at most {100 * frac.max():.0f}%.")
-        st.caption("Saturated: |a| > 0.97 for tanh, a outside [0.03, 0.97] for sigmoid, where f′ ≈ 0. "
-                   if activation != "relu" else
-                   "Dead: a ReLU unit whose input is ≤ 0 for every sample of the batch passes no gradient at all.")
+        show(figs["frac"], f"Per hidden layer, {figs['frac_title']}.")
+        st.caption(f"At most {100 * frac.max():.0f}% in any layer. "
+                   + ("Saturated: |a| > 0.97 for tanh, a outside [0.03, 0.97] for sigmoid, where f′ ≈ 0. "
+                      if activation != "relu" else
+                      "Dead: a ReLU unit whose input is ≤ 0 for every sample of the batch passes no gradient at "
+                      "all."))
     ui.reproduce(f"""
 import numpy as np
 from core import signal as sg
