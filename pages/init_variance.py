@@ -220,8 +220,7 @@ def deep_charts(depth: int, width: int, activation: str, scheme: str, sigma_w: f
     hist = pd.DataFrame({"center": s.z_centers, "density": s.z_density,
                          "width": s.z_centers[1] - s.z_centers[0] if s.z_centers.size > 1 else 1.0})
     curve = pd.DataFrame({"z": s.z_centers, "slope": s.slope})
-    # Var(z) stays SVG: the browser tests read its "overflow" markers
-    figs = {"fwd_df": fwd, "bwd_df": bwd, "fwd": spec(ch.layer_variance(fwd, "Var(zₗ)"), svg=True),
+    figs = {"fwd_df": fwd, "bwd_df": bwd, "fwd": spec(ch.layer_variance(fwd, "Var(zₗ)")),
             "bwd": spec(ch.layer_variance(bwd, "Var(∂L/∂zₗ)")),
             "ridge": spec(ch.ridgeline(ridge_frame(s), f"{act_label} (same axis for every layer)")),
             "slope": spec(ch.slope_under_z(hist, curve, "z at the inspected layer", "f′(z)")),

@@ -70,6 +70,7 @@ def test_exploding_variances_are_labelled_overflow_never_nan():
     frames = chart_frames(at)
     flagged = [f for f in frames if "status" in f.columns and (f["status"] == "overflow").any()]
     assert flagged, "the per-layer chart should carry overflow labels"
+    assert any("labelled overflow" in c.proto.alt for c in charts(at)), "and its text alternative says so"
     for f in frames:
         numeric = f.select_dtypes("number")
         assert np.all(np.isfinite(numeric.to_numpy(dtype=float))), list(f.columns)
