@@ -47,7 +47,8 @@ def spec(chart: alt.TopLevelMixin, svg: bool = False, named: dict[str, pd.DataFr
     Altair path does (Altair's JSON records would cost more). Pages build specs inside their
     ``st.cache_data`` functions where a chart is expensive, and draw the cached dict. Charts are drawn on a
     canvas: a redraw costs the browser ~40% less than SVG, where every mark is a DOM node (no page uses
-    ``svg=True`` any more; the browser tests read a chart's text alternative, which sits on its container). ``named`` adds datasets under fixed names, for specs that read them in expressions.
+    ``svg=True`` any more; the browser tests read a chart's text alternative, which sits on its container).
+    ``named`` adds datasets under fixed names, for specs that read them in expressions.
     """
     tables: dict[str, pa.Table] = {name: _arrow(df) for name, df in (named or {}).items()}
     _name_data(chart, tables)
