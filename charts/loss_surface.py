@@ -25,11 +25,12 @@ def box_frame(domain: tuple[tuple[float, float], tuple[float, float]]) -> pd.Dat
     return pd.DataFrame({"x0": [float(x0)], "x1": [float(x1)], "y0": [float(y0)], "y1": [float(y1)]})
 
 
-def _xy(domain=None, x: str = "w1", y: str = "w2"):
-    sx = alt.Scale(domain=X_DOMAIN, nice=False, zero=False)
-    sy = alt.Scale(domain=Y_DOMAIN, nice=False, zero=False)
-    return (alt.X(f"{x}:Q", scale=sx, title="w₁ (weight on feature 1)"),
-            alt.Y(f"{y}:Q", scale=sy, title="w₂ (weight on feature 2)"))
+def _xy(x: str = "w1", y: str = "w2"):
+    """Position channels on the shared view: every layer's scale reads its range from BOX."""
+    return (alt.X(f"{x}:Q", scale=alt.Scale(domain=X_DOMAIN, nice=False, zero=False),
+                  title="w₁ (weight on feature 1)"),
+            alt.Y(f"{y}:Q", scale=alt.Scale(domain=Y_DOMAIN, nice=False, zero=False),
+                  title="w₂ (weight on feature 2)"))
 
 
 def surface_chart(grid: pd.DataFrame, contours: pd.DataFrame, axes: pd.DataFrame, arrows: pd.DataFrame,
@@ -45,7 +46,7 @@ def surface_chart(grid: pd.DataFrame, contours: pd.DataFrame, axes: pd.DataFrame
     sets the point selection ``START`` to its centre. Width equals height and the two domains have
     the same span, so a circle in weight space is drawn as a circle.
     """
-    x, y = _xy(domain)
+    x, y = _xy()
     pick = alt.selection_point(name=START, fields=["w1", "w2"], on="click", clear=False, empty=False)
     replay = alt.param(name=REPLAY, value=steps,
                        bind=alt.binding_range(min=0, max=max(steps, 1), step=1, name="replay: step "))
@@ -53,13 +54,9 @@ def surface_chart(grid: pd.DataFrame, contours: pd.DataFrame, axes: pd.DataFrame
     half = (x1 - x0) / (2 * round(np.sqrt(len(grid))))
     # cell edges computed here, not as a Vega expression: the browser's expression interpreter is slow
     cells = grid.assign(w1_lo=grid.w1 - half, w1_hi=grid.w1 + half, w2_lo=grid.w2 - half, w2_hi=grid.w2 + half)
+    cell_x, cell_y = _xy("w1_lo", "w2_lo")
     heat = alt.Chart(cells).mark_rect(opacity=0.4, stroke=None, aria=False).encode(
-        x=alt.X("w1_lo:Q", scale=alt.Scale(domain=X_DOMAIN, nice=False, zero=False),
-                title="w₁ (weight on feature 1)"),
-        x2="w1_hi:Q",
-        y=alt.Y("w2_lo:Q", scale=alt.Scale(domain=Y_DOMAIN, nice=False, zero=False),
-                title="w₂ (weight on feature 2)"),
-        y2="w2_hi:Q",
+        x=cell_x, x2="w1_hi:Q", y=cell_y, y2="w2_hi:Q",
         color=alt.Color("log_gap:Q", scale=alt.Scale(scheme="blues"), legend=None),
     ).add_params(pick)
     lines = alt.Chart(contours).mark_line(clip=True, strokeWidth=1, aria=False).encode(
@@ -76,15 +73,13 @@ def surface_chart(grid: pd.DataFrame, contours: pd.DataFrame, axes: pd.DataFrame
     eig_text = alt.Chart(axes.dropna(subset=["label"])).mark_text(
         clip=True, align="left", dx=4, dy=-8, fontSize=13, fontWeight="bold", color=THEORY,
     ).encode(x=x, y=y, text="label:N")
-    corners = alt.Chart(alt.NamedData(name=BOX)).mark_point(opacity=0, aria=False).encode(
-        x=alt.X("x0:Q", scale=alt.Scale(domain=X_DOMAIN, nice=False, zero=False)),
-        y=alt.Y("y0:Q", scale=alt.Scale(domain=Y_DOMAIN, nice=False, zero=False)))
+    corners = alt.Chart(alt.NamedData(name=BOX)).mark_point(opacity=0, aria=False).encode(*_xy("x0", "y0"))
     layers = [corners, heat, lines, eig, eig_text]
     if len(arrows):
-        layers += _arrows(arrows, domain, THEORY, 1.2)
+        layers += _arrows(arrows, THEORY, 1.2)
     if len(spread):
-        layers += _arrows(spread[spread["kind"] != "full"], domain, ACCENT, 1.0)
-        layers += _arrows(spread[spread["kind"] == "full"], domain, ACCENT, 3.5, head=90)
+        layers += _arrows(spread[spread["kind"] != "full"], ACCENT, 1.0)
+        layers += _arrows(spread[spread["kind"] == "full"], ACCENT, 3.5, head=90)
     trail = alt.Chart(path).transform_filter(f"datum.t <= {REPLAY}")
     layers += [
         trail.mark_line(clip=True, color=BAD, strokeWidth=2).encode(x=x, y=y, order="t:Q"),
@@ -104,10 +99,10 @@ def surface_chart(grid: pd.DataFrame, contours: pd.DataFrame, axes: pd.DataFrame
             .properties(width=size, height=size, autosize=alt.AutoSizeParams(type="pad", contains="padding")))
 
 
-def _arrows(df: pd.DataFrame, domain, color: str, width: float, head: int = 40) -> list:
+def _arrows(df: pd.DataFrame, color: str, width: float, head: int = 40) -> list:
     """Segments from (w1, w2) to (w1_end, w2_end) with a triangle head rotated by ``angle`` (degrees)."""
-    x, y = _xy(domain)
-    x_end, y_end = _xy(domain, "w1_end", "w2_end")
+    x, y = _xy()
+    x_end, y_end = _xy("w1_end", "w2_end")
     seg = alt.Chart(df).mark_rule(clip=True, color=color, strokeWidth=width, opacity=0.85, aria=False).encode(
         x=x, y=y, x2="w1_end:Q", y2="w2_end:Q")
     tip = alt.Chart(df).mark_point(clip=True, shape="triangle-up", filled=True, size=head, color=color,
