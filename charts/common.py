@@ -54,6 +54,10 @@ def spec(chart: alt.TopLevelMixin, svg: bool = False, named: dict[str, pd.DataFr
     _name_data(chart, tables)
     d = chart.to_dict(validate=False)   # the schema check runs in tests/app/test_robustness.py instead
     d["datasets"] = {**d.get("datasets", {}), **tables}
+    # No ARIA descriptions per mark: Vega-Lite writes one as an expression evaluated for every data point (by
+    # the browser's slow CSP-safe interpreter), and a canvas has no per-mark ARIA nodes to put it on anyway.
+    # The chart's text alternative is Streamlit's ``alt`` on the container.
+    d["config"] = {**d.get("config", {}), "aria": False}
     if not svg:
         d["usermeta"] = {**d.get("usermeta", {}), **CANVAS}
     return d

@@ -6,10 +6,12 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from charts.common import ACCENT, BAD, DASH_THEORY, GOOD, THEORY, log_axis
+from charts.common import ACCENT, BAD, DASH_THEORY, GOOD, THEORY, log_axis, ramp_image
 
-START = "start"          # the point selection a click on the heatmap sets (read by the page)
+START = "start"          # the point selection a click on the map sets (read by the page)
 REPLAY = "replay"        # the client-side step scrubber
+CLICK_CELLS = 32         # click targets per side of the view
+SHADE = ("#f7fbff", "#08306b")   # the ends of Vega's "blues" scheme: low to high loss
 
 
 BOX = "surface_view_box"  # a one-row dataset with the view's corners: x0, x1, y0, y1
@@ -33,32 +35,52 @@ def _xy(x: str = "w1", y: str = "w2"):
                   title="w₂ (weight on feature 2)"))
 
 
-def surface_chart(grid: pd.DataFrame, contours: pd.DataFrame, axes: pd.DataFrame, arrows: pd.DataFrame,
-                  spread: pd.DataFrame, path: pd.DataFrame, w_star: tuple[float, float],
-                  domain: tuple[tuple[float, float], tuple[float, float]], steps: int,
-                  size: int = 360) -> alt.LayerChart:
-    """Contours, eigen-axes, gradient arrows, the path with a replay scrubber, and a clickable background.
+def click_frame(generation: int = 0, n: int = CLICK_CELLS) -> pd.DataFrame:
+    """Click targets: an ``n x n`` grid of cells tiling the view's unit square.
 
-    The axes span ``domain``, read in the browser from the dataset BOX: build the spec with
-    ``spec(chart, named={BOX: box_frame(domain)})``.
+    ``u, v`` are a cell's centre (``(0, 0)`` is the view's lower left corner), ``u_lo ... v_hi`` its edges.
+    The frame is the same for every view, so when a slider moves the view the browser keeps these 1,024
+    marks as they are; the page maps a click into weights with the view that was clicked
+    (``core.loss_surface.start_from_selection(..., domain=...)``). ``generation`` counts handled clicks: a
+    click on the same cell as the previous one still differs from it (Streamlit drops a selection equal to the
+    last one, and the same cell is another weight once the view has moved).
+    """
+    edges = np.linspace(0.0, 1.0, n + 1)
+    lo_u, lo_v = np.meshgrid(edges[:-1], edges[:-1], indexing="ij")
+    lo_u, lo_v = lo_u.ravel().round(6), lo_v.ravel().round(6)
+    return pd.DataFrame({"u": (lo_u + 0.5 / n).round(6), "v": (lo_v + 0.5 / n).round(6),
+                         "u_lo": lo_u, "u_hi": (lo_u + 1 / n).round(6), "v_lo": lo_v, "v_hi": (lo_v + 1 / n).round(6),
+                         "gen": int(generation)})
 
-    ``grid`` has the centres ``w1, w2`` of square cells tiling ``domain`` and ``log_gap``; clicking a cell
-    sets the point selection ``START`` to its centre. Width equals height and the two domains have
-    the same span, so a circle in weight space is drawn as a circle.
+
+def surface_chart(shade: np.ndarray, contours: pd.DataFrame, axes: pd.DataFrame, arrows: pd.DataFrame,
+                  spread: pd.DataFrame, path: pd.DataFrame, w_star: tuple[float, float], steps: int,
+                  clicks: pd.DataFrame, size: int = 360) -> alt.LayerChart:
+    """Contours, eigen-axes, gradient arrows, the path with a replay scrubber, over a clickable shading.
+
+    The axes span the view read in the browser from the dataset BOX: build the spec with
+    ``spec(chart, named={BOX: box_frame(domain)})``. Width equals height and the two domains have the same
+    span, so a circle in weight space is drawn as a circle.
+
+    ``shade`` is the loss gap on a grid over the view, in [0, 1] (row 0 = the top of the view), drawn as one
+    image; ``clicks`` is :func:`click_frame`. Both live in the view's unit square, on scales of their own:
+    clicking a cell sets the point selection ``START`` to its ``u, v, gen``.
     """
     x, y = _xy()
-    pick = alt.selection_point(name=START, fields=["w1", "w2"], on="click", clear=False, empty=False)
+    pick = alt.selection_point(name=START, fields=["u", "v", "gen"], on="click", clear=False, empty=False)
     replay = alt.param(name=REPLAY, value=steps,
                        bind=alt.binding_range(min=0, max=max(steps, 1), step=1, name="replay: step "))
-    (x0, x1), (y0, y1) = domain
-    half = (x1 - x0) / (2 * round(np.sqrt(len(grid))))
-    # cell edges computed here, not as a Vega expression: the browser's expression interpreter is slow
-    cells = grid.assign(w1_lo=grid.w1 - half, w1_hi=grid.w1 + half, w2_lo=grid.w2 - half, w2_hi=grid.w2 + half)
-    cell_x, cell_y = _xy("w1_lo", "w2_lo")
-    heat = alt.Chart(cells).mark_rect(opacity=0.4, stroke=None, aria=False).encode(
-        x=cell_x, x2="w1_hi:Q", y=cell_y, y2="w2_hi:Q",
-        color=alt.Color("log_gap:Q", scale=alt.Scale(scheme="blues"), legend=None),
-    ).add_params(pick)
+    unit = alt.Scale(domain=[0, 1], nice=False, zero=False)
+    image = pd.DataFrame({"u_lo": [0.0], "u_hi": [1.0], "v_lo": [0.0], "v_hi": [1.0],
+                          "url": [ramp_image(shade, *SHADE, 0.4)]})
+    ux, uy = alt.X("u_lo:Q", scale=unit, axis=None), alt.Y("v_lo:Q", scale=unit, axis=None)
+    background = alt.layer(
+        alt.Chart(image).mark_image(aspect=False, aria=False).encode(
+            x=ux, y=uy, x2="u_hi:Q", y2="v_hi:Q", url="url:N"),
+        # transparent, but filled: Vega picks an item by its fill, not its opacity
+        alt.Chart(clicks).mark_rect(opacity=0, aria=False).encode(
+            x=ux, y=uy, x2="u_hi:Q", y2="v_hi:Q").add_params(pick),
+    )
     lines = alt.Chart(contours).mark_line(clip=True, strokeWidth=1, aria=False).encode(
         x=x, y=y, order="i:Q", detail="level:N",
         strokeDash=alt.StrokeDash("kind:N", scale=alt.Scale(domain=["contour", "start's contour"],
@@ -74,7 +96,7 @@ def surface_chart(grid: pd.DataFrame, contours: pd.DataFrame, axes: pd.DataFrame
         clip=True, align="left", dx=4, dy=-8, fontSize=13, fontWeight="bold", color=THEORY,
     ).encode(x=x, y=y, text="label:N")
     corners = alt.Chart(alt.NamedData(name=BOX)).mark_point(opacity=0, aria=False).encode(*_xy("x0", "y0"))
-    layers = [corners, heat, lines, eig, eig_text]
+    layers = [corners, lines, eig, eig_text]
     if len(arrows):
         layers += _arrows(arrows, THEORY, 1.2)
     if len(spread):
@@ -94,8 +116,10 @@ def surface_chart(grid: pd.DataFrame, contours: pd.DataFrame, axes: pd.DataFrame
         .mark_text(dx=10, dy=12, fontSize=13, fontWeight="bold", color=ACCENT)
         .encode(x=x, y=y, text="label:N"),
     ]
+    # The background's unit-square scales are its own; everything else shares the weight-space scales.
     # "pad" keeps the plotting area exactly size x size (Streamlit's default "fit" squeezes it by the axes).
-    return (alt.layer(*layers).add_params(replay)
+    return (alt.layer(background, alt.layer(*layers)).resolve_scale(x="independent", y="independent")
+            .add_params(replay)
             .properties(width=size, height=size, autosize=alt.AutoSizeParams(type="pad", contains="padding")))
 
 

@@ -416,7 +416,8 @@ def escape_step(losses: np.ndarray) -> int | None:
 
 
 def start_from_selection(selection, name: str = "start", *, fields=("w1", "w2"),
-                         low: float = -50.0, high: float = 50.0, decimals: int = 2) -> np.ndarray | None:
+                         low: float = -50.0, high: float = 50.0, decimals: int = 2,
+                         domain=None) -> np.ndarray | None:
     """Turn a chart click into a new starting point ``w0``, or None when the click carries none.
 
     Parameters
@@ -431,11 +432,19 @@ def start_from_selection(selection, name: str = "start", *, fields=("w1", "w2"),
         The start is clipped into ``[low, high]`` (the number inputs' range).
     decimals : int
         Rounded to this many decimals, the number inputs' precision.
+    domain : ((x0, x1), (y0, y1)), optional
+        When given, the two fields are positions in the unit square of the clicked view, ``(0, 0)`` at its
+        lower left corner, and ``w0 = (x0 + u (x1 - x0), y0 + v (y1 - y0))``. (A chart whose click targets
+        stay the same for every view does not have to send them again when the view moves.)
     """
     try:
         points = selection[name]
         point = points[0]
         w0 = np.array([float(point[f]) for f in fields])
+        if domain is not None:
+            (x0, x1), (y0, y1) = domain
+            lo, span = np.array([x0, y0], dtype=float), np.array([x1 - x0, y1 - y0], dtype=float)
+            w0 = lo + w0 * span if np.all((w0 >= 0) & (w0 <= 1)) else np.full(2, np.nan)
     except (KeyError, IndexError, TypeError, ValueError, AttributeError):
         return None
     if not np.all(np.isfinite(w0)):

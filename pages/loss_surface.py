@@ -16,6 +16,8 @@ W_LIMIT = 50.0          # the start's allowed range (number inputs and clicks)
 TOL = 1e-3              # "converged" = loss gap down to this fraction of the start's gap
 MAX_STEPS = 1000        # budget for measuring steps-to-tolerance
 OPTIMIZERS = ["GD", "SGD", "Momentum"]
+SHADE_CELLS = 64        # the background shading's resolution (one image, so it costs the browser nothing more)
+VIEW_KEY, CLICKS_KEY = "surface_view_domain", "surface_clicks"   # session state: the last view drawn; clicks
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -83,9 +85,10 @@ def surface_frames(seed, scale_ratio, correlation, standardize, w1, w2, arrows: 
     X, y, curv, w_star, loss_star = problem(seed, scale_ratio, correlation, standardize)
     w0 = np.array([w1, w2])
     radius = max(3.0, 1.15 * float(np.max(np.abs(w0 - w_star))))
-    g1, g2, loss = ls.loss_grid(X, y, w_star, radius, n=24)
-    grid = pd.DataFrame({"w1": g1.round(4), "w2": g2.round(4),
-                         "log_gap": np.log10(np.maximum(loss - loss_star, 1e-12)).round(3)})
+    _, _, loss = ls.loss_grid(X, y, w_star, radius, n=SHADE_CELLS)
+    log_gap = np.log10(np.maximum(loss - loss_star, 1e-12)).reshape(SHADE_CELLS, SHADE_CELLS)  # [w1, w2]
+    shade = (log_gap - log_gap.min()) / max(float(np.ptp(log_gap)), 1e-12)
+    shade = shade.T[::-1]                                  # image rows: w2 from the top; columns: w1
     gaps = list(ls.contour_levels(curv, 0.98 * radius, 8))
     kinds = ["contour"] * len(gaps)
     start_gap = ls.mse_loss(w0, X, y) - loss_star
@@ -109,15 +112,17 @@ def surface_frames(seed, scale_ratio, correlation, standardize, w1, w2, arrows: 
     if arrows:
         P, G = ls.gradient_field(X, y, w_star, radius, n=7)
         field = _arrow_frame(P, -G, length=0.45 * 2 * radius / 8)
-    return grid, contours, axes, field, radius
+    return shade, contours, axes, field, radius
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def surface_view(seed, scale_ratio, correlation, standardize, frac, steps, optimizer, batch, beta, w1, w2, arrows):
-    """The contour map as a Vega-Lite dict (cached: Altair's to_dict dominates a warm run) and its path data."""
+def surface_view(seed, scale_ratio, correlation, standardize, frac, steps, optimizer, batch, beta, w1, w2, arrows,
+                 clicks: int):
+    """The contour map as a Vega-Lite dict (cached: Altair's to_dict dominates a warm run), its path data and
+    the view ``((w1 lo, hi), (w2 lo, hi))``; ``clicks`` = clicks handled so far (see charts.click_frame)."""
     _, _, _, w_star, _ = problem(seed, scale_ratio, correlation, standardize)
     r = experiment(seed, scale_ratio, correlation, standardize, frac, steps, optimizer, batch, beta, w1, w2)
-    grid, contours, axes, field, radius = surface_frames(seed, scale_ratio, correlation, standardize, w1, w2,
+    shade, contours, axes, field, radius = surface_frames(seed, scale_ratio, correlation, standardize, w1, w2,
                                                          arrows)
     path = _path_frame(r["traj"].weights, r["traj"].losses, w_star, radius)
     spread = pd.DataFrame()
@@ -126,9 +131,10 @@ def surface_view(seed, scale_ratio, correlation, standardize, frac, steps, optim
         spread = pd.concat([_arrow_frame(np.tile(w0, (len(r["spread"]), 1)), -r["lr"] * r["spread"],
                                          kind="mini-batch"),
                             _arrow_frame(w0[None, :], -r["lr"] * r["grad0"][None, :], kind="full")])
-    domain = ((w_star[0] - radius, w_star[0] + radius), (w_star[1] - radius, w_star[1] + radius))
-    chart = charts.surface_chart(grid, contours, axes, field, spread, path, tuple(w_star), domain, steps)
-    return spec(chart, named={charts.BOX: charts.box_frame(domain)}), path
+    domain = tuple((float(c - radius), float(c + radius)) for c in w_star)
+    chart = charts.surface_chart(shade, contours, axes, field, spread, path, tuple(w_star), steps,
+                                 charts.click_frame(clicks))
+    return spec(chart, named={charts.BOX: charts.box_frame(domain)}), path, domain
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -177,9 +183,12 @@ def _error_frame(theory: np.ndarray, measured: np.ndarray) -> pd.DataFrame:
 def _on_click() -> None:
     state = st.session_state.get("surface")
     selection = state["selection"] if state is not None and "selection" in state else None
-    w0 = ls.start_from_selection(selection, charts.START, low=-W_LIMIT, high=W_LIMIT)
+    # the click's position is in the unit square of the view it was made on: the one drawn last
+    w0 = ls.start_from_selection(selection, charts.START, fields=("u", "v"), low=-W_LIMIT, high=W_LIMIT,
+                                 domain=st.session_state.get(VIEW_KEY))
     if w0 is not None:
         st.session_state["w1"], st.session_state["w2"] = float(w0[0]), float(w0[1])
+        st.session_state[CLICKS_KEY] = st.session_state.get(CLICKS_KEY, 0) + 1
 
 
 ui.page_header("Loss surface and gradient descent",
@@ -228,7 +237,9 @@ def experiment_section() -> None:
     b_arg, beta_arg = (batch if opt == "SGD" else 0), (beta if opt == "Momentum" else 0.0)
     r = experiment(seed, s, rho, std, frac, steps, opt, b_arg, beta_arg, float(w1), float(w2))
     traj, lr = r["traj"], r["lr"]
-    surface, path = surface_view(seed, s, rho, std, frac, steps, opt, b_arg, beta_arg, float(w1), float(w2), arrows)
+    surface, path, st.session_state[VIEW_KEY] = surface_view(seed, s, rho, std, frac, steps, opt, b_arg, beta_arg,
+                                                            float(w1), float(w2), arrows,
+                                                            st.session_state.get(CLICKS_KEY, 0))
     diverging = float(np.max(r["rates"])) > 1
     with col_chart:
         # A cached Vega-Lite dict (building this 20-layer Altair chart costs ~0.3 s per run); drawn at its
@@ -251,30 +262,28 @@ def experiment_section() -> None:
                       "full-batch step they average to)." if opt == "SGD" else ""))
 
     with col_numbers:
-        st.caption(f"η = {frac:.2f} × 2/λmax = **{lr:.4g}**  (2/λmax = {curv.max_stable_lr:.4g})")
-        m1, m2, m3 = st.columns(3)
-        m1.metric("λmax (steep)", f"{lam_max:.3g}")
-        m2.metric("λmin (shallow)", f"{lam_min:.3g}")
-        m3.metric("κ = λmax/λmin", f"{curv.condition_number:.3g}")
-        ui.formula(r"e_i(t) = v_i^\top (w_t - w^*) = (1-\eta\lambda_i)^t\, e_i(0)",
-                   "Along each eigenvector of H = XᵀX/n, full-batch GD multiplies the error by 1 − ηλᵢ "
-                   "every step.")
         f_steep, f_shallow = 1 - lr * lam_max, 1 - lr * lam_min
-        st.markdown(f"- steep direction: 1 − ηλmax = **{f_steep:+.3f}**"
-                    + (" (negative: it overshoots, the zigzag)" if f_steep < 0 else "")
-                    + (" — |·| > 1: **grows**" if abs(f_steep) > 1 else "")
-                    + f"\n- shallow direction: 1 − ηλmin = **{f_shallow:+.3f}** "
-                    + (f"(shrinks {100 * (1 - abs(f_shallow)):.2g}% per step)" if abs(f_shallow) < 1 else
-                       "(|·| ≥ 1: it does not shrink)"))
-        if opt == "Momentum":
-            st.markdown(f"With momentum β = {beta:.2f} the per-step factors are "
-                        f"{r['rates'][1]:.3f} (steep) and {r['rates'][0]:.3f} (shallow); the limit rises to "
-                        f"2(1+β)/λmax = {r['limit']:.4g}.")
         pred, meas = r["predicted_steps"], r["measured_steps"]
-        st.markdown(f"**Steps until the loss gap is {TOL:g} of the start's**")
-        p1, p2 = st.columns(2)
-        p1.metric("predicted (slowest direction)", "never" if not np.isfinite(pred) else f"{pred:.0f}")
-        p2.metric("measured", f"> {MAX_STEPS}" if meas is None else f"{meas}")
+        # Few elements, and no math in the text that changes: the browser draws every element of this
+        # fragment again on each slider move (see ui.formula).
+        st.markdown(f"η = {frac:.2f} × 2/λmax = **{lr:.4g}**  (2/λmax = {curv.max_stable_lr:.4g})\n\n"
+                    + ui.readout({"λmax (steep)": f"{lam_max:.3g}", "λmin (shallow)": f"{lam_min:.3g}",
+                                  "κ = λmax/λmin": f"{curv.condition_number:.3g}"}))
+        ui.formula(r"e_i(t) = v_i^\top (w_t - w^*) = (1-\eta\lambda_i)^t\, e_i(0)",
+                   "Along each eigenvector of H = XᵀX/n, full-batch GD multiplies the error by 1 − ηλᵢ every step.")
+        st.markdown(
+            f"- steep direction: 1 − ηλmax = **{f_steep:+.3f}**"
+            + (" (negative: it overshoots, the zigzag)" if f_steep < 0 else "")
+            + (" — |·| > 1: **grows**" if abs(f_steep) > 1 else "")
+            + f"\n- shallow direction: 1 − ηλmin = **{f_shallow:+.3f}** "
+            + (f"(shrinks {100 * (1 - abs(f_shallow)):.2g}% per step)" if abs(f_shallow) < 1 else
+               "(|·| ≥ 1: it does not shrink)")
+            + (f"\n\nWith momentum β = {beta:.2f} the per-step factors are {r['rates'][1]:.3f} (steep) and "
+               f"{r['rates'][0]:.3f} (shallow); the limit rises to 2(1+β)/λmax = {r['limit']:.4g}."
+               if opt == "Momentum" else "")
+            + f"\n\n**Steps until the loss gap is {TOL:g} of the start's**\n\n"
+            + ui.readout({"predicted (slowest direction)": "never" if not np.isfinite(pred) else f"{pred:.0f}",
+                          "measured": f"> {MAX_STEPS}" if meas is None else f"{meas}"}))
         ui.formula(r"t \approx \frac{\ln(s/\mathrm{tol})}{2\ln(1/\rho)},\quad \rho = \max_i |1-\eta\lambda_i|",
                    "s = the slowest direction's share of the starting loss gap. "
                    + ("SGD's noise floor can stop it short of the tolerance." if opt == "SGD" else ""))

@@ -167,10 +167,12 @@ def units_section(H: int, run: sy.SymmetryRun, figs: dict) -> None:
         st.caption("Hollow circle: start; filled: end. Units whose whole θ is within 10⁻³ are labelled as one point. "
                    "A unit is θᵢ = (w₁, w₂, b, v): incoming weights, bias, outgoing weight.")
     with right:
-        m1, m2, m3 = st.columns(3)
-        m1.metric("Spread at start", _fmt(run.spread[0]))
-        m2.metric(f"Spread after {run.steps[-1]} steps", _fmt(run.spread[-1]))
-        m3.metric("Distinct units", f"{n0} → {n1}", help="Units farther than 10⁻³ apart.")
+        # one Markdown table, not three st.metric in columns: fewer elements for the browser to redraw
+        st.markdown(ui.readout({"Spread at start": _fmt(run.spread[0]),
+                                f"Spread after {run.steps[-1]} steps": _fmt(run.spread[-1]),
+                                "Distinct units": f"{n0} → {n1}"})
+                    + "\n\n:small[:gray[Spread: the largest ‖θᵢ − θⱼ‖ over pairs of units. Distinct: units farther "
+                      "than 10⁻³ apart.]]")
         show(figs["spread"],
              f"Spread between units over training: {_fmt(run.spread[0])} at the start, {_fmt(run.spread[-1])} at the end.")
         show(figs["distinct"], f"Distinct units over training: {n0} at the start, {n1} at the end.")
@@ -204,10 +206,10 @@ def why_section(init: str, run: sy.SymmetryRun, drop: float) -> None:
                    "alike, and for SGD (all units see the same mini-batch).")
     with w2:
         ident = init in ("zeros", "constant", "identical_rows")
-        st.metric("Predicted spread" if ident else "Predicted spread (units differ at the start)",
-                  "exactly 0" if ident else "grows from the start")
-        st.metric("Measured spread after training", _fmt(run.spread[-1]),
-                  help="max over unit pairs of ‖θᵢ − θⱼ‖ with θᵢ = (w₁, w₂, b, v)")
+        st.markdown(ui.readout({"Predicted spread" if ident else "Predicted spread (units differ at the start)":
+                                "exactly 0" if ident else "grows from the start",
+                                "Measured spread after training": _fmt(run.spread[-1])})
+                    + "\n\n:small[:gray[The largest ‖θᵢ − θⱼ‖ over pairs of units, θᵢ = (w₁, w₂, b, v).]]")
         if ident and run.spread[-1] > 0:
             st.info("The measured spread is not exactly 0: "
                     + ("dropout gives every unit its own random mask, which breaks the symmetry."
@@ -330,14 +332,14 @@ def eps_section() -> None:
         ui.formula(r"t_\delta \approx \frac{\ln(\delta/\varepsilon)}{\ln \rho}"
                    r"\;\Rightarrow\; \frac{\Delta t_\delta}{\Delta \log_{10}(1/\varepsilon)} = \frac{\ln 10}{\ln \rho}",
                    "The slope: extra steps for every factor 10 smaller ε.")
-        d1, d2 = st.columns(2)
-        d1.metric("Measured slope", f"{lab.slope:.2f}" if np.isfinite(lab.slope) else "n/a",
-                  help="steps per factor 10 smaller ε, least-squares fit")
-        d2.metric("Predicted slope", f"{lab.slope_predicted:.2f}" if np.isfinite(lab.slope_predicted) else "n/a",
-                  help="ln 10 / ln ρ; no prediction for ReLU, whose f'(0) is undefined")
-        st.caption(f"R² of the fit: {lab.r2:.4f}." if np.isfinite(lab.r2) else "Too few points to fit a line.")
-        st.markdown("Float64 can hold differences down to ~10⁻³⁰⁸, so even ε = 10⁻¹² splits the units; it just "
-                    "costs a fixed number of extra steps per factor of 10.")
+        st.markdown(ui.readout({"Measured slope": f"{lab.slope:.2f}" if np.isfinite(lab.slope) else "n/a",
+                                "Predicted slope": f"{lab.slope_predicted:.2f}"
+                                if np.isfinite(lab.slope_predicted) else "n/a"})
+                    + "\n\n:small[:gray[Steps per factor 10 smaller ε. Measured: least-squares fit, "
+                    + (f"R² = {lab.r2:.4f}" if np.isfinite(lab.r2) else "too few points to fit a line")
+                    + ". Predicted: ln 10 / ln ρ (none for ReLU, whose f′(0) is undefined).]]\n\n"
+                      "Float64 can hold differences down to ~10⁻³⁰⁸, so even ε = 10⁻¹² splits the units; it just "
+                      "costs a fixed number of extra steps per factor of 10.")
     ui.reproduce(
         f"""import numpy as np
 from core import symmetry as sy

@@ -8,6 +8,7 @@ every test module was a large part of the suite's time. A cold run is measured b
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 from streamlit.components.v2 import manifest_scanner
@@ -43,3 +44,25 @@ def assert_clean(at: AppTest) -> None:
 
 def charts(at: AppTest):
     return [e for e in at.get("vega_lite_chart")]
+
+
+def readouts(at: AppTest) -> dict[str, str]:
+    """Every labelled number a page shows: ``st.metric`` values and the cells of ``ui.readout`` tables."""
+    out = {m.label: m.value for m in at.metric}
+    for md in at.markdown:
+        lines = [ln.strip() for ln in md.value.splitlines()]
+        for i in range(len(lines) - 2):
+            if lines[i].startswith("|") and set(lines[i + 1]) <= set("|- ") and lines[i + 2].startswith("|"):
+                head, row = (_cells(lines[i]), _cells(lines[i + 2]))
+                out.update({k: v.strip("*") for k, v in zip(head, row, strict=True)})
+    return out
+
+
+def _cells(line: str) -> list[str]:
+    parts = re.split(r"(?<!\\)\|", line.strip().strip("|"))
+    return [p.strip().replace("\\|", "|") for p in parts]
+
+
+def formulas(at: AppTest) -> list[str]:
+    """The display formulas a page shows (``ui.formula`` draws them as Markdown ``$$ … $$``)."""
+    return [e.value for e in at.latex] + [m.value for m in at.markdown if m.value.lstrip().startswith("$$")]

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pyarrow as pa
 
-from tests.app.conftest import assert_clean, charts, open_page
+from tests.app.conftest import assert_clean, charts, formulas, open_page
 
 PAGE = "pages/init_variance.py"
 
@@ -32,7 +32,7 @@ def test_page_runs_clean_and_the_scheme_control_moves_the_deep_numbers():
     at = open_page(PAGE)
     assert_clean(at)
     assert len(charts(at)) >= 9
-    assert len(at.latex) >= 2
+    assert len(formulas(at)) >= 2
     before = metrics(at)
     assert before["Var(z) at layer 30"] != "overflow"
     at.segmented_control(key="init").set_value("He").run()

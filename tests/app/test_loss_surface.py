@@ -3,11 +3,12 @@
 import json
 
 import altair as alt
+import pandas as pd
 import pyarrow as pa
 import pytest
 
 from charts import loss_surface as surface_charts
-from tests.app.conftest import assert_clean, charts, open_page
+from tests.app.conftest import assert_clean, charts, open_page, readouts
 
 PAGE = "pages/loss_surface.py"
 
@@ -34,7 +35,7 @@ def assert_valid_vega_lite(at):
 
 
 def metric(at, label):
-    return next(m.value for m in at.metric if m.label.startswith(label))
+    return next(v for k, v in readouts(at).items() if k.startswith(label))
 
 
 def test_the_page_loads_clean_with_the_surface_and_the_error_chart():
@@ -54,15 +55,23 @@ def test_the_page_loads_clean_with_the_surface_and_the_error_chart():
     assert p["loss"].iloc[-1] < p["loss"].iloc[0]
 
 
+def domains(layered: dict) -> set[str]:
+    return {json.dumps(layer["encoding"][ch]["scale"]["domain"]) for layer in layered["layer"]
+            for ch in ("x", "y") if "scale" in layer.get("encoding", {}).get(ch, {})}
+
+
 def test_the_surface_chart_has_equal_domain_spans():
     at = open_page(PAGE, {"w1": "7.5", "w2": "-4"})
     chart = charts(at)[0]
     spec = json.loads(chart.proto.spec)
     assert spec["width"] == spec["height"]
-    domains = {json.dumps(layer["encoding"][ch]["scale"]["domain"]) for layer in spec["layer"]
-               for ch in ("x", "y") if "scale" in layer.get("encoding", {}).get(ch, {})}
-    # every layer's axes read the view's corners from one dataset in the browser (so the spec never changes)
-    assert domains == {json.dumps({"expr": ex.expr}) for ex in (surface_charts.X_DOMAIN, surface_charts.Y_DOMAIN)}
+    background, weights = spec["layer"]
+    assert spec["resolve"]["scale"] == {"x": "independent", "y": "independent"}
+    # the shading and the click targets live in the view's unit square (the same data for every view) ...
+    assert domains(background) == {json.dumps([0, 1])}
+    # ... and every other layer's axes read the view's corners from one dataset in the browser
+    assert domains(weights) == {json.dumps({"expr": ex.expr})
+                                for ex in (surface_charts.X_DOMAIN, surface_charts.Y_DOMAIN)}
     box = next(pa.ipc.open_stream(ds.data.data).read_all().to_pandas() for ds in chart.proto.datasets
                if ds.name == surface_charts.BOX)
     assert len(box) == 1
@@ -70,6 +79,24 @@ def test_the_surface_chart_has_equal_domain_spans():
     assert x1 - x0 == pytest.approx(y1 - y0) and x1 > x0
     w_start = (7.5, -4.0)
     assert x0 <= w_start[0] <= x1 and y0 <= w_start[1] <= y1, "the view contains the start"
+
+
+def test_the_click_targets_are_the_same_data_for_every_view():
+    """A slider that moves the view re-sends the shading, not the 1,024 click targets (the browser keeps
+    those marks); the targets tile the unit square, which the page maps into the view that was clicked."""
+    def targets(at) -> pd.DataFrame:
+        tables = [pa.ipc.open_stream(ds.data.data).read_all().to_pandas() for ds in charts(at)[0].proto.datasets]
+        return next(t for t in tables if {"u", "v", "gen"} <= set(t.columns))
+
+    at = open_page(PAGE)
+    before = targets(at)
+    at.slider(key="scale").set_value(6.0).run()
+    at.number_input(key="w1").set_value(9.0).run()
+    assert_clean(at)
+    pd.testing.assert_frame_equal(targets(at), before)
+    assert len(before) == surface_charts.CLICK_CELLS ** 2 and (before["gen"] == 0).all()
+    assert before["u_lo"].min() == 0 and before["u_hi"].max() == 1 and before["v_hi"].max() == 1
+    assert ((before["u_hi"] - before["u_lo"]) * (before["v_hi"] - before["v_lo"])).sum() == pytest.approx(1)
 
 
 def test_a_learning_rate_above_two_over_lambda_max_shows_a_divergence_notice_not_an_error():

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from core import standardize as S
-from tests.app.conftest import assert_clean, charts, open_page
+from tests.app.conftest import assert_clean, charts, formulas, open_page
 from ui import csv_upload
 
 PAGE = "pages/standardization.py"
@@ -23,7 +23,7 @@ def test_page_runs_clean_and_draws_every_section():
     at = open_page(PAGE)
     assert_clean(at)
     assert len(charts(at)) >= 9
-    assert len(at.latex) >= 4
+    assert len(formulas(at)) >= 4
     table = compare_table(at)
     assert list(table["scaling"]) == ["none (raw)", "centering", "min-max", "z-score"]
     assert "painfully slow" in " ".join(m.value for m in at.markdown)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from tests.app.conftest import assert_clean, charts, open_page
+from tests.app.conftest import assert_clean, charts, open_page, readouts
 
 PAGE = "pages/symmetry.py"
 
 
 def _metrics(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    return readouts(at)
 
 
 def _datasets(at, i: int):

@@ -230,6 +230,20 @@ def test_click_handler_returns_the_clicked_point_rounded_and_clipped():
     assert ls.start_from_selection(sel) is not None and sel == {"start": [{"w1": 0.5, "w2": 0.25}]}
 
 
+def test_click_handler_maps_a_position_in_the_unit_square_into_the_clicked_view():
+    view = ((-2.0, 4.0), (1.0, 3.0))
+    sel = {"start": [{"u": 0.25, "v": 0.5, "gen": 3}]}
+    np.testing.assert_array_equal(ls.start_from_selection(sel, fields=("u", "v"), domain=view), [-0.5, 2.0])
+    for corner, w in [((0, 0), [-2.0, 1.0]), ((1, 1), [4.0, 3.0]), ((1, 0), [4.0, 1.0])]:
+        sel = {"start": [{"u": corner[0], "v": corner[1]}]}
+        np.testing.assert_array_equal(ls.start_from_selection(sel, fields=("u", "v"), domain=view), w)
+    # outside the unit square is no position in the view
+    assert ls.start_from_selection({"start": [{"u": 1.5, "v": 0.5}]}, fields=("u", "v"), domain=view) is None
+    np.testing.assert_array_equal(
+        ls.start_from_selection({"start": [{"u": 1, "v": 1}]}, fields=("u", "v"), domain=view, high=3.5),
+        [3.5, 3.0])
+
+
 def test_bad_inputs_raise_clear_errors():
     with pytest.raises(ValueError, match="correlation"):
         ls.two_feature_regression(10, np.random.default_rng(0), correlation=1.0)

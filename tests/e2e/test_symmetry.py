@@ -36,4 +36,5 @@ def test_a_link_with_tiny_random_weights_shows_units_that_split(page, server):
     assert_no_errors(page)
     expect(_label(page, "8 units on one point (start)")).to_have_count(1, timeout=SLOW)
     expect(_label(page, "units on one point (step 300)")).to_have_count(0)
-    expect(page.get_by_test_id("stMetricValue").filter(has_text="1 → 8")).to_have_count(1, timeout=SLOW)
+    # the numbers are a Markdown table (ui.readout)
+    expect(page.locator("[data-testid=stMarkdown] td", has_text="1 → 8")).to_have_count(1, timeout=SLOW)
