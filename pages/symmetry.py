@@ -129,12 +129,11 @@ def experiment_section() -> None:
     if run.diverged_step is not None:
         ui.diverged_notice(run.diverged_step, f"{run.diverged_reason}; try a smaller learning rate than η = {lr}.")
     figs = experiment_charts(init, H, act, data, batch, lr, steps, sigma, c, drop, lam, blas, seed)
-    units_section(H, run, figs)
+    units_section(H, init, drop, run, figs)
     boundary_section(init, figs)
     settings = {"data": data, "H": H, "act": act, "batch": batch, "lr": lr, "steps": steps, "init": init,
                 "sigma": sigma, "c": c, "drop": drop, "lam": lam, "blas": blas}
     reproduce(settings, run)
-    why_section(init, run, drop)
 
 
 def reproduce(v: dict, run: sy.SymmetryRun) -> None:
@@ -156,7 +155,7 @@ print(run.spread[-1], run.distinct[-1])   # {_fmt(run.spread[-1])}, {int(run.dis
     )
 
 
-def units_section(H: int, run: sy.SymmetryRun, figs: dict) -> None:
+def units_section(H: int, init: str, drop: float, run: sy.SymmetryRun, figs: dict) -> None:
     n0, n1 = int(run.distinct[0]), int(run.distinct[-1])
     left, right = st.columns([1.1, 1])
     with left:
@@ -167,12 +166,21 @@ def units_section(H: int, run: sy.SymmetryRun, figs: dict) -> None:
         st.caption("Hollow circle: start; filled: end. Units whose whole θ is within 10⁻³ are labelled as one point. "
                    "A unit is θᵢ = (w₁, w₂, b, v): incoming weights, bias, outgoing weight.")
     with right:
-        # one Markdown table, not three st.metric in columns: fewer elements for the browser to redraw
+        ident = init in ("zeros", "constant", "identical_rows")
+        # one Markdown table, not st.metric in columns: fewer elements for the browser to redraw
         st.markdown(ui.readout({"Spread at start": _fmt(run.spread[0]),
                                 f"Spread after {run.steps[-1]} steps": _fmt(run.spread[-1]),
+                                "predicted": "exactly 0" if ident else "grows",
                                 "Distinct units": f"{n0} → {n1}"})
-                    + "\n\n:small[:gray[Spread: the largest ‖θᵢ − θⱼ‖ over pairs of units. Distinct: units farther "
-                      "than 10⁻³ apart.]]")
+                    + "\n\n:small[:gray[Spread: the largest ‖θᵢ − θⱼ‖ over pairs of units, θᵢ = (w₁, w₂, b, v). "
+                    + ("Units that start identical stay identical: the prediction is exact (why: below). "
+                       if ident else "These units differ at the start, so nothing holds them together. ")
+                    + "Distinct: units farther than 10⁻³ apart.]]")
+        if ident and run.spread[-1] > 0:
+            st.info("The measured spread is not exactly 0: "
+                    + ("dropout gives every unit its own random mask, which breaks the symmetry."
+                       if drop > 0 else "the BLAS backward pass rounded the units differently (~1e-16), "
+                       "and like any tiny difference it grew."), icon=":material/info:")
         show(figs["spread"],
              f"Spread between units over training: {_fmt(run.spread[0])} at the start, {_fmt(run.spread[-1])} at the end.")
         show(figs["distinct"], f"Distinct units over training: {n0} at the start, {n1} at the end.")
@@ -190,34 +198,25 @@ def boundary_section(init: str, figs: dict) -> None:
              f"Decision boundary after training from a random init: training accuracy {acc_rnd:.0%}.")
 
 
-def why_section(init: str, run: sy.SymmetryRun, drop: float) -> None:
+def why_section() -> None:
+    """The proof, outside the experiment's fragment: it does not change, so a slider move does not redraw it."""
     st.subheader("Why identical units stay identical", anchor=False)
-    w1, w2 = st.columns([1.4, 1])
-    with w1:
-        ui.formula(r"\begin{gathered}\hat y(x) = \textstyle\sum_{i=1}^{H} v_i\, f(w_i\!\cdot\! x + b_i) + b_0 \\"
-                   r"\Rightarrow\; L(\theta_{\pi(1)},\dots,\theta_{\pi(H)}) = L(\theta_1,\dots,\theta_H)"
-                   r"\end{gathered}",
-                   "1 · The output is a sum over units, so swapping two units changes nothing.")
-        ui.formula(r"\theta_i = \theta_j \;\Rightarrow\; \frac{\partial L}{\partial \theta_i} = \frac{\partial L}{\partial \theta_j}",
-                   "2 · Swapping i and j maps the point to itself, so it must also swap the two gradients: they are equal.")
-        ui.formula(r"\theta_i - \eta\,\tfrac{\partial L}{\partial \theta_i} = \theta_j - \eta\,\tfrac{\partial L}{\partial \theta_j}"
-                   r"\;\Rightarrow\; \theta_i^{(t)} = \theta_j^{(t)}\ \ \forall t",
-                   "3 · Equal after one step, hence after every step. The same holds for any penalty that treats units "
-                   "alike, and for SGD (all units see the same mini-batch).")
-    with w2:
-        ident = init in ("zeros", "constant", "identical_rows")
-        st.markdown(ui.readout({"Predicted spread" if ident else "Predicted spread (units differ at the start)":
-                                "exactly 0" if ident else "grows from the start",
-                                "Measured spread after training": _fmt(run.spread[-1])})
-                    + "\n\n:small[:gray[The largest ‖θᵢ − θⱼ‖ over pairs of units, θᵢ = (w₁, w₂, b, v).]]")
-        if ident and run.spread[-1] > 0:
-            st.info("The measured spread is not exactly 0: "
-                    + ("dropout gives every unit its own random mask, which breaks the symmetry."
-                       if drop > 0 else "the BLAS backward pass rounded the units differently (~1e-16), "
-                       "and like any tiny difference it grew."), icon=":material/info:")
+    ui.formula(r"\begin{gathered}\hat y(x) = \textstyle\sum_{i=1}^{H} v_i\, f(w_i\!\cdot\! x + b_i) + b_0 \\"
+               r"\Rightarrow\; L(\theta_{\pi(1)},\dots,\theta_{\pi(H)}) = L(\theta_1,\dots,\theta_H)"
+               r"\end{gathered}",
+               "1 · The output is a sum over units, so swapping two units changes nothing.")
+    ui.formula(r"\theta_i = \theta_j \;\Rightarrow\; \frac{\partial L}{\partial \theta_i} = \frac{\partial L}{\partial \theta_j}",
+               "2 · Swapping i and j maps the point to itself, so it must also swap the two gradients: they are equal.")
+    ui.formula(r"\theta_i - \eta\,\tfrac{\partial L}{\partial \theta_i} = \theta_j - \eta\,\tfrac{\partial L}{\partial \theta_j}"
+               r"\;\Rightarrow\; \theta_i^{(t)} = \theta_j^{(t)}\ \ \forall t",
+               "3 · Equal after one step, hence after every step. The same holds for any penalty that treats units "
+               "alike, and for SGD (all units see the same mini-batch). So the measured spread above stays exactly 0 "
+               "unless something treats the units differently: dropout's random masks, or a BLAS backward that "
+               "rounds them differently.")
 
 
 experiment_section()
+why_section()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -28,7 +28,7 @@ def test_default_page_shows_identical_units_with_exactly_zero_spread_and_frozen_
     m = _metrics(at)
     assert m["Spread after 300 steps"] == "exactly 0"
     assert m["Distinct units"] == "1 → 1"
-    assert m["Measured spread after training"] == "exactly 0"
+    assert m["predicted"] == "exactly 0"
     labels = [str(v) for df in _datasets(at, 0) if "label" in df for v in df["label"]]
     assert "16 units on one point (start)" in labels
     slope, predicted = float(m["Measured slope"]), float(m["Predicted slope"])
@@ -53,6 +53,7 @@ def test_tiny_random_init_and_dropout_split_the_units_but_the_penalty_does_not()
     m = _metrics(at)
     assert m["Spread after 300 steps"] != "exactly 0"
     assert m["Distinct units"] == "1 → 16"
+    assert m["predicted"] == "grows"
     assert not _chart_data(at, 1).equals(before)
 
     at.selectbox(key="init").select("random, identical rows")
