@@ -142,12 +142,12 @@ def one_neuron_section() -> None:
             st.caption(f"Pixel-like inputs have mean {mean_x:.2g}: E[x²] = {m2:.3g}, not Var(x) = "
                        f"{m2 - mean_x**2:.3g}. The mean counts too, because it is multiplied by a random-sign weight.")
     with f2:
-        a, b = st.columns(2)
-        a.metric("Var(z) measured", f"{r.var_z:.3g}", help=f"± {r.var_se:.2g} (one standard error)")
-        b.metric("Var(z) predicted", f"{r.var_pred:.3g}")
-        a.metric("E|z| measured", f"{r.mean_abs_z:.3g}")
-        b.metric("E|z| if no sign cancelled", f"{r.no_cancel:.3g}",
-                 help="n·E|w|·E|x|: every term with the same sign.")
+        # Markdown tables, not st.metric in columns: fewer elements for the browser to redraw per slider move
+        st.markdown(ui.readout({"Var(z) measured": f"{r.var_z:.3g}", "Var(z) predicted": f"{r.var_pred:.3g}"})
+                    + "\n\n" + ui.readout({"E|z| measured": f"{r.mean_abs_z:.3g}",
+                                            "E|z| if no sign cancelled": f"{r.no_cancel:.3g}"})
+                    + f"\n\n:small[:gray[Measured Var(z): ± {r.var_se:.2g} (one standard error). No sign cancelled: "
+                      "n·E|w|·E|x|, every term with the same sign.]]")
 
     s = sweep(sigma_w, inputs, seed)
     var_chart, abs_chart, var_df = sweep_charts(sigma_w, inputs, seed)
@@ -282,11 +282,10 @@ def deep_section() -> None:
             st.caption("With skips the variances add up layer after layer (h + f(hW)), so they grow even "
                        "at the He setting: the prediction tracks E[h²] through the sums.")
     with f2:
-        a, b = st.columns(2)
-        a.metric(f"Var(z) at layer {depth}", fmt(s.q[-1]))
-        b.metric(f"predicted at layer {depth}", fmt(s.theory.q[-1]))
-        a.metric("Var(∂L/∂z) at layer 1", fmt(s.grad[0]))
-        b.metric("predicted at layer 1", fmt(s.theory.grad[0]))
+        st.markdown(ui.readout({f"Var(z) at layer {depth}": fmt(s.q[-1]),
+                                f"predicted at layer {depth}": fmt(s.theory.q[-1])})
+                    + "\n\n" + ui.readout({"Var(∂L/∂z) at layer 1": fmt(s.grad[0]),
+                                            "predicted at layer 1": fmt(s.theory.grad[0])}))
 
     figs = deep_charts(depth, width, activation, scheme, sigma_w, residual, slope_layer, seed)
     fwd, bwd = figs["fwd_df"], figs["bwd_df"]

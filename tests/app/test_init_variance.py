@@ -7,17 +7,13 @@ import json
 import numpy as np
 import pyarrow as pa
 
-from tests.app.conftest import assert_clean, charts, formulas, open_page
+from tests.app.conftest import assert_clean, charts, formulas, open_page, readouts
 
 PAGE = "pages/init_variance.py"
 
 
 def metrics(at) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for m in at.metric:
-        key = m.label if m.label not in out else f"{m.label} ({len(out)})"
-        out[key] = m.value
-    return out
+    return readouts(at)
 
 
 def chart_frames(at) -> list:

@@ -13,7 +13,8 @@ SLOW = 90_000  # a cold first run measures the Goldilocks map and trains five ne
 
 
 def _metric_label(pg, text: str):
-    return pg.get_by_test_id("stMetricLabel").filter(has_text=text)
+    """A labelled number: a header cell of a ui.readout table (or an st.metric label)."""
+    return pg.locator("[data-testid=stMarkdown] th, [data-testid=stMetricLabel]").filter(has_text=text)
 
 
 def test_moving_the_depth_slider_with_the_keyboard_updates_the_deepest_layer(page, server):
@@ -34,7 +35,7 @@ def test_a_link_to_an_exploding_network_labels_the_overflow_on_the_chart(page, s
     open_path(page, server, PAGE, "init=normal&sw=1.0&width=256")
     wait_for_charts(page)
     assert_no_errors(page)
-    expect(page.get_by_test_id("stMetricValue").filter(has_text="overflow").first).to_be_visible(timeout=SLOW)
+    expect(page.locator("[data-testid=stMarkdown] td").filter(has_text="overflow").first).to_be_visible(timeout=SLOW)
     # the per-layer charts are drawn on a canvas; their text alternative says what the drawn labels say
     # (AppTest checks the labels' data: tests/app/test_init_variance.py)
     labelled = page.locator("[data-testid=stVegaLiteChart][aria-label*='labelled overflow']")
