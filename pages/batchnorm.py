@@ -157,11 +157,11 @@ def transform_section() -> None:
         steps, gap = transform_for(seed, m, gamma, beta)
         ui.formula(r"\mu_B=\tfrac1m\sum_i x_i,\quad \sigma_B^2=\tfrac1m\sum_i (x_i-\mu_B)^2")
         ui.formula(r"\hat x_i=\frac{x_i-\mu_B}{\sqrt{\sigma_B^2+\epsilon}},\qquad y_i=\gamma\,\hat x_i+\beta")
-        a, b = st.columns(2)
-        a.metric("μ_B (this batch)", f"{float(steps.mu):.4f}")
-        b.metric("σ_B = √(σ_B²+ε)", f"{float(steps.std):.4f}")
         identity = gap < 1e-9
-        st.metric("max |y − x|", f"{gap:.2e}", help="0 (up to rounding) exactly when γ = σ_B and β = μ_B.")
+        # one Markdown table, not st.metric in columns: fewer elements for the browser to redraw per slider move
+        st.markdown(ui.readout({"μ_B (this batch)": f"{float(steps.mu):.4f}",
+                                "σ_B = √(σ_B²+ε)": f"{float(steps.std):.4f}", "max |y − x|": f"{gap:.2e}"})
+                    + "\n\n:small[:gray[max |y − x| is 0 (up to rounding) exactly when γ = σ_B and β = μ_B.]]")
         if identity:
             st.success("γ = σ_B and β = μ_B: the output is the input again. BatchNorm can always undo itself, "
                        "so normalizing costs the layer nothing it could express.", icon=":material/check:")
@@ -303,9 +303,9 @@ def noise_section() -> None:
                    r"\operatorname{sd}(\sigma_B)\approx\frac{\sigma}{\sqrt{2m}}",
                    "For normal data; the σ_B line uses the exact c₄(m) form.")
         i = list(NOISE_SIZES).index(32)
-        a, b = st.columns(2)
-        a.metric("sd(μ_B), m = 32", f"{spread.mu_sd[i]:.4f}", help="Measured across 2000 mini-batches.")
-        b.metric("predicted σ/√32", f"{spread.mu_sd_theory[i]:.4f}")
+        st.markdown(ui.readout({"sd(μ_B), m = 32": f"{spread.mu_sd[i]:.4f}",
+                                "predicted σ/√32": f"{spread.mu_sd_theory[i]:.4f}"})
+                    + "\n\n:small[:gray[Measured across 2000 mini-batches.]]")
         st.markdown("Every sample is normalized with statistics that wobble from batch to batch: a little noise "
                     "(a mild regularizer) for large batches, a lot for small ones.")
     st.markdown("**Batch size 1 and 2.** Four mini-batches each, x̂ of every sample:")
@@ -357,10 +357,10 @@ def eval_section(width: int, steps: int) -> None:
                    f"Here w = {c['weight_new']:g} and s_B² divides by "
                    f"{'m − 1 (unbiased)' if c['unbiased'] else 'm (biased)'}; training itself always normalizes "
                    "with the biased σ_B² (÷m).")
-        a, b = st.columns(2)
-        a.metric("running var, late", f"{stats.settled_var():.3f}", help="Mean of the running variance over the last 300 steps.")
-        b.metric("predicted", f"{stats.target_var:.3f}",
-                 help="σ² with the unbiased batch variance; σ²(m − 1)/m with the biased one.")
+        st.markdown(ui.readout({"running var, late": f"{stats.settled_var():.3f}",
+                                "predicted": f"{stats.target_var:.3f}"})
+                    + "\n\n:small[:gray[Late: the mean of the running variance over the last 300 steps. Predicted: "
+                      "σ² with the unbiased batch variance, σ²(m − 1)/m with the biased one.]]")
         st.caption("PyTorch's momentum is the weight of the new batch (0.1). Keras's momentum is the weight of "
                    "the old value (0.99), so it averages over ~100 batches, not ~10. With a biased running "
                    "variance and a small batch, the estimate settles (m − 1)/m too low.")

@@ -4,14 +4,14 @@ import json
 
 import pyarrow as pa
 
-from tests.app.conftest import assert_clean, charts, open_page
+from tests.app.conftest import assert_clean, charts, open_page, readouts
 
 PAGE = "pages/batchnorm.py"
 LIGHT = {"steps": "100"}  # fewer SGD steps keep each test's training to a few seconds
 
 
 def metric(at, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+    return readouts(at)[label]
 
 
 def chart_data(chart):
