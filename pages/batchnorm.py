@@ -160,7 +160,8 @@ def transform_section() -> None:
         identity = gap < 1e-9
         # one Markdown table, not st.metric in columns: fewer elements for the browser to redraw per slider move
         st.markdown(ui.readout({"μ_B (this batch)": f"{float(steps.mu):.4f}",
-                                "σ_B = √(σ_B²+ε)": f"{float(steps.std):.4f}", "max |y − x|": f"{gap:.2e}"})
+                                "σ_B = √(σ_B²+ε)": f"{float(steps.std):.4f}"})
+                    + "\n\n" + ui.readout({"max |y − x|": f"{gap:.2e}"})
                     + "\n\n:small[:gray[max |y − x| is 0 (up to rounding) exactly when γ = σ_B and β = μ_B.]]")
         if identity:
             st.success("γ = σ_B and β = μ_B: the output is the input again. BatchNorm can always undo itself, "
