@@ -52,8 +52,10 @@ def readouts(at: AppTest) -> dict[str, str]:
     for md in at.markdown:
         lines = [ln.strip() for ln in md.value.splitlines()]
         for i in range(len(lines) - 2):
-            if lines[i].startswith("|") and set(lines[i + 1]) <= set("|- ") and lines[i + 2].startswith("|"):
-                head, row = (_cells(lines[i]), _cells(lines[i + 2]))
+            header, rule, row = lines[i:i + 3]
+            is_rule = rule.startswith("|") and "-" in rule and set(rule) <= set("|-: ")
+            if header.startswith("|") and is_rule and row.startswith("|"):
+                head, row = _cells(header), _cells(row)
                 out.update({k: v.strip("*") for k, v in zip(head, row, strict=True)})
     return out
 
