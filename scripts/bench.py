@@ -18,8 +18,8 @@ session opening the same page right after (browser cold, server caches warm). "s
 presses (ArrowRight/ArrowLeft alternating) on the page's first slider in the main area: key press -> the
 websocket delivers a final script_finished ForwardMsg (a full run, or a fragment rerun) -> two animation
 frames painted. The bare app's slider, in a session kept open, is pressed in turn with the page's (the
-machine's speed drifts within minutes), and the page's ratio uses those presses. Budgets: load <= 2x bare, slider <= 1.5x bare. Ratios, not seconds, are
-the result: on a busy machine both sides slow down together.
+machine's speed drifts within minutes), and the page's ratio uses those presses. Budgets: load <= 2x bare,
+slider <= 1.5x bare. Ratios, not seconds, are the result: on a busy machine both sides slow down together.
 
 Exit code 0 unless the app crashed (an exception element in AppTest or stException in the browser).
 """
