@@ -162,7 +162,7 @@ def transform_section() -> None:
         st.markdown(ui.readout({"μ_B (this batch)": f"{float(steps.mu):.4f}",
                                 "σ_B = √(σ_B²+ε)": f"{float(steps.std):.4f}"})
                     + "\n\n" + ui.readout({"max |y − x|": f"{gap:.2e}"})
-                    + "\n\n:small[:gray[max |y − x| is 0 (up to rounding) exactly when γ = σ_B and β = μ_B.]]")
+                    + "\n\n" + ui.note_text("max |y − x| is 0 (up to rounding) exactly when γ = σ_B and β = μ_B."))
         if identity:
             st.success("γ = σ_B and β = μ_B: the output is the input again. BatchNorm can always undo itself, "
                        "so normalizing costs the layer nothing it could express.", icon=":material/check:")
@@ -306,7 +306,7 @@ def noise_section() -> None:
         i = list(NOISE_SIZES).index(32)
         st.markdown(ui.readout({"sd(μ_B), m = 32": f"{spread.mu_sd[i]:.4f}",
                                 "predicted σ/√32": f"{spread.mu_sd_theory[i]:.4f}"})
-                    + "\n\n:small[:gray[Measured across 2000 mini-batches.]]")
+                    + "\n\n" + ui.note_text("Measured across 2000 mini-batches."))
         st.markdown("Every sample is normalized with statistics that wobble from batch to batch: a little noise "
                     "(a mild regularizer) for large batches, a lot for small ones.")
     st.markdown("**Batch size 1 and 2.** Four mini-batches each, x̂ of every sample:")
@@ -360,8 +360,9 @@ def eval_section(width: int, steps: int) -> None:
                    "with the biased σ_B² (÷m).")
         st.markdown(ui.readout({"running var, late": f"{stats.settled_var():.3f}",
                                 "predicted": f"{stats.target_var:.3f}"})
-                    + "\n\n:small[:gray[Late: the mean of the running variance over the last 300 steps. Predicted: "
-                      "σ² with the unbiased batch variance, σ²(m − 1)/m with the biased one.]]")
+                    + "\n\n" + ui.note_text("Late: the mean of the running variance over the last 300 steps. "
+                                            "Predicted: σ² with the unbiased batch variance, σ²(m − 1)/m with the "
+                                            "biased one."))
         st.caption("PyTorch's momentum is the weight of the new batch (0.1). Keras's momentum is the weight of "
                    "the old value (0.99), so it averages over ~100 batches, not ~10. With a biased running "
                    "variance and a small batch, the estimate settles (m − 1)/m too low.")

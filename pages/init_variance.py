@@ -146,8 +146,8 @@ def one_neuron_section() -> None:
         st.markdown(ui.readout({"Var(z) measured": f"{r.var_z:.3g}", "Var(z) predicted": f"{r.var_pred:.3g}"})
                     + "\n\n" + ui.readout({"E|z| measured": f"{r.mean_abs_z:.3g}",
                                             "E|z| if no sign cancelled": f"{r.no_cancel:.3g}"})
-                    + f"\n\n:small[:gray[Measured Var(z): ± {r.var_se:.2g} (one standard error). No sign cancelled: "
-                      "n·E|w|·E|x|, every term with the same sign.]]")
+                    + "\n\n" + ui.note_text(f"Measured Var(z): ± {r.var_se:.2g} (one standard error). No sign "
+                                            "cancelled: n·E|w|·E|x|, every term with the same sign."))
 
     s = sweep(sigma_w, inputs, seed)
     var_chart, abs_chart, var_df = sweep_charts(sigma_w, inputs, seed)

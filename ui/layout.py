@@ -31,10 +31,16 @@ def formula(latex: str, caption: str | None = None) -> None:
 def formula_text(latex: str, caption: str | None = None) -> str:
     """The Markdown :func:`formula` draws: ``$$ latex $$`` and the caption in small grey text."""
     text = f"$$\n{latex}\n$$"
-    if caption:
-        escaped = caption.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]").replace("$", "\\$")
-        text += f"\n\n:small[:gray[{escaped}]]"
-    return text
+    return f"{text}\n\n{note_text(caption)}" if caption else text
+
+
+def note_text(text: str) -> str:
+    """``text`` as small grey Markdown, like ``st.caption`` inside a larger Markdown element.
+
+    Brackets would end the ``:gray[...]`` directive early and ``$`` would open inline math: both are escaped.
+    """
+    escaped = text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]").replace("$", "\\$")
+    return f":small[:gray[{escaped}]]"
 
 
 def readout(values: dict[str, str]) -> str:

@@ -24,3 +24,9 @@ def test_a_formula_is_display_math_with_its_caption_escaped_for_the_directive():
     # brackets would end the :gray[...] directive early, and $ would open inline math
     assert text.endswith(r":small[:gray[inputs in \[0, 1\] cost \$5]]")
     assert ui.formula_text("y") == "$$\ny\n$$"
+
+
+def test_a_note_is_small_grey_text_with_brackets_and_dollars_escaped():
+    assert ui.note_text("plain") == ":small[:gray[plain]]"
+    assert ui.note_text("x in [0, 1], $5") == r":small[:gray[x in \[0, 1\], \$5]]"
+
