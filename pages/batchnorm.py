@@ -211,8 +211,7 @@ def training_section(width: int, steps: int) -> None:
     table = pd.DataFrame({"learning rate η": [f"{lr:g}" for lr in LRS],
                           "final loss, BN off": [finals[(lr, False)] for lr in LRS],
                           "final loss, BN on": [finals[(lr, True)] for lr in LRS]})
-    st.dataframe(table, hide_index=True, column_config={
-        c: st.column_config.NumberColumn(format="%.3f") for c in table.columns[1:]})
+    st.markdown(ui.table(table, {c: ".3f" for c in table.columns[1:]}))
 
     st.markdown("**What one hidden unit sees during training** (the input u of a sigmoid in the last hidden "
                 "layer, over 128 held-out samples; as Ioffe & Szegedy's Figure 1).")
@@ -263,10 +262,8 @@ def init_section(width: int, steps: int) -> None:
             "gradient ratio": inv.grad_ratio,
             "predicted 1/a": inv.grad_ratio_theory,
         })  # fmt: skip
-        st.dataframe(table, hide_index=True, column_config={
-            "a": st.column_config.NumberColumn(format="%g"),
-            **{c: st.column_config.NumberColumn(format="%.2e") for c in table.columns[1:3]},
-            **{c: st.column_config.NumberColumn(format="%.4f") for c in table.columns[3:]}})
+        st.markdown(ui.table(table, {"a": "g", **{c: ".2e" for c in table.columns[1:3]},
+                                     **{c: ".4f" for c in table.columns[3:]}}))
         st.caption("Measured on one BN layer (64 samples, 10 inputs, 5 units): Δ = BN((aW)u) − BN(Wu), and the "
                    "gradient ratio is ‖∂L/∂(aW)‖ / ‖∂L/∂W‖. With ε = 0 the outputs agree to rounding; ε adds a "
                    "small dependence on the scale, about ε/σ_B².")
@@ -312,13 +309,12 @@ def noise_section() -> None:
     st.markdown("**Batch size 1 and 2.** Four mini-batches each, x̂ of every sample:")
     one, two = st.columns(2)
     with one:
-        st.dataframe(pd.DataFrame(tiny_for(seed, 1), columns=["x̂ (m = 1)"]), hide_index=True)
+        st.markdown(ui.table(pd.DataFrame(tiny_for(seed, 1), columns=["x̂ (m = 1)"]), {"x̂ (m = 1)": "g"}))
         st.caption("m = 1: x − μ_B = 0, so x̂ = 0 whatever x was. The unit passes on nothing but β. "
                    "(PyTorch refuses to train BN with one sample per batch for this reason.)")
     with two:
-        st.dataframe(pd.DataFrame(tiny_for(seed, 2), columns=["x̂ sample 1", "x̂ sample 2"]), hide_index=True,
-                     column_config={c: st.column_config.NumberColumn(format="%.5f")
-                                    for c in ["x̂ sample 1", "x̂ sample 2"]})
+        two_cols = ["x̂ sample 1", "x̂ sample 2"]
+        st.markdown(ui.table(pd.DataFrame(tiny_for(seed, 2), columns=two_cols), dict.fromkeys(two_cols, ".5f")))
         st.caption("m = 2: the two samples sit at ±d/2 from their mean, and σ_B = d/2, so x̂ = ±1 (just under, "
                    "because of ε). Only which of the two is larger survives.")
 

@@ -177,7 +177,7 @@ with left:
         "z-scored mean": [f"{v:.2f}" for v in np.round(Z.mean(axis=0), 12) + 0.0],
         "z-scored std": [f"{v:.2f}" for v in Z.std(axis=0)],
     })
-    st.dataframe(stats, hide_index=True, width="stretch")
+    st.markdown(ui.table(stats))
     st.caption(f"Income's std is about {z_scaler.scale[1] / z_scaler.scale[0]:,.0f}× age's: that ratio, "
                "squared, is what the loss surface feels.")
 with right:
@@ -228,7 +228,7 @@ def compare_section() -> None:
                      "η used": fmt(r.lr, 3), "steps to 0.1%: theory": p, "measured": m,
                      "loss left": "diverged" if r.diverged_step else f"{r.rel_excess[-1]:.1e}"})
     table = pd.DataFrame(rows)
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.markdown(ui.table(table))
     df, curves = compare_view(n, seed, frac, steps)
     show(curves,  # the alt text does not name the fraction: the chart then updates in place when it moves
          "Loss curves of the four scalings at the chosen fraction of 2/λmax: z-score reaches round-off in a few dozen steps, min-max in about a "
@@ -280,7 +280,7 @@ with gr:
         "first step ÷ distance, raw": [f"{v:.1e}" for v in raw_run.lr * raw_run.grad0 / np.abs(raw_run.w_star)],
         "standardized": [f"{v:.2f}" for v in z_run.lr * z_run.grad0 / np.abs(z_run.w_star)],
     })
-    st.dataframe(first, hide_index=True, width="stretch")
+    st.markdown(ui.table(first))
     st.caption(f"With one η = 0.9·2/λmax (raw: {fmt(raw_run.lr)}), the raw income weight overshoots its optimum "
                f"while the age weight moves a {raw_run.lr * raw_run.grad0[0] / abs(raw_run.w_star[0]):.0e} share of "
                "the way: no single learning rate suits both.")
@@ -379,7 +379,7 @@ def leak_section() -> None:
                      "train income z: mean": f"{rep.train_z_mean[k][1]:+.3f}",
                      "test income z: mean": f"{rep.test_z_mean[k][1]:+.3f}",
                      "test income z: std": f"{rep.test_z_std[k][1]:.3f}"})
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.markdown(ui.table(pd.DataFrame(rows)))
     st.markdown(
         f"The last {rep.n_test} of {rep.n_train + rep.n_test} rows are the test split, collected after incomes grew "
         f"{growth:.0%}. **Fit on train only:** the training inputs have mean 0 and the test split honestly "
@@ -413,10 +413,10 @@ def skew_section() -> None:
     with right:
         theory = {"age": S.UNIFORM_WITHIN_ONE_SIGMA, "income": S.lognormal_within_one_sigma(0.6),
                   "a normal feature": S.NORMAL_WITHIN_ONE_SIGMA}
-        st.dataframe(pd.DataFrame([{
+        st.markdown(ui.table(pd.DataFrame([{
             "feature": k, "skewness raw → z": f"{r.skew_raw:.2f} → {r.skew_z:.2f}",
             "within ±1σ": f"{r.within_one_sigma:.1%}", "theory": f"{theory[k]:.1%}"}
-            for k, (r, _) in reps.items()]), hide_index=True, width="stretch")
+            for k, (r, _) in reps.items()])))
         st.caption("Theory: uniform 1/√3 = 57.7% (age is uniform), log-normal with σ = 0.6: 80.5% (income, "
                    "before clipping to 10k–500k), normal 68.3%. z = (x − μ)/σ is a shift and a stretch: shape, "
                    "skew and outliers stay.")

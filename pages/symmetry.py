@@ -256,7 +256,7 @@ def zero_section() -> None:
     with z2:
         act = ui.segmented("Activation for this table", ACTS, key="zact", default="tanh")
         ft = frozen_table(seed)
-        st.dataframe(ft[ft.activation == act].drop(columns="activation"), hide_index=True, width="stretch")
+        st.markdown(ui.table(ft[ft.activation == act].drop(columns="activation")))
         st.caption(f"Largest entry of each parameter's gradient and change; moons, H = 4, GD with η = 1, seed {seed}. "
                    "'exactly 0' means the bits did not change.")
 

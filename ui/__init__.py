@@ -15,6 +15,7 @@ from ui.layout import (
     readout,
     reproduce,
     share_link,
+    table,
 )
 from ui.shell import require_shell, shell
 from ui.url import (
@@ -54,6 +55,7 @@ __all__ = [
     "select",
     "select_slider",
     "share_link",
+    "table",
     "shell",
     "slider",
     "toggle",

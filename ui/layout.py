@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -56,6 +57,37 @@ def readout(values: dict[str, str]) -> str:
     return "\n".join(["| " + " | ".join(cell(k) for k in values) + " |",
                       "|" + " --- |" * len(values),
                       "| " + " | ".join(f"**{cell(v)}**" for v in values.values()) + " |"])
+
+
+MARKDOWN_SPECIALS = set("\\|$*_`~[]<>")
+WORD_JOINER = "\u2060"  # invisible; forbids a line break on either side
+NO_BREAK_EXPONENT = re.compile(r"(?<=\d)e[-+]")
+
+
+def table(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> str:
+    """A small data frame as a Markdown table (for ``st.markdown``), numbers right-aligned.
+
+    ``formats`` maps a column to a format spec (``"{:.3f}"``-style, without the braces: ``".3f"``); other cells
+    are ``str(value)``. For the few-row tables a page shows on every visit: ``st.dataframe`` makes the browser
+    fetch and compile ~1.2 MB of grid code on a page's first load (~0.5 s here), a Markdown table costs what
+    the surrounding text does. ``tests/app/conftest.tables`` reads them back.
+    """
+    formats = formats or {}
+
+    def cell(value) -> str:
+        text = str(value).replace("\n", " ")
+        text = "".join("\\" + ch if ch in MARKDOWN_SPECIALS else ch for ch in text)
+        return NO_BREAK_EXPONENT.sub(lambda m: m.group(0) + WORD_JOINER, text)  # "1.7e-10" stays on one line
+
+    def fmt(col, value) -> str:
+        return format(value, formats[col]) if col in formats else str(value)
+
+    numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
+    lines = ["| " + " | ".join(cell(c) for c in frame.columns) + " |",
+             "|" + "|".join(" ---: " if num else " --- " for num in numeric) + "|"]
+    for row in frame.itertuples(index=False):
+        lines.append("| " + " | ".join(cell(fmt(c, v)) for c, v in zip(frame.columns, row, strict=True)) + " |")
+    return "\n".join(lines)
 
 
 def predict_then_look(question: str, reveal: str, *, key: str) -> None:

@@ -11,6 +11,7 @@ import functools
 import re
 from pathlib import Path
 
+import pandas as pd
 from streamlit.components.v2 import manifest_scanner
 from streamlit.testing.v1 import AppTest
 
@@ -47,22 +48,47 @@ def charts(at: AppTest):
 
 
 def readouts(at: AppTest) -> dict[str, str]:
-    """Every labelled number a page shows: ``st.metric`` values and the cells of ``ui.readout`` tables."""
+    """Every labelled number a page shows: ``st.metric`` values and the cells of ``ui.readout`` tables
+    (Markdown tables with one row)."""
     out = {m.label: m.value for m in at.metric}
     for md in at.markdown:
-        lines = [ln.strip() for ln in md.value.splitlines()]
-        for i in range(len(lines) - 2):
-            header, rule, row = lines[i:i + 3]
-            is_rule = rule.startswith("|") and "-" in rule and set(rule) <= set("|-: ")
-            if header.startswith("|") and is_rule and row.startswith("|"):
-                head, row = _cells(header), _cells(row)
-                out.update({k: v.strip("*") for k, v in zip(head, row, strict=True)})
+        for head, rows in markdown_tables(md.value):
+            if len(rows) == 1:
+                out.update({k: v.strip("*") for k, v in zip(head, rows[0], strict=True)})
+    return out
+
+
+def tables(at: AppTest) -> list[pd.DataFrame]:
+    """Every Markdown table the page shows (``ui.table``, ``ui.readout``) as a frame of strings, in page order."""
+    return [pd.DataFrame(rows, columns=head) for md in at.markdown for head, rows in markdown_tables(md.value)]
+
+
+def table_with(at: AppTest, column: str) -> pd.DataFrame:
+    """The first Markdown table with a column named ``column``."""
+    return next(t for t in tables(at) if column in t.columns)
+
+
+def markdown_tables(text: str) -> list[tuple[list[str], list[list[str]]]]:
+    """The GitHub-style tables in a Markdown text: ``(header cells, body rows)``, escapes removed."""
+    lines = [ln.strip() for ln in text.splitlines()]
+    out, i = [], 0
+    while i < len(lines) - 1:
+        header, rule = lines[i], lines[i + 1]
+        if header.startswith("|") and rule.startswith("|") and "-" in rule and set(rule) <= set("|-: "):
+            rows, j = [], i + 2
+            while j < len(lines) and lines[j].startswith("|"):
+                rows.append(_cells(lines[j]))
+                j += 1
+            out.append((_cells(header), rows))
+            i = j
+        else:
+            i += 1
     return out
 
 
 def _cells(line: str) -> list[str]:
     parts = re.split(r"(?<!\\)\|", line.strip().strip("|"))
-    return [p.strip().replace("\\|", "|") for p in parts]
+    return [re.sub(r"\\(.)", r"\1", p.strip()).replace("\u2060", "") for p in parts]  # ui.table's word joiners
 
 
 def formulas(at: AppTest) -> list[str]:

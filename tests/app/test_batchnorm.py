@@ -4,7 +4,7 @@ import json
 
 import pyarrow as pa
 
-from tests.app.conftest import assert_clean, charts, open_page, readouts
+from tests.app.conftest import assert_clean, charts, open_page, readouts, table_with
 
 PAGE = "pages/batchnorm.py"
 LIGHT = {"steps": "100"}  # fewer SGD steps keep each test's training to a few seconds
@@ -23,7 +23,7 @@ def test_page_loads_cleanly_and_draws_every_chart():
     assert_clean(at)
     assert len(charts(at)) == 12  # 1 transform, 3 + 2 training, 3 init, 1 noise, 1 running, 1 gap
     assert at.slider(key="gamma").value == 1.0
-    table = at.dataframe[0].value
+    table = table_with(at, "learning rate η")
     assert list(table.columns) == ["learning rate η", "final loss, BN off", "final loss, BN on"]
 
 

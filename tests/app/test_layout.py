@@ -1,9 +1,12 @@
-"""ui.layout's text builders: readout tables and formulas, read back the way the page tests read them."""
+"""ui.layout's text builders: readout and data tables, formulas, read back the way the page tests read them."""
 
 from types import SimpleNamespace
 
+import numpy as np
+import pandas as pd
+
 import ui
-from tests.app.conftest import readouts
+from tests.app.conftest import readouts, tables
 
 
 def _page(*markdown: str) -> SimpleNamespace:
@@ -30,3 +33,17 @@ def test_a_note_is_small_grey_text_with_brackets_and_dollars_escaped():
     assert ui.note_text("plain") == ":small[:gray[plain]]"
     assert ui.note_text("x in [0, 1], $5") == r":small[:gray[x in \[0, 1\], \$5]]"
 
+
+
+def test_a_data_table_is_markdown_with_numbers_right_aligned_formatted_and_specials_escaped():
+    frame = pd.DataFrame({"parameter": ["W1", "b_1"], "|∂L/∂p|": [0.0, 1.23456], "cost $": [np.inf, -2.5e-7]})
+    text = ui.table(frame, {"|∂L/∂p|": ".3f", "cost $": ".1e"})
+    assert text.splitlines()[:2] == ["| parameter | \\|∂L/∂p\\| | cost \\$ |", "| --- | ---: | ---: |"]
+    assert text.splitlines()[2] == "| W1 | 0.000 | inf |"
+    assert "-2.5e-\u206007" in text  # no line break inside an exponent
+    assert "b\\_1" in text  # an underscore would start emphasis
+    (back,) = tables(_page(text))
+    assert back.to_dict("list") == {"parameter": ["W1", "b_1"], "|∂L/∂p|": ["0.000", "1.235"],
+                                    "cost $": ["inf", "-2.5e-07"]}
+    # a table with more than one row is data, not a readout of labelled numbers
+    assert readouts(_page(text)) == {}

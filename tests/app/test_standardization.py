@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from core import standardize as S
-from tests.app.conftest import assert_clean, charts, formulas, open_page
+from tests.app.conftest import assert_clean, charts, formulas, open_page, table_with
 from ui import csv_upload
 
 PAGE = "pages/standardization.py"
@@ -16,7 +16,7 @@ DATA = Path(__file__).resolve().parents[1] / "e2e" / "data" / "standardization"
 
 def compare_table(at):
     """The four-scalings table of section 2 (the first table with an "η used" column)."""
-    return next(d.value for d in at.dataframe if "η used" in d.value.columns)
+    return table_with(at, "η used")
 
 
 def test_page_runs_clean_and_draws_every_section():
@@ -57,8 +57,7 @@ def test_url_query_params_reproduce_the_numbers_of_the_widgets():
     via_widgets.select_slider(key="steps").set_value(100).run()
     via_widgets.slider(key="growth").set_value(60).run()
     assert compare_table(via_url).equals(compare_table(via_widgets))
-    leak = [d.value for d in via_url.dataframe if "statistics fitted on" in d.value.columns]
-    assert leak[0].equals(next(d.value for d in via_widgets.dataframe if "statistics fitted on" in d.value.columns))
+    assert table_with(via_url, "statistics fitted on").equals(table_with(via_widgets, "statistics fitted on"))
 
 
 def test_a_bad_url_value_falls_back_to_the_default_with_a_notice():

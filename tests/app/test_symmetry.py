@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from tests.app.conftest import assert_clean, charts, open_page, readouts
+from tests.app.conftest import assert_clean, charts, open_page, readouts, table_with
 
 PAGE = "pages/symmetry.py"
 
@@ -33,14 +33,14 @@ def test_default_page_shows_identical_units_with_exactly_zero_spread_and_frozen_
     assert "16 units on one point (start)" in labels
     slope, predicted = float(m["Measured slope"]), float(m["Predicted slope"])
     assert abs(slope - predicted) < 0.05 * predicted
-    table = at.dataframe[0].value
+    table = table_with(at, "parameter")
     frozen = table[(table.init == "all zeros") & table.parameter.isin(["W1", "b1", "W2"])]
     assert (frozen["|change| after 100 steps"] == "exactly 0").all()
 
     at.segmented_control(key="zact").set_value("sigmoid")
     at.segmented_control(key="lab_act").set_value("relu").run()
     assert_clean(at)
-    table = at.dataframe[0].value
+    table = table_with(at, "parameter")
     assert (table[table.parameter == "W1"]["|∂L/∂p| at start"] == "exactly 0").all()
     assert _metrics(at)["Predicted slope"] == "n/a"
 
