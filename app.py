@@ -17,6 +17,7 @@ page = st.navigation(
 )
 
 import ui  # noqa: E402  (after st.navigation, on purpose)
+from ui import warmup  # noqa: E402
 
 # A chart with a fixed pixel size (the square loss-surface map) scrolls sideways on a phone instead of being cut.
 st.html("<style>[data-testid='stVegaLiteChart'] { max-width: 100%; overflow-x: auto; }</style>")
@@ -27,3 +28,6 @@ notices = st.container()
 with ui.shell():
     page.run()
 ui.show_notices(notices)
+# Once per server process, after the first visitor's page is drawn: every page's default view, in the
+# background, so that the next first visit to a page finds it computed (ui/warmup.py).
+warmup.start([p.url_path for p in CONCEPTS])

@@ -35,6 +35,9 @@ def _no_browser(why: str):
     pytest.skip(why)
 
 
+LOGS: dict[str, Path] = {}  # server url -> its log file, while it runs
+
+
 @contextmanager
 def streamlit_server():
     """`streamlit run app.py` on a free port, yielded once it reports healthy; stopped afterwards."""
@@ -59,8 +62,10 @@ def streamlit_server():
                 if proc.poll() is not None or time.time() > deadline:
                     raise RuntimeError("streamlit did not become healthy:\n" + log_path.read_text())
                 time.sleep(0.25)
+            LOGS[url] = log_path
             yield url
         finally:
+            LOGS.pop(url, None)
             proc.terminate()
             try:
                 proc.wait(timeout=10)

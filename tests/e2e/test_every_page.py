@@ -1,5 +1,9 @@
 """Every navigation entry, in a real Chromium: no exception, no error box, every chart drawn."""
 
+import re
+import time
+import urllib.request
+
 import pytest
 
 from tests.e2e.helpers import assert_no_errors, open_path, wait_for_app, wait_for_charts
@@ -52,9 +56,11 @@ def test_a_bad_seed_in_the_link_shows_a_notice_and_uses_the_default(page, server
     assert page.locator(".st-key-seed input").input_value() == "0"
 
 
-def test_a_deep_link_to_a_freshly_started_server_runs_inside_the_shell(page):
-    """The first visit after a (re)start is a deep link: it must still get app.py's sidebar and seed."""
-    from tests.e2e.conftest import streamlit_server
+def test_a_deep_link_to_a_freshly_started_server_runs_inside_the_shell_and_warms_every_page(page):
+    """The first visit after a (re)start is a deep link: it must still get app.py's sidebar and seed. It also
+    starts the server's warm-up (ui/warmup.py): afterwards a first visit to a page it did not open is all cache
+    hits (Streamlit's per-function cache sizes, /_stcore/metrics, do not change)."""
+    from tests.e2e.conftest import LOGS, streamlit_server
 
     target = CONCEPTS[2]
     with streamlit_server() as fresh:
@@ -63,3 +69,20 @@ def test_a_deep_link_to_a_freshly_started_server_runs_inside_the_shell(page):
         assert page.locator(".st-key-seed input").input_value() == "42"
         assert page.get_by_test_id("stSidebarNavLink").count() == 1 + len(CONCEPTS)
         assert page.url.split("?")[0].rstrip("/").endswith(target.url_path)
+
+        log, deadline = LOGS[fresh], time.time() + 180
+        while "page warm-up" not in log.read_text() and time.time() < deadline:
+            time.sleep(0.5)
+        assert f"page warm-up finished: {len(CONCEPTS)} pages" in log.read_text(), log.read_text()[-2000:]
+        before = _cache_sizes(fresh)
+        assert {"__main__.train", "__main__.running_for"} <= set(before)  # pages 4 and 5 trained their networks
+        for p in CONCEPTS[3:]:
+            open_path(page, fresh, p.url_path)
+            wait_for_charts(page)
+            assert_no_errors(page)
+        assert _cache_sizes(fresh) == before
+
+
+def _cache_sizes(server: str) -> dict[str, int]:
+    text = urllib.request.urlopen(f"{server}/_stcore/metrics", timeout=10).read().decode()
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r'cache="([^"]+)"\} (\d+)', text)}

@@ -1,0 +1,22 @@
+"""ui.warmup starts only under `streamlit run` (the browser test checks what it does there)."""
+
+from streamlit.runtime import Runtime
+
+from tests.app.conftest import assert_clean, open_page
+from ui import warmup
+from ui.nav import CONCEPTS
+
+
+def test_app_py_under_apptest_does_not_start_a_warm_up():
+    at = open_page(CONCEPTS[0].file)  # AppTest's runtime is a stand-in: there is no server to warm
+    assert_clean(at)
+    assert warmup._started is False
+
+
+def test_without_a_runtime_or_when_switched_off_nothing_starts(monkeypatch):
+    assert not Runtime.exists()
+    assert warmup.start([p.url_path for p in CONCEPTS]) is False
+    monkeypatch.setenv("PAGE_WARMUP", "0")
+    assert not warmup.enabled()
+    assert warmup.start([p.url_path for p in CONCEPTS]) is False
+    assert warmup._started is False

@@ -1,0 +1,97 @@
+"""Compute every page's default view once per server process, before its first visitor asks for it.
+
+The first script run of a new server process (the first visitor's) starts one background thread. It opens a
+session of its own on the server's Streamlit runtime, with a client that discards what it is sent, and runs
+each page in turn with no URL parameters, exactly as a visitor's browser would ask for it. The pages' cached
+functions then hold their default results (Streamlit's caches are per process, shared by all sessions), so a
+later first visit to a page draws at once instead of training its networks (pages 4 and 5: ~2.5 s of server
+time). A visitor who gets to a page before the warm-up does waits for the same computation, not a second one:
+``st.cache_data`` computes one key once.
+
+It does nothing outside ``streamlit run`` (AppTest, bare mode) or with ``PAGE_WARMUP=0`` in the environment
+(e.g. to time a page's own first computation in a browser). Its result is logged ("page warm-up finished: 5
+pages in 9.7 s"); ``scripts/bench.py`` waits for that line, and a browser test checks that a page visited
+after it causes no new cache entries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+from collections.abc import Sequence
+
+from streamlit.logger import get_logger
+
+_LOG = get_logger(__name__)
+_started = False
+_lock = threading.Lock()
+STATE = {"status": "not started", "seconds": None, "pages": ()}
+
+
+def enabled() -> bool:
+    return os.environ.get("PAGE_WARMUP", "1") != "0"
+
+
+def start(url_paths: Sequence[str]) -> bool:
+    """Start the warm-up thread once per process; True if this call started it."""
+    global _started
+    if not enabled():
+        return False
+    from streamlit.runtime import Runtime
+
+    with _lock:
+        if _started or not Runtime.exists() or type(Runtime.instance()) is not Runtime:  # AppTest mocks it
+            return False
+        _started = True
+    threading.Thread(target=_run, args=(Runtime.instance(), tuple(url_paths)), name="page-warm-up",
+                     daemon=True).start()
+    return True
+
+
+class _Discard:
+    """A SessionClient that drops every message and notes when a script run has finished."""
+
+    def __init__(self) -> None:
+        self.finished = threading.Event()
+        self.client_context = None
+
+    def write_forward_msg(self, msg) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        if msg.WhichOneof("type") == "script_finished" and \
+                msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+            self.finished.set()
+
+
+def _run(runtime, url_paths: tuple[str, ...], timeout: float = 300) -> None:
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    t0 = time.perf_counter()
+    STATE.update(status="running", pages=url_paths)
+    try:
+        loop = runtime._get_async_objs().eventloop  # the runtime's own loop: sessions live on it
+        client = _Discard()
+
+        async def connect() -> str:
+            return runtime.connect_session(client=client, user_info={})
+
+        session_id = asyncio.run_coroutine_threadsafe(connect(), loop).result(timeout)
+        try:
+            for url_path in url_paths:
+                client.finished.clear()
+                msg = BackMsg()
+                msg.rerun_script.page_name = url_path
+                msg.rerun_script.query_string = ""
+                loop.call_soon_threadsafe(runtime.handle_backmsg, session_id, msg)
+                if not client.finished.wait(timeout):
+                    raise TimeoutError(f"page {url_path!r} did not finish within {timeout:.0f} s")
+        finally:
+            loop.call_soon_threadsafe(runtime.close_session, session_id)
+    except Exception as exc:  # the warm-up is an optimisation: a failure costs speed, never the app
+        STATE.update(status="failed")
+        _LOG.warning("page warm-up failed: %r", exc)
+        return
+    STATE.update(status="done", seconds=time.perf_counter() - t0)
+    _LOG.info("page warm-up finished: %d pages in %.1f s", len(url_paths), STATE["seconds"])
