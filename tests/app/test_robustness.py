@@ -6,6 +6,7 @@ covered without touching this file.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 
@@ -46,7 +47,14 @@ def assert_charts_finite(at) -> None:
                 if pa.types.is_floating(col.type):
                     values = [v for v in col.to_pylist() if v is not None]
                     assert all(math.isfinite(v) for v in values), f"non-finite value in column {name!r}"
-        validate_jsonschema(json.loads(chart.proto.spec), VEGA_LITE_SCHEMA)
+        assert_valid_spec(chart.proto.spec)
+
+
+@functools.lru_cache(maxsize=512)
+def assert_valid_spec(spec_json: str) -> None:
+    """Validate a spec against the Vega-Lite schema once per distinct spec text (~50 ms each; across one
+    page's runs most charts keep their spec and only their data changes)."""
+    validate_jsonschema(json.loads(spec_json), VEGA_LITE_SCHEMA)
 
 
 @pytest.mark.parametrize("page", PAGES)

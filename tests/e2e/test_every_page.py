@@ -76,10 +76,9 @@ def test_a_deep_link_to_a_freshly_started_server_runs_inside_the_shell_and_warms
         assert f"page warm-up finished: {len(CONCEPTS)} pages" in log.read_text(), log.read_text()[-2000:]
         before = _cache_sizes(fresh)
         assert {"__main__.train", "__main__.running_for"} <= set(before)  # pages 4 and 5 trained their networks
-        for p in CONCEPTS[3:]:
-            open_path(page, fresh, p.url_path)
-            wait_for_charts(page)
-            assert_no_errors(page)
+        open_path(page, fresh, CONCEPTS[-1].url_path)  # the page with the most training behind it
+        wait_for_charts(page)
+        assert_no_errors(page)
         assert _cache_sizes(fresh) == before
 
 
