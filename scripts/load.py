@@ -1,12 +1,17 @@
 """Load test: N concurrent browser sessions moving sliders on different pages, against one server.
 
-    python scripts/load.py [--sessions 8] [--seconds 60] [--json out.json]
+    python scripts/load.py [--sessions 8] [--seconds 60] [--think 1.0] [--json out.json]
 
-Starts `streamlit run app.py`, first measures one session alone (the baseline), then N sessions at once
-(each on a concept page, round-robin), each pressing ArrowRight/ArrowLeft on its page's first slider and
-timing key press -> the server's script_finished message. Reports reruns completed, errors (exception
-elements or stalled reruns), p50/p95 latency, p95 relative to the single session, and the server's peak
-resident memory. Needs Chromium ($CHROMIUM or /usr/bin/chromium). Exit code 1 on any error or stall.
+Starts `streamlit run app.py`, visits it once and waits for its warm-up (ui/warmup.py), then measures one
+session alone on each page (the baseline), then N sessions at once (each on a concept page, round-robin),
+each pressing ArrowRight/ArrowLeft on its page's first slider and timing key press -> the server's
+script_finished message (each session's first two presses, which compute new values, are not timed).
+Between one rerun's end and the next press a session pauses 0.5-1.5x --think seconds (a learner looks at
+the result; the baseline pauses the same way); --think 0 presses again at once, which saturates this
+machine's two cores with eight browsers rather than modelling eight learners.
+Reports reruns completed, errors (exception elements or stalled reruns), p50/p95 latency, p95 relative to
+the single session, and the server's peak resident memory.
+Needs Chromium ($CHROMIUM or /usr/bin/chromium). Exit code 1 on any error or stall.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -31,6 +38,10 @@ from ui.nav import CONCEPTS  # noqa: E402
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SLIDER = "[data-testid=stMain] [data-testid=stSlider] input[type=range]"
+# Each session's first two presses compute the slider's two new values (right, then back: the default is
+# warm): a one-time cost the same alone and under load, which would otherwise be most of a p95 taken over a
+# few dozen presses. They are made and checked for stalls, not timed.
+WARM_PRESSES = 2
 
 
 def free_port() -> int:
@@ -39,11 +50,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int) -> subprocess.Popen:
+def start_server(port: int, log: Path) -> subprocess.Popen:
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", f"--server.port={port}",
          "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT)
     for _ in range(240):
         try:
             if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).read() == b"ok":
@@ -65,7 +76,18 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-async def session(browser, url: str, seconds: float, out: dict) -> None:
+async def wait_for_warmup(log: Path, timeout: float = 180) -> None:
+    """The first visit starts the server's warm-up of every page's default view (ui/warmup.py): wait for it,
+    so the single-session baseline is not measured while it computes."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        text = log.read_text(errors="replace")
+        if "page warm-up finished" in text or "page warm-up failed" in text:
+            return
+        await asyncio.sleep(0.5)
+
+
+async def session(browser, url: str, seconds: float, out: dict, think: float = 0.0, seed: int = 0) -> None:
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     finished: list[float] = []
@@ -88,8 +110,11 @@ async def session(browser, url: str, seconds: float, out: dict) -> None:
     await pg.wait_for_selector(SLIDER, timeout=60_000)
     slider = pg.locator(SLIDER).first
     lat, stalls, i = [], 0, 0
+    pause = random.Random(seed)
     t_end = time.perf_counter() + seconds
     while time.perf_counter() < t_end:
+        if think and i:  # a learner looks at the result before the next move: 0.5-1.5x ``think`` seconds
+            await asyncio.sleep(think * pause.uniform(0.5, 1.5))
         await slider.focus()
         k = len(finished)
         t0 = time.perf_counter()
@@ -97,7 +122,8 @@ async def session(browser, url: str, seconds: float, out: dict) -> None:
         while len(finished) <= k and time.perf_counter() - t0 < 30:
             await asyncio.sleep(0.005)
         if len(finished) > k:
-            lat.append(time.perf_counter() - t0)
+            if i >= WARM_PRESSES:
+                lat.append(time.perf_counter() - t0)
         else:
             stalls += 1
         i += 1
@@ -111,7 +137,8 @@ async def run(args) -> dict:
     from playwright.async_api import async_playwright
 
     port = free_port()
-    proc = start_server(port)
+    log = Path(tempfile.mkdtemp()) / "server.log"
+    proc = start_server(port, log)
     peak = [0.0]
 
     async def watch_memory():
@@ -126,13 +153,20 @@ async def run(args) -> dict:
             exe = os.environ.get("CHROMIUM", "/usr/bin/chromium")
             browser = await p.chromium.launch(executable_path=exe if Path(exe).exists() else None, args=ARGS)
             mem = asyncio.create_task(watch_memory())
+            ctx = await browser.new_context()
+            first = await ctx.new_page()
+            await first.goto(base)  # the first visit: starts the warm-up
+            await first.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=120_000)
+            await ctx.close()
+            await wait_for_warmup(log)
             single: list[dict] = []
             for url in dict.fromkeys(urls):  # every page alone first: the baseline
                 out: dict = {}
-                await session(browser, url, args.baseline_seconds, out)
+                await session(browser, url, args.baseline_seconds, out, args.think)
                 single.append(out)
             outs = [{} for _ in urls]
-            await asyncio.gather(*(session(browser, u, args.seconds, o) for u, o in zip(urls, outs, strict=True)))
+            await asyncio.gather(*(session(browser, u, args.seconds, o, args.think, i)
+                                   for i, (u, o) in enumerate(zip(urls, outs, strict=True))))
             mem.cancel()
             await browser.close()
     finally:
@@ -148,12 +182,16 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sessions", type=int, default=8)
     ap.add_argument("--seconds", type=float, default=60)
-    ap.add_argument("--baseline-seconds", type=float, default=10)
+    ap.add_argument("--baseline-seconds", type=float, default=20)
+    ap.add_argument("--think", type=float, default=1.0,
+                    help="mean pause in seconds between one rerun's end and the next key press (0: press "
+                         "again at once, a saturation test rather than learners)")
     ap.add_argument("--json")
     args = ap.parse_args()
     res = asyncio.run(run(args))
     single = {o["url"]: o for o in res["single"]}
-    print(f"{args.sessions} sessions × {args.seconds:.0f} s; server peak RSS {res['peak_rss_mb']:.0f} MB\n")
+    print(f"{args.sessions} sessions × {args.seconds:.0f} s, {args.think:g} s mean pause between presses; "
+          f"server peak RSS {res['peak_rss_mb']:.0f} MB\n")
     print("| session | page | reruns | stalls | errors | p50 (ms) | p95 (ms) | p95 alone (ms) | ratio |")
     print("|---|---|---|---|---|---|---|---|---|")
     bad, ratios = 0, []
