@@ -4,7 +4,7 @@ The first script run of a new server process (the first visitor's) starts one ba
 session of its own on the server's Streamlit runtime, with a client that discards what it is sent, and runs
 each page in turn with no URL parameters, exactly as a visitor's browser would ask for it. The pages' cached
 functions then hold their default results (Streamlit's caches are per process, shared by all sessions), so a
-later first visit to a page draws at once instead of training its networks (pages 4 and 5: ~2.5 s of server
+later first visit to a page draws at once instead of training its networks (pages 4 and 5: 3–4 s of server
 time). A visitor who gets to a page before the warm-up does waits for the same computation, not a second one:
 ``st.cache_data`` computes one key once.
 
@@ -27,7 +27,6 @@ from streamlit.logger import get_logger
 _LOG = get_logger(__name__)
 _started = False
 _lock = threading.Lock()
-STATE = {"status": "not started", "seconds": None, "pages": ()}
 
 
 def enabled() -> bool:
@@ -69,7 +68,6 @@ def _run(runtime, url_paths: tuple[str, ...], timeout: float = 300) -> None:
     from streamlit.proto.BackMsg_pb2 import BackMsg
 
     t0 = time.perf_counter()
-    STATE.update(status="running", pages=url_paths)
     try:
         loop = runtime._get_async_objs().eventloop  # the runtime's own loop: sessions live on it
         client = _Discard()
@@ -90,8 +88,6 @@ def _run(runtime, url_paths: tuple[str, ...], timeout: float = 300) -> None:
         finally:
             loop.call_soon_threadsafe(runtime.close_session, session_id)
     except Exception as exc:  # the warm-up is an optimisation: a failure costs speed, never the app
-        STATE.update(status="failed")
         _LOG.warning("page warm-up failed: %r", exc)
         return
-    STATE.update(status="done", seconds=time.perf_counter() - t0)
-    _LOG.info("page warm-up finished: %d pages in %.1f s", len(url_paths), STATE["seconds"])
+    _LOG.info("page warm-up finished: %d pages in %.1f s", len(url_paths), time.perf_counter() - t0)
