@@ -101,7 +101,7 @@ def curves(df: pd.DataFrame, *, metric: str = "loss", domain: list[float] | None
     """Loss (log scale) or accuracy against step for one panel, BN off vs on (colour and dash)."""
     if metric == "loss":
         y = alt.Y("loss:Q", scale=alt.Scale(type="log", domain=domain),
-                  axis=log_axis("train loss, nats"))
+                  axis=log_axis("train loss, nats", domain))
     else:
         y = alt.Y("accuracy:Q", scale=alt.Scale(domain=[0, 1]), title="train accuracy")
     legend_spec = TOP if legend else None
@@ -248,7 +248,7 @@ def gap_chart(df: pd.DataFrame, *, domain: list[float] | None = None) -> alt.Cha
         .encode(
             x=alt.X("step:Q", title="SGD step"),
             y=alt.Y("test loss:Q", scale=alt.Scale(type="log", domain=domain),
-                    axis=log_axis("held-out loss, nats")),
+                    axis=log_axis("held-out loss, nats", domain)),
             color=alt.Color("mode:N", scale=scale(MODE_LABELS, [GOOD, CATEGORICAL[4]]), title=None,
                             legend=alt.Legend(orient="top", labelLimit=300)),
             strokeDash=alt.StrokeDash("mode:N", scale=MODE_DASH, title=None,

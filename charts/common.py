@@ -171,9 +171,37 @@ def finite_frame(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     return df.loc[ok]
 
 
-def log_axis(title: str) -> alt.Axis:
-    """An axis whose title says it is logarithmic."""
-    return alt.Axis(title=f"{title} (log scale)")
+def log_axis(title: str, domain: list[float] | None = None) -> alt.Axis:
+    """An axis whose title says it is logarithmic; with its ``domain`` known, labelled at :func:`log_ticks`."""
+    ticks = log_ticks(*domain) if domain is not None else []
+    if len(ticks) < 2:
+        return alt.Axis(title=f"{title} (log scale)")
+    return alt.Axis(title=f"{title} (log scale)", values=ticks)
+
+
+LOG_MANTISSAS = ((1, 2, 5), (1, 1.5, 2, 3, 5, 7), (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9))
+
+
+def log_ticks(lo: float, hi: float, most: int = 8) -> list[float]:
+    """Round tick values for a log axis over [lo, hi]: 1, 2 and 5 times powers of ten, or finer steps when that
+    gives fewer than three, or powers of ten alone when it gives more than ``most``; [] if nothing fits.
+
+    Left to itself, the theme drops every other label of a log axis; on a 0.55-2.8 axis that hid both 1 and 2.
+    """
+    if not (np.isfinite(lo) and np.isfinite(hi) and 0 < lo < hi):
+        return []
+    powers = range(int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi))) + 1)
+
+    def within(mantissas) -> list[float]:
+        return [float(f"{m * 10.0 ** k:.6g}") for k in powers for m in mantissas if lo <= m * 10.0 ** k <= hi]
+
+    for mantissas in LOG_MANTISSAS:
+        ticks = within(mantissas)
+        if len(ticks) >= 3:
+            if len(ticks) > most:
+                ticks = within((1,))
+            return ticks if len(ticks) <= most else []
+    return ticks
 
 
 def _rgb(hex_colour: str) -> np.ndarray:
