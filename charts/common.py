@@ -176,7 +176,7 @@ def log_axis(title: str, domain: list[float] | None = None) -> alt.Axis:
     ticks = log_ticks(*domain) if domain is not None else []
     if len(ticks) < 2:
         return alt.Axis(title=f"{title} (log scale)")
-    return alt.Axis(title=f"{title} (log scale)", values=ticks)
+    return alt.Axis(title=f"{title} (log scale)", values=ticks, labelOverlap=False)
 
 
 LOG_MANTISSAS = ((1, 2, 5), (1, 1.5, 2, 3, 5, 7), (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9))
