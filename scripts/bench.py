@@ -43,6 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from ui import warmup  # noqa: E402
 from ui.nav import CONCEPTS, HOME  # noqa: E402
 
 BARE_APP = """\
@@ -269,15 +270,14 @@ def measure(browser, url: str, reps: int, extra: list[str] | None = None, bare: 
 
 def wait_for_warmup(log: Path, timeout: float = 180) -> float | None:
     """Wait until the app's server has computed every page's default view (ui/warmup.py, started by the
-    first visit); its own time for that, from its log, or None if it did not report within ``timeout``."""
+    first visit); its own time for that, from its log, or None if it failed or did not report in ``timeout``."""
     deadline = time.time() + timeout
     while time.time() < deadline:
-        for line in log.read_text(errors="replace").splitlines():
-            if "page warm-up finished" in line:
-                return float(line.rsplit(" in ", 1)[1].split()[0])
-            if "page warm-up failed" in line:
-                print(line, file=sys.stderr)
-                return None
+        result = warmup.reported(log.read_text(errors="replace"))
+        if result is not None:
+            if "failed" in result:
+                print(result["failed"], file=sys.stderr)
+            return result.get("seconds")
         time.sleep(0.5)
     print("the app did not report its page warm-up", file=sys.stderr)
     return None

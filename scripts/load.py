@@ -33,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from ui import warmup  # noqa: E402
 from ui.nav import CONCEPTS  # noqa: E402
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -81,8 +82,7 @@ async def wait_for_warmup(log: Path, timeout: float = 180) -> None:
     so the single-session baseline is not measured while it computes."""
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
-        text = log.read_text(errors="replace")
-        if "page warm-up finished" in text or "page warm-up failed" in text:
+        if warmup.reported(log.read_text(errors="replace")) is not None:
             return
         await asyncio.sleep(0.5)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import threading
 import time
 from collections.abc import Sequence
@@ -25,6 +26,9 @@ from collections.abc import Sequence
 from streamlit.logger import get_logger
 
 _LOG = get_logger(__name__)
+FINISHED = "page warm-up finished: %d pages in %.1f s"  # the log lines scripts and tests read back (reported)
+FAILED = "page warm-up failed: %r"
+_FINISHED_RE = re.compile(r"page warm-up finished: (\d+) pages in ([\d.]+) s")
 _started = False
 _lock = threading.Lock()
 
@@ -88,6 +92,18 @@ def _run(runtime, url_paths: tuple[str, ...], timeout: float = 300) -> None:
         finally:
             loop.call_soon_threadsafe(runtime.close_session, session_id)
     except Exception as exc:  # the warm-up is an optimisation: a failure costs speed, never the app
-        _LOG.warning("page warm-up failed: %r", exc)
+        _LOG.warning(FAILED, exc)
         return
-    _LOG.info("page warm-up finished: %d pages in %.1f s", len(url_paths), time.perf_counter() - t0)
+    _LOG.info(FINISHED, len(url_paths), time.perf_counter() - t0)
+
+
+def reported(log_text: str) -> dict | None:
+    """What the warm-up wrote to a server's log: ``{"pages": n, "seconds": s}`` when it finished,
+    ``{"failed": line}`` when it failed, None while it has not reported."""
+    if m := _FINISHED_RE.search(log_text):
+        return {"pages": int(m.group(1)), "seconds": float(m.group(2))}
+    failed = FAILED.split("%")[0]
+    for line in log_text.splitlines():
+        if failed in line:
+            return {"failed": line}
+    return None

@@ -20,3 +20,11 @@ def test_without_a_runtime_or_when_switched_off_nothing_starts(monkeypatch):
     assert not warmup.enabled()
     assert warmup.start([p.url_path for p in CONCEPTS]) is False
     assert warmup._started is False
+
+
+def test_its_log_lines_read_back():
+    assert warmup.reported("starting\n") is None
+    done = "2026-11-23 18:00:00.000 " + warmup.FINISHED % (5, 11.84) + "\n"
+    assert warmup.reported("starting\n" + done) == {"pages": 5, "seconds": 11.8}
+    failed = warmup.FAILED % (TimeoutError("page 'x' did not finish"),)
+    assert warmup.reported(failed + "\n") == {"failed": failed}

@@ -7,6 +7,7 @@ import urllib.request
 import pytest
 
 from tests.e2e.helpers import assert_no_errors, open_path, wait_for_app, wait_for_charts
+from ui import warmup
 from ui.nav import CONCEPTS, HOME
 
 pytestmark = pytest.mark.e2e
@@ -71,7 +72,7 @@ def test_a_deep_link_to_a_freshly_started_server_runs_inside_the_shell_and_warms
         assert page.url.split("?")[0].rstrip("/").endswith(target.url_path)
 
         log, deadline = LOGS[fresh], time.time() + 180
-        while "page warm-up" not in log.read_text() and time.time() < deadline:
+        while warmup.reported(log.read_text()) is None and time.time() < deadline:
             time.sleep(0.5)
         assert f"page warm-up finished: {len(CONCEPTS)} pages" in log.read_text(), log.read_text()[-2000:]
         before = _cache_sizes(fresh)
