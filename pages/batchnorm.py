@@ -160,9 +160,9 @@ def transform_section() -> None:
         identity = gap < 1e-9
         # one Markdown table, not st.metric in columns: fewer elements for the browser to redraw per slider move
         st.markdown(ui.readout({"μ_B (this batch)": f"{float(steps.mu):.4f}",
-                                "σ_B = √(σ_B²+ε)": f"{float(steps.std):.4f}"})
-                    + "\n\n" + ui.readout({"max |y − x|": f"{gap:.2e}"})
-                    + "\n\n" + ui.note_text("max |y − x| is 0 (up to rounding) exactly when γ = σ_B and β = μ_B."))
+                                "σ_B = √(σ_B²+ε)": f"{float(steps.std):.4f}"},
+                               {"max |y − x|": f"{gap:.2e}"},
+                               note="max |y − x| is 0 (up to rounding) exactly when γ = σ_B and β = μ_B."))
         if identity:
             st.success("γ = σ_B and β = μ_B: the output is the input again. BatchNorm can always undo itself, "
                        "so normalizing costs the layer nothing it could express.", icon=":material/check:")
@@ -302,8 +302,8 @@ def noise_section() -> None:
                    "For normal data; the σ_B line uses the exact c₄(m) form.")
         i = list(NOISE_SIZES).index(32)
         st.markdown(ui.readout({"sd(μ_B), m = 32": f"{spread.mu_sd[i]:.4f}",
-                                "predicted σ/√32": f"{spread.mu_sd_theory[i]:.4f}"})
-                    + "\n\n" + ui.note_text("Measured across 2000 mini-batches."))
+                                "predicted σ/√32": f"{spread.mu_sd_theory[i]:.4f}"},
+                               note="Measured across 2000 mini-batches."))
         st.markdown("Every sample is normalized with statistics that wobble from batch to batch: a little noise "
                     "(a mild regularizer) for large batches, a lot for small ones.")
     st.markdown("**Batch size 1 and 2.** Four mini-batches each, x̂ of every sample:")
@@ -355,10 +355,9 @@ def eval_section(width: int, steps: int) -> None:
                    f"{'m − 1 (unbiased)' if c['unbiased'] else 'm (biased)'}; training itself always normalizes "
                    "with the biased σ_B² (÷m).")
         st.markdown(ui.readout({"running var, late": f"{stats.settled_var():.3f}",
-                                "predicted": f"{stats.target_var:.3f}"})
-                    + "\n\n" + ui.note_text("Late: the mean of the running variance over the last 300 steps. "
-                                            "Predicted: σ² with the unbiased batch variance, σ²(m − 1)/m with the "
-                                            "biased one."))
+                                "predicted": f"{stats.target_var:.3f}"},
+                               note="Late: the mean of the running variance over the last 300 steps. Predicted: "
+                                    "σ² with the unbiased batch variance, σ²(m − 1)/m with the biased one."))
         st.caption("PyTorch's momentum is the weight of the new batch (0.1). Keras's momentum is the weight of "
                    "the old value (0.99), so it averages over ~100 batches, not ~10. With a biased running "
                    "variance and a small batch, the estimate settles (m − 1)/m too low.")

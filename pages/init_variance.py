@@ -143,11 +143,11 @@ def one_neuron_section() -> None:
                        f"{m2 - mean_x**2:.3g}. The mean counts too, because it is multiplied by a random-sign weight.")
     with f2:
         # Markdown tables, not st.metric in columns: fewer elements for the browser to redraw per slider move
-        st.markdown(ui.readout({"Var(z) measured": f"{r.var_z:.3g}", "Var(z) predicted": f"{r.var_pred:.3g}"})
-                    + "\n\n" + ui.readout({"E|z| measured": f"{r.mean_abs_z:.3g}",
-                                            "E|z| if no sign cancelled": f"{r.no_cancel:.3g}"})
-                    + "\n\n" + ui.note_text(f"Measured Var(z): ± {r.var_se:.2g} (one standard error). No sign "
-                                            "cancelled: n·E|w|·E|x|, every term with the same sign."))
+        st.markdown(ui.readout({"Var(z) measured": f"{r.var_z:.3g}", "Var(z) predicted": f"{r.var_pred:.3g}"},
+                               {"E|z| measured": f"{r.mean_abs_z:.3g}",
+                                "E|z| if no sign cancelled": f"{r.no_cancel:.3g}"},
+                               note=f"Measured Var(z): ± {r.var_se:.2g} (one standard error). No sign "
+                                    "cancelled: n·E|w|·E|x|, every term with the same sign."))
 
     s = sweep(sigma_w, inputs, seed)
     var_chart, abs_chart, var_df = sweep_charts(sigma_w, inputs, seed)
@@ -283,9 +283,9 @@ def deep_section() -> None:
                        "at the He setting: the prediction tracks E[h²] through the sums.")
     with f2:
         st.markdown(ui.readout({f"Var(z) at layer {depth}": fmt(s.q[-1]),
-                                f"predicted at layer {depth}": fmt(s.theory.q[-1])})
-                    + "\n\n" + ui.readout({"Var(∂L/∂z) at layer 1": fmt(s.grad[0]),
-                                            "predicted at layer 1": fmt(s.theory.grad[0])}))
+                                f"predicted at layer {depth}": fmt(s.theory.q[-1])},
+                               {"Var(∂L/∂z) at layer 1": fmt(s.grad[0]),
+                                "predicted at layer 1": fmt(s.theory.grad[0])}))
 
     figs = deep_charts(depth, width, activation, scheme, sigma_w, residual, slope_layer, seed)
     fwd, bwd = figs["fwd_df"], figs["bwd_df"]

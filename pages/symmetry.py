@@ -171,12 +171,11 @@ def units_section(H: int, init: str, drop: float, run: sy.SymmetryRun, figs: dic
         st.markdown(ui.readout({"Spread at start": _fmt(run.spread[0]),
                                 f"Spread after {run.steps[-1]} steps": _fmt(run.spread[-1]),
                                 "predicted": "exactly 0" if ident else "grows",
-                                "Distinct units": f"{n0} → {n1}"})
-                    + "\n\n" + ui.note_text(
-                        "Spread: the largest ‖θᵢ − θⱼ‖ over pairs of units, θᵢ = (w₁, w₂, b, v). "
-                        + ("Units that start identical stay identical: the prediction is exact (why: below). "
-                           if ident else "These units differ at the start, so nothing holds them together. ")
-                        + "Distinct: units farther than 10⁻³ apart."))
+                                "Distinct units": f"{n0} → {n1}"},
+                               note="Spread: the largest ‖θᵢ − θⱼ‖ over pairs of units, θᵢ = (w₁, w₂, b, v). "
+                               + ("Units that start identical stay identical: the prediction is exact (why: below). "
+                                  if ident else "These units differ at the start, so nothing holds them together. ")
+                               + "Distinct: units farther than 10⁻³ apart."))
         if ident and run.spread[-1] > 0:
             st.info("The measured spread is not exactly 0: "
                     + ("dropout gives every unit its own random mask, which breaks the symmetry."
@@ -334,11 +333,10 @@ def eps_section() -> None:
                    "The slope: extra steps for every factor 10 smaller ε.")
         st.markdown(ui.readout({"Measured slope": f"{lab.slope:.2f}" if np.isfinite(lab.slope) else "n/a",
                                 "Predicted slope": f"{lab.slope_predicted:.2f}"
-                                if np.isfinite(lab.slope_predicted) else "n/a"})
-                    + "\n\n" + ui.note_text(
-                        "Steps per factor 10 smaller ε. Measured: least-squares fit, "
-                        + (f"R² = {lab.r2:.4f}" if np.isfinite(lab.r2) else "too few points to fit a line")
-                        + ". Predicted: ln 10 / ln ρ (none for ReLU, whose f′(0) is undefined).") + "\n\n"
+                                if np.isfinite(lab.slope_predicted) else "n/a"},
+                               note="Steps per factor 10 smaller ε. Measured: least-squares fit, "
+                               + (f"R² = {lab.r2:.4f}" if np.isfinite(lab.r2) else "too few points to fit a line")
+                               + ". Predicted: ln 10 / ln ρ (none for ReLU, whose f′(0) is undefined).") + "\n\n"
                       "Float64 can hold differences down to ~10⁻³⁰⁸, so even ε = 10⁻¹² splits the units; it just "
                       "costs a fixed number of extra steps per factor of 10.")
     ui.reproduce(

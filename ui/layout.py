@@ -44,19 +44,22 @@ def note_text(text: str) -> str:
     return f":small[:gray[{escaped}]]"
 
 
-def readout(values: dict[str, str]) -> str:
-    """Labelled numbers as a one-row Markdown table (header: the labels; row: the values in bold).
+def readout(*tables: dict[str, str], note: str | None = None) -> str:
+    """Labelled numbers as one-row Markdown tables (header: the labels; row: the values in bold), one per
+    dict, with an optional small grey ``note`` under them (:func:`note_text`).
 
-    The Markdown replacement for a row of ``st.metric`` in ``st.columns`` (2k + 1 elements): inside a fragment
-    the browser re-renders every element on each rerun (~1.5 ms each here). ``tests/app/conftest.py`` reads
-    these tables back.
+    The Markdown replacement for rows of ``st.metric`` in ``st.columns`` (2k + 1 elements each): inside a
+    fragment the browser re-renders every element on each rerun (~1.5 ms each here). ``tests/app/conftest.py``
+    reads these tables back.
     """
     def cell(text: str) -> str:
         return str(text).replace("|", "\\|")
 
-    return "\n".join(["| " + " | ".join(cell(k) for k in values) + " |",
-                      "|" + " --- |" * len(values),
-                      "| " + " | ".join(f"**{cell(v)}**" for v in values.values()) + " |"])
+    blocks = ["\n".join(["| " + " | ".join(cell(k) for k in values) + " |",
+                         "|" + " --- |" * len(values),
+                         "| " + " | ".join(f"**{cell(v)}**" for v in values.values()) + " |"])
+              for values in tables]
+    return "\n\n".join(blocks + ([note_text(note)] if note else []))
 
 
 MARKDOWN_SPECIALS = set("\\|$*_`~[]<>")

@@ -47,3 +47,9 @@ def test_a_data_table_is_markdown_with_numbers_right_aligned_formatted_and_speci
                                     "cost $": ["inf", "-2.5e-07"]}
     # a table with more than one row is data, not a readout of labelled numbers
     assert readouts(_page(text)) == {}
+
+
+def test_several_readout_tables_and_a_note_are_one_markdown_text():
+    text = ui.readout({"a": "1"}, {"b": "2"}, note="in [0, 1]")
+    assert text == ui.readout({"a": "1"}) + "\n\n" + ui.readout({"b": "2"}) + "\n\n" + ui.note_text("in [0, 1]")
+    assert readouts(_page(text)) == {"a": "1", "b": "2"}
