@@ -55,3 +55,9 @@ def test_an_exception_in_the_script_is_reported(tmp_path, body, crashes):
     script.write_text(f"import streamlit as st\n{body}\n")
     r = bench.apptest_one(str(script), None, 1)
     assert bool(r["exceptions"]) is crashes
+
+
+def test_a_page_load_that_never_finished_leaves_no_median():
+    assert bench.median_or_none([2.0, 3.0, 10.0]) == 3.0
+    assert bench.median_or_none([2.0, None, 3.0]) is None  # not the median of the loads that did finish
+    assert bench.median_or_none([]) is None
