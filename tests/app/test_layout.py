@@ -53,3 +53,20 @@ def test_several_readout_tables_and_a_note_are_one_markdown_text():
     text = ui.readout({"a": "1"}, {"b": "2"}, note="in [0, 1]")
     assert text == ui.readout({"a": "1"}) + "\n\n" + ui.readout({"b": "2"}) + "\n\n" + ui.note_text("in [0, 1]")
     assert readouts(_page(text)) == {"a": "1", "b": "2"}
+
+
+def test_markdown_sends_its_pieces_as_one_element_in_order_leaving_out_empty_ones():
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import pandas as pd
+
+        import ui
+        ui.markdown(ui.formula_text("x^2", "a caption"), "", ui.table(pd.DataFrame({"m": [1, 2]})), "closing text")
+
+    at = AppTest.from_function(script).run()
+    (element,) = at.markdown
+    assert element.value == "\n\n".join([ui.formula_text("x^2", "a caption"),
+                                        ui.table(pd.DataFrame({"m": [1, 2]})), "closing text"])
+    (back,) = tables(at)
+    assert back["m"].tolist() == ["1", "2"]
