@@ -130,7 +130,8 @@ def percentile_frame(runs: dict) -> pd.DataFrame:
 
 
 def percentile_bands(df: pd.DataFrame) -> alt.Chart:
-    """Ioffe & Szegedy's Figure 1 for one run: the 15th-85th percentile band and the median of a unit's input."""
+    """Ioffe & Szegedy's Figure 1: the 15th-85th percentile band and the median of a unit's input, per run (BN off
+    and on drawn on one axis, told apart by colour and by the median's dash)."""
     color = alt.Color("BatchNorm:N", scale=BN_COLOR, title=None, legend=alt.Legend(orient="top"))
     x = alt.X("step:Q", title="SGD step")
     band = alt.Chart().mark_area(opacity=0.25).encode(

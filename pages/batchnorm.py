@@ -139,7 +139,7 @@ st.markdown(
 
 @st.fragment
 def transform_section() -> None:
-    st.subheader("1 · The transform, step by step")
+    st.subheader("1 · The transform, step by step", anchor="transform")
     st.caption(f"One hidden unit's pre-activations over a mini-batch, drawn from N({MU:g}, {SIGMA:g}²).")
     left, right = st.columns([3, 2], gap="large")
     with right:
@@ -155,8 +155,9 @@ def transform_section() -> None:
         st.button("Set γ = σ_B, β = μ_B", on_click=set_identity, key="identity", icon=":material/undo:",
                   help="The one choice of γ and β that undoes the normalization.")
         steps, gap = transform_for(seed, m, gamma, beta)
-        ui.formula(r"\mu_B=\tfrac1m\sum_i x_i,\quad \sigma_B^2=\tfrac1m\sum_i (x_i-\mu_B)^2")
-        ui.formula(r"\hat x_i=\frac{x_i-\mu_B}{\sqrt{\sigma_B^2+\epsilon}},\qquad y_i=\gamma\,\hat x_i+\beta")
+        ui.markdown(ui.formula_text(r"\mu_B=\tfrac1m\sum_i x_i,\quad \sigma_B^2=\tfrac1m\sum_i (x_i-\mu_B)^2"),
+                    ui.formula_text(r"\hat x_i=\frac{x_i-\mu_B}{\sqrt{\sigma_B^2+\epsilon}},\qquad "
+                                    r"y_i=\gamma\,\hat x_i+\beta"))
         identity = gap < 1e-9
         # one Markdown table, not st.metric in columns: fewer elements for the browser to redraw per slider move
         st.markdown(ui.readout({"μ_B (this batch)": f"{float(steps.mu):.4f}",
@@ -181,7 +182,7 @@ transform_section()
 st.divider()
 
 
-st.subheader("2 · BN off vs on: the same network, the same start, the same mini-batches")
+st.subheader("2 · BN off vs on: the same network, the same start, the same mini-batches", anchor="bn-off-vs-on")
 with st.container(border=True):
     st.caption("The network of sections 2, 3 and 5 (changing these retrains, with a progress bar):")
     c1, c2 = st.columns(2)
@@ -217,12 +218,10 @@ def training_section(width: int, steps: int) -> None:
                 "layer, over 128 held-out samples; as Ioffe & Szegedy's Figure 1).")
     lr_fig = ui.select_slider("Learning rate for this view", list(LRS), 2.0, key="lr_fig1")
     bands = C.percentile_frame({b: runs[(lr_fig, b)] for b in (False, True)})
-    for col, label in zip(st.columns(2), C.BN_LABELS, strict=True):
-        with col:
-            st.markdown(f"**{label}**")
-            show(cached(C.percentile_bands, bands[bands["BatchNorm"] == label]),
-                 f"{label}: 15th, 50th and 85th percentiles of one unit's input over training. Without BN the "
-                 "distribution drifts as the layers below change; with BN it stays centred with a steady spread.")
+    show(cached(C.percentile_bands, bands),
+         "15th, 50th and 85th percentiles of one unit's input over training, BN off (orange, solid median) and "
+         "on (blue, dashed median) on one axis. Without BN the distribution drifts as the layers below change; "
+         "with BN it stays centred with a steady spread.")
     st.caption("Without BN the layer below keeps moving the distribution its sigmoid sees (internal covariate "
                "shift, in the paper's words); with BN it stays near mean β and spread γ, moved only by "
                "the learned γ and β.")
@@ -241,7 +240,7 @@ st.divider()
 
 @st.fragment
 def init_section(width: int, steps: int) -> None:
-    st.subheader("3 · BN rescues a bad initialization")
+    st.subheader("3 · BN rescues a bad initialization", anchor="bad-init")
     lr = ui.select_slider("Learning rate", list(LRS), 2.0, key="lr_init")
     configs = [dict(seed=seed, batchnorm=b, lr=lr, steps=steps, width=width, init_scale=a)
                for a in INIT_SCALES for b in (False, True)]
@@ -249,10 +248,10 @@ def init_section(width: int, steps: int) -> None:
                     train_all(configs, "BN off and on from three initial scales"), strict=True))
     left, right = st.columns([2, 3], gap="large")
     with left:
-        ui.formula(r"\mathrm{BN}\big((aW)u\big)=\mathrm{BN}(Wu)",
-                   "The batch mean and std of a·z are a·μ_B and a·σ_B: the factor a cancels.")
-        ui.formula(r"\frac{\partial L}{\partial (aW)}=\frac1a\,\frac{\partial L}{\partial W}",
-                   "Larger weights get proportionally smaller gradients.")
+        ui.markdown(ui.formula_text(r"\mathrm{BN}\big((aW)u\big)=\mathrm{BN}(Wu)",
+                                    "The batch mean and std of a·z are a·μ_B and a·σ_B: the factor a cancels."),
+                    ui.formula_text(r"\frac{\partial L}{\partial (aW)}=\frac1a\,\frac{\partial L}{\partial W}",
+                                    "Larger weights get proportionally smaller gradients."))
     with right:
         inv = invariance_for(seed)
         table = pd.DataFrame({
@@ -262,11 +261,11 @@ def init_section(width: int, steps: int) -> None:
             "gradient ratio": inv.grad_ratio,
             "predicted 1/a": inv.grad_ratio_theory,
         })  # fmt: skip
-        st.markdown(ui.table(table, {"a": "g", **{c: ".2e" for c in table.columns[1:3]},
-                                     **{c: ".4f" for c in table.columns[3:]}}))
-        st.caption("Measured on one BN layer (64 samples, 10 inputs, 5 units): Δ = BN((aW)u) − BN(Wu), and the "
-                   "gradient ratio is ‖∂L/∂(aW)‖ / ‖∂L/∂W‖. With ε = 0 the outputs agree to rounding; ε adds a "
-                   "small dependence on the scale, about ε/σ_B².")
+        ui.markdown(ui.table(table, {"a": "g", **{c: ".2e" for c in table.columns[1:3]},
+                                     **{c: ".4f" for c in table.columns[3:]}}),
+                    ui.note_text("Measured on one BN layer (64 samples, 10 inputs, 5 units): Δ = BN((aW)u) − "
+                                 "BN(Wu), and the gradient ratio is ‖∂L/∂(aW)‖ / ‖∂L/∂W‖. With ε = 0 the outputs "
+                                 "agree to rounding; ε adds a small dependence on the scale, about ε/σ_B²."))
     df = C.runs_frame({(f"σ_w × {a:g}", b): r for (a, b), r in runs.items()}, facet="initial scale")
     st.markdown("**Training loss, hidden weights scaled from Xavier by ×0.1, ×1, ×10:**")
     panels(df, "initial scale", "loss",
@@ -286,7 +285,7 @@ st.divider()
 
 @st.fragment
 def noise_section() -> None:
-    st.subheader("4 · Batch size and noise in μ_B and σ_B")
+    st.subheader("4 · Batch size and noise in μ_B and σ_B", anchor="batch-noise")
     spread = spread_for(seed)
     left, right = st.columns([3, 2], gap="large")
     with left:
@@ -297,26 +296,26 @@ def noise_section() -> None:
         st.caption(f"2000 mini-batches of each size from N({MU:g}, {SIGMA:g}²). Points: measured standard deviation "
                    "across batches; dashed: theory. m = 1 is off the log axis for σ_B (it is always 0).")
     with right:
-        ui.formula(r"\operatorname{sd}(\mu_B)=\frac{\sigma}{\sqrt m},\qquad "
-                   r"\operatorname{sd}(\sigma_B)\approx\frac{\sigma}{\sqrt{2m}}",
-                   "For normal data; the σ_B line uses the exact c₄(m) form.")
         i = list(NOISE_SIZES).index(32)
-        st.markdown(ui.readout({"sd(μ_B), m = 32": f"{spread.mu_sd[i]:.4f}",
+        ui.markdown(ui.formula_text(r"\operatorname{sd}(\mu_B)=\frac{\sigma}{\sqrt m},\qquad "
+                                    r"\operatorname{sd}(\sigma_B)\approx\frac{\sigma}{\sqrt{2m}}",
+                                    "For normal data; the σ_B line uses the exact c₄(m) form."),
+                    ui.readout({"sd(μ_B), m = 32": f"{spread.mu_sd[i]:.4f}",
                                 "predicted σ/√32": f"{spread.mu_sd_theory[i]:.4f}"},
-                               note="Measured across 2000 mini-batches."))
-        st.markdown("Every sample is normalized with statistics that wobble from batch to batch: a little noise "
+                               note="Measured across 2000 mini-batches."),
+                    "Every sample is normalized with statistics that wobble from batch to batch: a little noise "
                     "(a mild regularizer) for large batches, a lot for small ones.")
     st.markdown("**Batch size 1 and 2.** Four mini-batches each, x̂ of every sample:")
     one, two = st.columns(2)
     with one:
-        st.markdown(ui.table(pd.DataFrame(tiny_for(seed, 1), columns=["x̂ (m = 1)"]), {"x̂ (m = 1)": "g"}))
-        st.caption("m = 1: x − μ_B = 0, so x̂ = 0 whatever x was. The unit passes on nothing but β. "
-                   "(PyTorch refuses to train BN with one sample per batch for this reason.)")
+        ui.markdown(ui.table(pd.DataFrame(tiny_for(seed, 1), columns=["x̂ (m = 1)"]), {"x̂ (m = 1)": "g"}),
+                    ui.note_text("m = 1: x − μ_B = 0, so x̂ = 0 whatever x was. The unit passes on nothing but β. "
+                                 "(PyTorch refuses to train BN with one sample per batch for this reason.)"))
     with two:
         two_cols = ["x̂ sample 1", "x̂ sample 2"]
-        st.markdown(ui.table(pd.DataFrame(tiny_for(seed, 2), columns=two_cols), dict.fromkeys(two_cols, ".5f")))
-        st.caption("m = 2: the two samples sit at ±d/2 from their mean, and σ_B = d/2, so x̂ = ±1 (just under, "
-                   "because of ε). Only which of the two is larger survives.")
+        ui.markdown(ui.table(pd.DataFrame(tiny_for(seed, 2), columns=two_cols), dict.fromkeys(two_cols, ".5f")),
+                    ui.note_text("m = 2: the two samples sit at ±d/2 from their mean, and σ_B = d/2, so x̂ = ±1 "
+                                 "(just under, because of ε). Only which of the two is larger survives."))
 
 
 noise_section()
@@ -326,7 +325,7 @@ st.divider()
 
 @st.fragment
 def eval_section(width: int, steps: int) -> None:
-    st.subheader("5 · Train mode vs eval mode: running statistics")
+    st.subheader("5 · Train mode vs eval mode: running statistics", anchor="eval-mode")
     st.markdown("At test time there may be a single sample, so BN cannot use batch statistics. During training "
                 "it keeps running averages of μ_B and σ_B², and at test time normalizes with those: a fixed "
                 "affine map per unit.")
@@ -349,21 +348,22 @@ def eval_section(width: int, steps: int) -> None:
         st.caption("Blue line: the running variance. Grey dots: each mini-batch's own (biased) variance, "
                    "what training normalizes with. Values above the plot are clipped.")
     with right:
-        st.latex(r"\hat\mu \leftarrow (1-w)\,\hat\mu + w\,\mu_B")
-        ui.formula(r"\hat\sigma^2 \leftarrow (1-w)\,\hat\sigma^2 + w\,s_B^2",
-                   f"Here w = {c['weight_new']:g} and s_B² divides by "
-                   f"{'m − 1 (unbiased)' if c['unbiased'] else 'm (biased)'}; training itself always normalizes "
-                   "with the biased σ_B² (÷m).")
-        st.markdown(ui.readout({"running var, late": f"{stats.settled_var():.3f}",
+        ui.markdown(ui.formula_text(r"\hat\mu \leftarrow (1-w)\,\hat\mu + w\,\mu_B"),
+                    ui.formula_text(r"\hat\sigma^2 \leftarrow (1-w)\,\hat\sigma^2 + w\,s_B^2",
+                                    f"Here w = {c['weight_new']:g} and s_B² divides by "
+                                    f"{'m − 1 (unbiased)' if c['unbiased'] else 'm (biased)'}; training itself "
+                                    "always normalizes with the biased σ_B² (÷m)."))
+        ui.markdown(ui.readout({"running var, late": f"{stats.settled_var():.3f}",
                                 "predicted": f"{stats.target_var:.3f}"},
                                note="Late: the mean of the running variance over the last 300 steps. Predicted: "
-                                    "σ² with the unbiased batch variance, σ²(m − 1)/m with the biased one."))
-        st.caption("PyTorch's momentum is the weight of the new batch (0.1). Keras's momentum is the weight of "
-                   "the old value (0.99), so it averages over ~100 batches, not ~10. With a biased running "
-                   "variance and a small batch, the estimate settles (m − 1)/m too low.")
-        ui.formula(r"y_{\text{eval}}=\frac{\gamma}{\sqrt{\hat\sigma^2+\epsilon}}\,x+"
-                   r"\Big(\beta-\frac{\gamma\,\hat\mu}{\sqrt{\hat\sigma^2+\epsilon}}\Big)",
-                   "Ioffe & Szegedy's Algorithm 2: at test time BN is a fixed affine map.")
+                                    "σ² with the unbiased batch variance, σ²(m − 1)/m with the biased one."),
+                    ui.note_text("PyTorch's momentum is the weight of the new batch (0.1). Keras's momentum is the "
+                                 "weight of the old value (0.99), so it averages over ~100 batches, not ~10. With a "
+                                 "biased running variance and a small batch, the estimate settles (m − 1)/m too "
+                                 "low."),
+                    ui.formula_text(r"y_{\text{eval}}=\frac{\gamma}{\sqrt{\hat\sigma^2+\epsilon}}\,x+"
+                                    r"\Big(\beta-\frac{\gamma\,\hat\mu}{\sqrt{\hat\sigma^2+\epsilon}}\Big)",
+                                    "Ioffe & Szegedy's Algorithm 2: at test time BN is a fixed affine map."))
 
     st.markdown("**The gap between the two modes in the network of section 2** (BN on, held-out loss).")
     lr = ui.select_slider("Learning rate", list(LRS), 2.0, key="lr_gap")

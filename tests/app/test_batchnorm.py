@@ -21,7 +21,7 @@ def chart_data(chart):
 def test_page_loads_cleanly_and_draws_every_chart():
     at = open_page(PAGE, LIGHT)
     assert_clean(at)
-    assert len(charts(at)) == 12  # 1 transform, 3 + 2 training, 3 init, 1 noise, 1 running, 1 gap
+    assert len(charts(at)) == 11  # 1 transform, 3 + 1 training, 3 init, 1 noise, 1 running, 1 gap
     assert at.slider(key="gamma").value == 1.0
     table = table_with(at, "learning rate η")
     assert list(table.columns) == ["learning rate η", "final loss, BN off", "final loss, BN on"]
