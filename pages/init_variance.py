@@ -18,6 +18,7 @@ ACT_NAMES = {"linear": "linear", "tanh": "tanh", "sigmoid": "sigmoid", "relu": "
 FAN_INS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
 STDS = [0.001, 0.003, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 1.0]
 WIDTHS = [16, 32, 64, 128, 256, 512]
+DEPTH_MAX = 50
 TRIALS = 4000
 BATCH = 256
 GOLD_GAINS = tuple(float(g) for g in np.geomspace(0.25, 16.0, 25))
@@ -239,7 +240,7 @@ def deep_section() -> None:
     st.header("Through many layers: the same rule, repeated", anchor=False)
     c1, c2, c3 = st.columns([1, 1, 1.6])
     with c1:
-        depth = ui.slider("Depth L (layers)", 3, 50, 30, key="depth")
+        depth = ui.slider("Depth L (layers)", 3, DEPTH_MAX, 30, key="depth")
         width = ui.select_slider("Width n (units per layer)", WIDTHS, 128, key="width")
     with c2:
         activation = ACTS[ui.select("Activation f", list(ACTS), key="act", index=3)]
@@ -253,9 +254,11 @@ def deep_section() -> None:
                  "normal: N(0, σ_w²) with the σ_w you choose.")]
         sigma_w = (ui.select_slider("σ_w for the normal scheme", STDS, 0.05, key="sw") if scheme == "normal"
                    else None)
-    if st.session_state.get("zl", 1) > depth - 1:  # the network just got shallower than the inspected layer
-        st.session_state["zl"] = depth - 1
-    slope_layer = ui.slider("Layer whose z you inspect below", 1, depth - 1, min(10, depth - 1), key="zl")
+    # A fixed range: a slider's min, max and step are part of its identity in Streamlit, so a range that followed
+    # the depth made a new widget at every depth change, which went back to its default layer (and was redrawn).
+    chosen_layer = ui.slider("Layer whose z you inspect below", 1, DEPTH_MAX - 1, 10, key="zl",
+                             help="A layer past the network's last hidden layer shows that last hidden layer.")
+    slope_layer = min(chosen_layer, depth - 1)
     seed = ui.seed()
     s = deep(depth, width, activation, scheme, sigma_w, residual, slope_layer, seed)
     gain2 = width * s.var_w
@@ -323,7 +326,9 @@ def deep_section() -> None:
         st.subheader(f"The slope f′(z) where z sits (layer {s.slope_layer})", anchor=False)
         show(figs["slope"], "The gradient through the inspected layer is multiplied by f′(z) where z falls: the "
                             "slope curve is drawn over the histogram of z.")
-        st.caption(f"E[f′(z)²] = {s.slope_sq:.3g} measured, {s.slope_sq_pred:.3g} predicted: the factor the "
+        past = (f"Layer {chosen_layer} is past this {depth}-layer network: this is its last hidden layer. "
+                if chosen_layer > slope_layer else "")
+        st.caption(f"{past}E[f′(z)²] = {s.slope_sq:.3g} measured, {s.slope_sq_pred:.3g} predicted: the factor the "
                    "gradient's variance picks up at this layer, besides n·Var(w).")
     if figs["frac"] is not None:
         frac = s.saturation if activation != "relu" else s.dead

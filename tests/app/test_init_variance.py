@@ -42,6 +42,22 @@ def test_page_runs_clean_and_the_scheme_control_moves_the_deep_numbers():
     assert metrics(at)["Var(z) predicted"] == f"{16 * 0.05**2:.3g}"
 
 
+def test_the_inspected_layer_survives_a_depth_change_and_a_shallower_network_shows_its_last_layer():
+    # Streamlit makes a new slider when its range changes; the layer slider's range once followed the depth, so
+    # every depth change silently sent the learner back to layer 10.
+    at = open_page(PAGE)
+    at.slider(key="zl").set_value(25).run()
+    at.slider(key="depth").set_value(31).run()
+    assert_clean(at)
+    assert at.subheader[1].value.endswith("(layer 25)")
+    at.slider(key="depth").set_value(12).run()
+    assert at.subheader[1].value.endswith("(layer 11)")
+    assert any(c.value.startswith("Layer 25 is past this 12-layer network") for c in at.caption)
+    at.slider(key="depth").set_value(40).run()
+    assert at.subheader[1].value.endswith("(layer 25)")
+    assert not any("is past this" in c.value for c in at.caption)
+
+
 def test_link_parameters_reproduce_the_same_numbers_as_the_widgets():
     query = {"init": "He", "depth": "12", "width": "64", "act": "tanh", "n": "64", "x": "pixel"}
     linked = open_page(PAGE, query)
