@@ -173,8 +173,7 @@ def spread_chart(df: pd.DataFrame) -> alt.Chart:
     color = alt.Color("statistic:N", scale=scale(stats, [GOOD, CATEGORICAL[3]]), title=None,
                       legend=alt.Legend(orient="top"))
     x = alt.X("m:Q", scale=alt.Scale(type="log", domain=[0.8, 320]), axis=log_axis("batch size m"))
-    both = np.concatenate([df["measured"].to_numpy(float), df["predicted"].to_numpy(float)])
-    y_dom = [float(both.min()) * 0.8, float(both.max()) * 1.25] if both.size else [0.01, 10.0]
+    y_dom = y_domain(np.concatenate([df["measured"].to_numpy(float), df["predicted"].to_numpy(float)]), log=True)
     theory = alt.Chart(df).mark_line(strokeDash=DASH_THEORY, strokeWidth=1.5).encode(
         x=x, y=alt.Y("predicted:Q", scale=alt.Scale(type="log", domain=y_dom)), color=color, detail="statistic:N"
     )

@@ -331,14 +331,14 @@ def eps_section() -> None:
         ui.formula(r"t_\delta \approx \frac{\ln(\delta/\varepsilon)}{\ln \rho}"
                    r"\;\Rightarrow\; \frac{\Delta t_\delta}{\Delta \log_{10}(1/\varepsilon)} = \frac{\ln 10}{\ln \rho}",
                    "The slope: extra steps for every factor 10 smaller ε.")
-        st.markdown(ui.readout({"Measured slope": f"{lab.slope:.2f}" if np.isfinite(lab.slope) else "n/a",
+        ui.markdown(ui.readout({"Measured slope": f"{lab.slope:.2f}" if np.isfinite(lab.slope) else "n/a",
                                 "Predicted slope": f"{lab.slope_predicted:.2f}"
                                 if np.isfinite(lab.slope_predicted) else "n/a"},
                                note="Steps per factor 10 smaller ε. Measured: least-squares fit, "
                                + (f"R² = {lab.r2:.4f}" if np.isfinite(lab.r2) else "too few points to fit a line")
-                               + ". Predicted: ln 10 / ln ρ (none for ReLU, whose f′(0) is undefined).") + "\n\n"
-                      "Float64 can hold differences down to ~10⁻³⁰⁸, so even ε = 10⁻¹² splits the units; it just "
-                      "costs a fixed number of extra steps per factor of 10.")
+                               + ". Predicted: ln 10 / ln ρ (none for ReLU, whose f′(0) is undefined)."),
+                    "Float64 can hold differences down to ~10⁻³⁰⁸, so even ε = 10⁻¹² splits the units; it just "
+                    "costs a fixed number of extra steps per factor of 10.")
     ui.reproduce(
         f"""import numpy as np
 from core import symmetry as sy
