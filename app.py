@@ -28,6 +28,6 @@ notices = st.container()
 with ui.shell():
     page.run()
 ui.show_notices(notices)
-# Once per server process, after the first visitor's page is drawn: every page's default view, in the
+# Once per server process, after the first visitor's page is drawn: every page's views (each part), in the
 # background, so that the next first visit to a page finds it computed (ui/warmup.py).
-warmup.start([p.url_path for p in CONCEPTS])
+warmup.start([view for p in CONCEPTS for view in p.views()])

@@ -12,6 +12,7 @@ import ui
 from charts import batchnorm as C
 from charts.common import cached, show, spec
 from core import bn_experiments as E
+from ui.nav import by_url_path
 
 LRS = (0.5, 2.0, 8.0)
 INIT_SCALES = (0.1, 1.0, 10.0)
@@ -135,6 +136,8 @@ st.markdown(
     "Page 1 standardized the **inputs**. BatchNorm does the same to every **hidden** pre-activation, on each "
     "mini-batch, then lets the network rescale it with two learnable numbers per unit, γ and β."
 )
+# One part at a time (ui.parts): each runs only while its tab is open.
+TRANSFORM, OFF_ON, BAD_INIT, NOISE, EVAL = ui.parts(by_url_path("batchnorm").parts)
 
 
 @st.fragment
@@ -177,19 +180,17 @@ def transform_section() -> None:
                    f"at β = {beta:.2f} and the std at |γ| = {abs(gamma):.2f} (times √(σ_B²/(σ_B²+ε)), a hair under 1).")
 
 
-transform_section()
-
-st.divider()
-
-
-st.subheader("2 · BN off vs on: the same network, the same start, the same mini-batches", anchor="bn-off-vs-on")
-with st.container(border=True):
-    st.caption("The network of sections 2, 3 and 5 (changing these retrains, with a progress bar):")
-    c1, c2 = st.columns(2)
-    with c1:
-        WIDTH = ui.select_slider("Width (units per hidden layer)", [32, 64, 100], 32, key="width")
-    with c2:
-        STEPS = ui.select_slider("SGD steps", [100, 200, 400], 200, key="steps")  # 800 took 15 s to train
+def network_controls() -> tuple[int, int]:
+    """The network of parts 2, 3 and 5: drawn in whichever of them is open, one setting for all three."""
+    with st.container(border=True):
+        st.caption("The network of parts 2, 3 and 5 (BN off vs on, Bad init, Eval mode): one setting for all "
+                   "three. Changing it retrains, with a progress bar.")
+        c1, c2 = st.columns(2)
+        with c1:
+            width = ui.select_slider("Width (units per hidden layer)", [32, 64, 100], 32, key="width")
+        with c2:
+            steps = ui.select_slider("SGD steps", [100, 200, 400], 200, key="steps")  # 800 took 15 s to train
+    return width, steps
 
 
 @st.fragment
@@ -233,14 +234,9 @@ runs = {{(lr, bn): E.train_run({seed}, batchnorm=bn, lr=lr, steps={steps}, width
     ui.reproduce(code, df, file_name="batchnorm_training_curves.csv", key="csv_training")
 
 
-training_section(WIDTH, STEPS)
-
-st.divider()
-
 
 @st.fragment
 def init_section(width: int, steps: int) -> None:
-    st.subheader("3 · BN rescues a bad initialization", anchor="bad-init")
     lr = ui.select_slider("Learning rate", list(LRS), 2.0, key="lr_init")
     configs = [dict(seed=seed, batchnorm=b, lr=lr, steps=steps, width=width, init_scale=a)
                for a in INIT_SCALES for b in (False, True)]
@@ -278,10 +274,6 @@ def init_section(width: int, steps: int) -> None:
                "saturated units. The output layer has no BN after it, so only hidden weights are scaled here.")
 
 
-init_section(WIDTH, STEPS)
-
-st.divider()
-
 
 @st.fragment
 def noise_section() -> None:
@@ -318,14 +310,9 @@ def noise_section() -> None:
                                  "(just under, because of ε). Only which of the two is larger survives."))
 
 
-noise_section()
-
-st.divider()
-
 
 @st.fragment
 def eval_section(width: int, steps: int) -> None:
-    st.subheader("5 · Train mode vs eval mode: running statistics", anchor="eval-mode")
     st.markdown("At test time there may be a single sample, so BN cannot use batch statistics. During training "
                 "it keeps running averages of μ_B and σ_B², and at test time normalizes with those: a fixed "
                 "affine map per unit.")
@@ -393,23 +380,42 @@ def eval_section(width: int, steps: int) -> None:
                + ("" if convention == "keras" else " Pick the Keras convention above to add a slow average."))
 
 
-eval_section(WIDTH, STEPS)
+with TRANSFORM:
+    if TRANSFORM.open:
+        transform_section()
+with OFF_ON:
+    if OFF_ON.open:
+        st.subheader("2 · BN off vs on: the same network, the same start, the same mini-batches",
+                     anchor="bn-off-vs-on")
+        training_section(*network_controls())
+with BAD_INIT:
+    if BAD_INIT.open:
+        st.subheader("3 · BN rescues a bad initialization", anchor="bad-init")
+        init_section(*network_controls())
+        ui.predict_then_look(
+            "In the BN network, multiply every hidden weight by 10. Will the first forward pass change? Will "
+            "training?",
+            "The first forward pass is **identical** (BN((aW)u) = BN(Wu)). Training is not: the gradients are 10× "
+            "smaller while the weights are 10× larger, so each step moves them 100× less, relatively. The BN-on "
+            "curves above, for ×0.1, ×1, ×10: same start, different speed.",
+            key="ptl_scale",
+        )
+with NOISE:
+    if NOISE.open:
+        noise_section()
+        ui.predict_then_look(
+            "You train BN with batch size 2. What values can x̂ take?",
+            "Only (almost exactly) +1 and −1: the larger sample gets +1, the smaller −1 (the note above). With "
+            "batch size 1 it is always 0. That is why BN needs batches of more than a few samples, and why eval "
+            "mode uses running statistics instead.",
+            key="ptl_tiny",
+        )
+with EVAL:
+    if EVAL.open:
+        st.subheader("5 · Train mode vs eval mode: running statistics", anchor="eval-mode")
+        eval_section(*network_controls())
 
 st.divider()
-ui.predict_then_look(
-    "In the BN network, multiply every hidden weight by 10. Will the first forward pass change? Will training?",
-    "The first forward pass is **identical** (BN((aW)u) = BN(Wu)). Training is not: the gradients are 10× "
-    "smaller while the weights are 10× larger, so each step moves them 100× less, relatively. Section 3 shows "
-    "the BN-on curves for ×0.1, ×1, ×10: same start, different speed.",
-    key="ptl_scale",
-)
-ui.predict_then_look(
-    "You train BN with batch size 2. What values can x̂ take?",
-    "Only (almost exactly) +1 and −1: the larger sample gets +1, the smaller −1 (section 4). With batch size 1 "
-    "it is always 0. That is why BN needs batches of more than a few samples, and why eval mode uses running "
-    "statistics instead.",
-    key="ptl_tiny",
-)
 ui.answer(
     "BatchNorm standardizes each hidden unit over the mini-batch, so the layers above see inputs with a steady "
     "mean and spread whatever the weights below do; this allows larger learning rates and forgives a badly "

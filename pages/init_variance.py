@@ -10,6 +10,7 @@ import ui
 from charts import init_variance as ch
 from charts.common import pin_for_log, show, spec
 from core import signal as sg
+from ui.nav import by_url_path
 
 # Options are shown as they are (they also appear in the link, so they stay short); each maps to core's name.
 SCHEMES = {"LeCun": "lecun", "Xavier": "xavier", "He": "he", "orthogonal": "orthogonal", "normal": "normal"}
@@ -98,6 +99,8 @@ ui.page_header(
     "the size of each term? Is it z ≈ 1, or the spread of z ≈ 1? And where do vanishing and exploding "
     "gradients come from?",
 )
+# One part at a time (ui.parts): each runs only while its tab is open.
+ONE, MANY, GOLD, TRAIN = ui.parts(by_url_path("init_variance").parts)
 
 
 @st.fragment
@@ -167,6 +170,7 @@ def one_neuron_section() -> None:
     ui.reproduce(f"""
 import numpy as np
 from core import signal as sg
+from ui.nav import by_url_path
 
 one = sg.one_neuron({n}, {sigma_w!r}, {inputs!r}, {TRIALS}, np.random.default_rng({seed}))
 print(one.var_z, one.var_pred)   # measured vs n * Var(w) * E[x^2]
@@ -175,18 +179,18 @@ print(sweep.var_fixed, sweep.var_scaled, sweep.mean_abs_fixed)
 """, var_df, file_name="init_variance_fan_in.csv", key="iv_csv_neuron")
 
 
-one_neuron_section()
+with ONE:
+    if ONE.open:
+        one_neuron_section()
 
-ui.predict_then_look(
-    "Raw pixel inputs (pick **pixel**) have variance Var(x) = 0.08 and mean 0.2. With n = 256 and σ_w = 0.05, "
-    "is Var(z) = 256 × 0.05² × 0.08 = 0.051?",
-    "No: the page measures about 0.077 = 256 × 0.05² × 0.12, because what enters is E[x²] = Var(x) + mean² = "
-    "0.08 + 0.04. A weight of random sign turns the inputs' mean into spread as well. (Centering the inputs "
-    "removes that part: one more reason to standardize them.)",
-    key="ptl_pixel",
-)
-
-st.divider()
+        ui.predict_then_look(
+            "Raw pixel inputs (pick **pixel**) have variance Var(x) = 0.08 and mean 0.2. With n = 256 and σ_w = 0.05, "
+            "is Var(z) = 256 × 0.05² × 0.08 = 0.051?",
+            "No: the page measures about 0.077 = 256 × 0.05² × 0.12, because what enters is E[x²] = Var(x) + mean² = "
+            "0.08 + 0.04. A weight of random sign turns the inputs' mean into spread as well. (Centering the inputs "
+            "removes that part: one more reason to standardize them.)",
+            key="ptl_pixel",
+        )
 
 
 def variance_frame(measured: np.ndarray, predicted: np.ndarray) -> pd.DataFrame:
@@ -341,6 +345,7 @@ def deep_section() -> None:
     ui.reproduce(f"""
 import numpy as np
 from core import signal as sg
+from ui.nav import by_url_path
 
 s = sg.deep_signal({depth}, {width}, {activation!r}, {scheme!r}, np.random.default_rng({seed}),
                    sigma_w={sigma_w!r}, residual={residual}, batch={BATCH}, slope_layer={slope_layer})
@@ -350,18 +355,18 @@ print(s.grad, s.theory.grad)   # backward: measured vs predicted Var(dL/dz_l)
                  file_name="init_variance_layers.csv", key="iv_csv_deep")
 
 
-deep_section()
+with MANY:
+    if MANY.open:
+        deep_section()
 
-ui.predict_then_look(
-    "A 30-layer ReLU network uses LeCun's Var(w) = 1/n instead of He's 2/n. By what factor is the variance "
-    "of z at layer 30 smaller than at layer 1? And does a wider network fix it?",
-    "Each ReLU layer multiplies the variance by n·Var(w)·½ = ½, so layer 30 is 2⁻²⁹ ≈ 2·10⁻⁹ times layer 1. "
-    "Width does not help: n·Var(w) is the same for every n. Switch **Initialization** to He and the line goes "
-    "flat; switch the backward plot on the same way: the gradient at layer 1 is 2⁻²⁹ times smaller with LeCun.",
-    key="ptl_depth",
-)
-
-st.divider()
+        ui.predict_then_look(
+            "A 30-layer ReLU network uses LeCun's Var(w) = 1/n instead of He's 2/n. By what factor is the variance "
+            "of z at layer 30 smaller than at layer 1? And does a wider network fix it?",
+            "Each ReLU layer multiplies the variance by n·Var(w)·½ = ½, so layer 30 is 2⁻²⁹ ≈ 2·10⁻⁹ times layer 1. "
+            "Width does not help: n·Var(w) is the same for every n. Switch **Initialization** to He and the line goes "
+            "flat; switch the backward plot on the same way: the gradient at layer 1 is 2⁻²⁹ times smaller with LeCun.",
+            key="ptl_depth",
+        )
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -422,9 +427,9 @@ def goldilocks_section() -> None:
                "line is the critical gain where n·Var(w)·E[f′(z)²] = 1.")
 
 
-goldilocks_section()
-
-st.divider()
+with GOLD:
+    if GOLD.open:
+        goldilocks_section()
 
 
 @st.fragment
@@ -458,7 +463,9 @@ def training_section() -> None:
                "signal vanished before training could start; orthogonal uses the activation's gain (√2 for ReLU).")
 
 
-training_section()
+with TRAIN:
+    if TRAIN.open:
+        training_section()
 
 st.divider()
 ui.answer(

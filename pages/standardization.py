@@ -15,6 +15,7 @@ from charts.common import cached, pin_for_log, show, spec
 from core import standardize as S
 from core.datasets import AGE_INCOME_FEATURES, age_income
 from ui import csv_upload
+from ui.nav import by_url_path
 
 TOL = 1e-3            # "converged" = 0.1% of the initial excess loss left
 SWEEP_TARGET = 1e-2   # the usable window: within 1% of the minimum after T steps
@@ -157,45 +158,48 @@ X, y = data(n, seed)
 z_scaler = S.fit_standardizer(X)
 Z = z_scaler.transform(X)
 
-st.subheader("1. The data, before and after z-scoring", anchor=False)
-grid = st.columns(4)
-for j, (name, unit) in enumerate((("age", "years"), ("income", "dollars"))):
-    with grid[2 * j]:
-        show(cached(ch.histogram, hist_frame(X[:, j]), f"{name}, raw ({unit})", "raw"),
-             f"Raw {name}: spans {X[:, j].min():,.0f} to {X[:, j].max():,.0f} {unit}.")
-    with grid[2 * j + 1]:
-        show(cached(ch.histogram, hist_frame(Z[:, j]), f"{name}, z-scored (std devs)", "standardized"),
-             f"z-scored {name}: centred at 0 with spread 1; the shape is unchanged.")
-st.caption("Orange: raw data in its own units; blue: the same data z-scored. Same shapes, new axes: only the "
-           "units change.")
-left, right = st.columns([3, 2])
-with left:
-    stats = pd.DataFrame({
-        "feature": list(AGE_INCOME_FEATURES),
-        "raw mean μ": [f"{v:,.4g}" for v in z_scaler.mean],
-        "raw std σ": [f"{v:,.4g}" for v in z_scaler.scale],
-        "z-scored mean": [f"{v:.2f}" for v in np.round(Z.mean(axis=0), 12) + 0.0],
-        "z-scored std": [f"{v:.2f}" for v in Z.std(axis=0)],
-    })
-    st.markdown(ui.table(stats))
-    st.caption(f"Income's std is about {z_scaler.scale[1] / z_scaler.scale[0]:,.0f}× age's: that ratio, "
-               "squared, is what the loss surface feels.")
-with right:
-    ui.formula(r"z_{ij} = \frac{x_{ij} - \mu_j}{\sigma_j},\quad "
-               r"\sigma_j^2 = \tfrac1n\textstyle\sum_i (x_{ij}-\mu_j)^2",
-               "μ and σ from the training rows (ddof = 0); a constant column gets σ = 1.")
+
+def data_section() -> None:
+    st.subheader("1. The data, before and after z-scoring", anchor=False)
+    grid = st.columns(4)
+    for j, (name, unit) in enumerate((("age", "years"), ("income", "dollars"))):
+        with grid[2 * j]:
+            show(cached(ch.histogram, hist_frame(X[:, j]), f"{name}, raw ({unit})", "raw"),
+                 f"Raw {name}: spans {X[:, j].min():,.0f} to {X[:, j].max():,.0f} {unit}.")
+        with grid[2 * j + 1]:
+            show(cached(ch.histogram, hist_frame(Z[:, j]), f"{name}, z-scored (std devs)", "standardized"),
+                 f"z-scored {name}: centred at 0 with spread 1; the shape is unchanged.")
+    st.caption("Orange: raw data in its own units; blue: the same data z-scored. Same shapes, new axes: only the "
+               "units change.")
+    left, right = st.columns([3, 2])
+    with left:
+        stats = pd.DataFrame({
+            "feature": list(AGE_INCOME_FEATURES),
+            "raw mean μ": [f"{v:,.4g}" for v in z_scaler.mean],
+            "raw std σ": [f"{v:,.4g}" for v in z_scaler.scale],
+            "z-scored mean": [f"{v:.2f}" for v in np.round(Z.mean(axis=0), 12) + 0.0],
+            "z-scored std": [f"{v:.2f}" for v in Z.std(axis=0)],
+        })
+        st.markdown(ui.table(stats))
+        st.caption(f"Income's std is about {z_scaler.scale[1] / z_scaler.scale[0]:,.0f}× age's: that ratio, "
+                   "squared, is what the loss surface feels.")
+    with right:
+        ui.formula(r"z_{ij} = \frac{x_{ij} - \mu_j}{\sigma_j},\quad "
+                   r"\sigma_j^2 = \tfrac1n\textstyle\sum_i (x_{ij}-\mu_j)^2",
+                   "μ and σ from the training rows (ddof = 0); a constant column gets σ = 1.")
 
 
-st.subheader("2. Four scalings, one learning-rate rule, the same start", anchor=False)
-l, r_ = st.columns(2)
-with l:
-    ui.formula(r"\kappa = \frac{\lambda_{max}}{\lambda_{min}}\ \text{of}\ H = \tfrac1n D^\top D,"
-               r"\quad \eta < \frac{2}{\lambda_{max}}",
-               "D = [scaled X, 1]. GD is stable iff η < 2/λmax: compare the 2/λmax (theory) and diverges above (measured) columns below.")
-with r_:
-    ui.formula(r"L_t - L^* = \tfrac12 \sum_i \frac{(v_i^\top g_0)^2}{\lambda_i}(1-\eta\lambda_i)^{2t}",
-               "Each eigendirection shrinks by (1 − ηλᵢ) per step; the steps to 0.1%: theory column solves this "
-               "for 0.1%; the slowest direction needs ≈ κ·ln(1000)/3.6 steps at η = 0.9·2/λmax.")
+def scalings_intro() -> None:
+    st.subheader("2. Four scalings, one learning-rate rule, the same start", anchor=False)
+    l, r_ = st.columns(2)
+    with l:
+        ui.formula(r"\kappa = \frac{\lambda_{max}}{\lambda_{min}}\ \text{of}\ H = \tfrac1n D^\top D,"
+                   r"\quad \eta < \frac{2}{\lambda_{max}}",
+                   "D = [scaled X, 1]. GD is stable iff η < 2/λmax: compare the 2/λmax (theory) and diverges above (measured) columns below.")
+    with r_:
+        ui.formula(r"L_t - L^* = \tfrac12 \sum_i \frac{(v_i^\top g_0)^2}{\lambda_i}(1-\eta\lambda_i)^{2t}",
+                   "Each eigendirection shrinks by (1 − ηλᵢ) per step; the steps to 0.1%: theory column solves this "
+                   "for 0.1%; the slowest direction needs ≈ κ·ln(1000)/3.6 steps at η = 0.9·2/λmax.")
 
 
 def data_code(n: int, seed: int) -> str:
@@ -254,36 +258,36 @@ def compare_section() -> None:
     ui.reproduce(code, df, file_name="loss_curves.csv", key="csv_curves")
 
 
-compare_section()
 
-st.subheader("3. The gradient is scaled by its feature", anchor=False)
-runs0 = compare(n, seed, 0.9, 20)
-raw_run, z_run = runs0[0], runs0[3]
-g_rows = []
-for data_name, r in (("raw", raw_run), ("standardized", z_run)):
-    for j, w in enumerate(WEIGHTS):
-        g_rows.append({"weight": w, "data": data_name, "grad": r.grad0[j], "label": fmt(r.grad0[j])})
-g_base = min(row["grad"] for row in g_rows) / 10
-for row in g_rows:
-    row["base"] = g_base
-gl, gr = st.columns([3, 2])
-with gl:
-    gdf = pd.DataFrame(g_rows)
-    show(cached(ch.gradient_bars, gdf),
-         f"At the start, raw income's gradient is {raw_run.grad0[1] / raw_run.grad0[0]:,.0f} times age's; after "
-         "standardizing, the three gradients are within a factor of about 5.")
-with gr:
-    ui.formula(r"\frac{\partial L}{\partial w_j} = \frac1n \sum_i x_{ij}\,(\hat y_i - y_i)",
-               "Each weight's gradient carries its feature's size xⱼ.")
-    first = pd.DataFrame({
-        "weight": WEIGHTS,
-        "first step ÷ distance, raw": [f"{v:.1e}" for v in raw_run.lr * raw_run.grad0 / np.abs(raw_run.w_star)],
-        "standardized": [f"{v:.2f}" for v in z_run.lr * z_run.grad0 / np.abs(z_run.w_star)],
-    })
-    st.markdown(ui.table(first))
-    st.caption(f"With one η = 0.9·2/λmax (raw: {fmt(raw_run.lr)}), the raw income weight overshoots its optimum "
-               f"while the age weight moves a {raw_run.lr * raw_run.grad0[0] / abs(raw_run.w_star[0]):.0e} share of "
-               "the way: no single learning rate suits both.")
+def gradient_section() -> None:
+    st.subheader("3. The gradient is scaled by its feature", anchor=False)
+    runs0 = compare(n, seed, 0.9, 20)
+    raw_run, z_run = runs0[0], runs0[3]
+    g_rows = []
+    for data_name, r in (("raw", raw_run), ("standardized", z_run)):
+        for j, w in enumerate(WEIGHTS):
+            g_rows.append({"weight": w, "data": data_name, "grad": r.grad0[j], "label": fmt(r.grad0[j])})
+    g_base = min(row["grad"] for row in g_rows) / 10
+    for row in g_rows:
+        row["base"] = g_base
+    gl, gr = st.columns([3, 2])
+    with gl:
+        gdf = pd.DataFrame(g_rows)
+        show(cached(ch.gradient_bars, gdf),
+             f"At the start, raw income's gradient is {raw_run.grad0[1] / raw_run.grad0[0]:,.0f} times age's; after "
+             "standardizing, the three gradients are within a factor of about 5.")
+    with gr:
+        ui.formula(r"\frac{\partial L}{\partial w_j} = \frac1n \sum_i x_{ij}\,(\hat y_i - y_i)",
+                   "Each weight's gradient carries its feature's size xⱼ.")
+        first = pd.DataFrame({
+            "weight": WEIGHTS,
+            "first step ÷ distance, raw": [f"{v:.1e}" for v in raw_run.lr * raw_run.grad0 / np.abs(raw_run.w_star)],
+            "standardized": [f"{v:.2f}" for v in z_run.lr * z_run.grad0 / np.abs(z_run.w_star)],
+        })
+        st.markdown(ui.table(first))
+        st.caption(f"With one η = 0.9·2/λmax (raw: {fmt(raw_run.lr)}), the raw income weight overshoots its optimum "
+                   f"while the age weight moves a {raw_run.lr * raw_run.grad0[0] / abs(raw_run.w_star[0]):.0e} share of "
+                   "the way: no single learning rate suits both.")
 
 
 @st.fragment
@@ -324,8 +328,6 @@ def sweep_section() -> None:
     ui.reproduce(code, df, file_name="lr_sweep.csv", key="csv_sweep")
 
 
-sweep_section()
-
 
 @st.fragment
 def dims_section() -> None:
@@ -363,8 +365,6 @@ def dims_section() -> None:
                "millions of steps, so only their prediction is drawn).")
 
 
-dims_section()
-
 
 @st.fragment
 def leak_section() -> None:
@@ -394,8 +394,6 @@ def leak_section() -> None:
                     language="python")
 
 
-leak_section()
-
 
 @st.fragment
 def skew_section() -> None:
@@ -422,27 +420,18 @@ def skew_section() -> None:
                    "skew and outliers stay.")
 
 
-skew_section()
-
-st.divider()
-ui.predict_then_look(
-    "Centering alone removes the means. Will it make raw age/income converge much faster?",
-    "No, here it is even slower: centering fixes the bias direction, but income is still ~5,000× age in "
-    "spread, so κ stays around 10⁹. Only dividing by the spread (z-score, or min-max) brings κ near 1 — see "
-    "the table in section 2.", key="ptl_centering")
-kap = units(n, seed)
-ui.predict_then_look(
-    "Measure income in thousands of dollars instead of dollars. What happens to κ, raw and z-scored?",
-    f"Raw κ drops from {fmt(kap['dollars'][0])} to {fmt(kap['thousands'][0])}: the units alone set the "
-    f"conditioning. z-scored κ is {fmt(kap['dollars'][1], 4)} in both units ({fmt(kap['thousands'][1], 4)}): "
-    "dividing by σ removes the units, which is the whole point.", key="ptl_units")
-ui.answer(
-    "Gradient descent takes one step size for every weight, and each weight's gradient and curvature scale with "
-    "its feature's size squared. With raw age and income the loss surface is a ravine (κ ≈ 10¹¹): the step that "
-    "keeps income stable (η < 2/λmax) is far too small for age. Standardizing makes κ ≈ 1, so 2/λmax becomes "
-    "≈ 2 instead of ≈ 10⁻¹⁰ and GD converges in tens of steps. Fit μ and σ on the training rows and reuse them.")
-
-st.divider()
+def scalings_questions() -> None:
+    ui.predict_then_look(
+        "Centering alone removes the means. Will it make raw age/income converge much faster?",
+        "No, here it is even slower: centering fixes the bias direction, but income is still ~5,000× age in "
+        "spread, so κ stays around 10⁹. Only dividing by the spread (z-score, or min-max) brings κ near 1 — see "
+        "the table above.", key="ptl_centering")
+    kap = units(n, seed)
+    ui.predict_then_look(
+        "Measure income in thousands of dollars instead of dollars. What happens to κ, raw and z-scored?",
+        f"Raw κ drops from {fmt(kap['dollars'][0])} to {fmt(kap['thousands'][0])}: the units alone set the "
+        f"conditioning. z-scored κ is {fmt(kap['dollars'][1], 4)} in both units ({fmt(kap['thousands'][1], 4)}): "
+        "dividing by σ removes the units, which is the whole point.", key="ptl_units")
 
 
 @st.fragment
@@ -502,4 +491,36 @@ def upload_section() -> None:
                "(each scaling at 0.9 × its own 2/λmax, 200 steps, from w = 0).")
 
 
-upload_section()
+# One part at a time (ui.parts): each runs only while its tab is open.
+DATA, SCALINGS, RATE, DIMS, LEAK, SKEW, CSV = ui.parts(by_url_path("standardization").parts)
+with DATA:
+    if DATA.open:
+        data_section()
+with SCALINGS:
+    if SCALINGS.open:
+        scalings_intro()
+        compare_section()
+        gradient_section()
+        scalings_questions()
+with RATE:
+    if RATE.open:
+        sweep_section()
+with DIMS:
+    if DIMS.open:
+        dims_section()
+with LEAK:
+    if LEAK.open:
+        leak_section()
+with SKEW:
+    if SKEW.open:
+        skew_section()
+with CSV:
+    if CSV.open:
+        upload_section()
+
+st.divider()
+ui.answer(
+    "Gradient descent takes one step size for every weight, and each weight's gradient and curvature scale with "
+    "its feature's size squared. With raw age and income the loss surface is a ravine (κ ≈ 10¹¹): the step that "
+    "keeps income stable (η < 2/λmax) is far too small for age. Standardizing makes κ ≈ 1, so 2/λmax becomes "
+    "≈ 2 instead of ≈ 10⁻¹⁰ and GD converges in tens of steps. Fit μ and σ on the training rows and reuse them.")

@@ -10,6 +10,7 @@ import ui
 from charts import symmetry as ch
 from charts.common import cached, show, spec
 from core import symmetry as sy
+from ui.nav import by_url_path
 
 N_POINTS = 200
 DATASETS = ["moons", "circles", "xor", "spirals", "blobs"]
@@ -84,6 +85,8 @@ ui.page_header(
     "hidden units stay symmetric? Would a penalty that pushes the weights apart help?",
 )
 seed = ui.seed()
+# One part at a time (ui.parts): each runs only while its tab is open.
+EXPERIMENT, ZERO, LAB = ui.parts(by_url_path("symmetry").parts)
 
 @st.fragment
 def experiment_section() -> None:
@@ -215,9 +218,6 @@ def why_section() -> None:
                "rounds them differently.")
 
 
-experiment_section()
-why_section()
-
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def frozen_table(seed: int) -> pd.DataFrame:
@@ -259,8 +259,6 @@ def zero_section() -> None:
         st.caption(f"Largest entry of each parameter's gradient and change; moons, H = 4, GD with η = 1, seed {seed}. "
                    "'exactly 0' means the bits did not change.")
 
-
-zero_section()
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -354,22 +352,38 @@ print(lab.steps, lab.slope, lab.slope_predicted, lab.r2)   # slope {lab.slope:.3
     )
 
 
-eps_section()
+def predict_section() -> None:
+    st.subheader("Predict, then look", anchor=False)
+    _, _, _, run_pen, _ = experiment("identical_rows", 16, "tanh", "moons", None, 1.0, 300, 1.0, 0.5, 0.0, 1.0,
+                                     False, seed)
+    _, _, _, run_drop, _ = experiment("identical_rows", 16, "tanh", "moons", None, 1.0, 300, 1.0, 0.5, 0.1, 0.0,
+                                      False, seed)
+    ui.predict_then_look(
+        "Start all 16 units as copies of one random unit and switch on the push-apart penalty with λ = 1. "
+        "How many distinct units are there after 300 steps (tanh, moons)? And with dropout 0.1 instead?",
+        f"With the penalty: **{int(run_pen.distinct[-1])}** distinct unit(s), spread {_fmt(run_pen.spread[-1])}. "
+        "The penalty is itself symmetric in the units, and its gradient −(2λ/τ)·Σⱼ e^{−‖wᵢ−wⱼ‖²/τ}(wᵢ − wⱼ) is "
+        "exactly 0 when wᵢ = wⱼ. It only speeds up units that already differ. "
+        f"With dropout 0.1: **{int(run_drop.distinct[-1])}** distinct units, spread {_fmt(run_drop.spread[-1])}: "
+        "each unit is dropped on different samples, so the units get different gradients from the first step. "
+        "(Set Initialization to 'random, identical rows' above to see both.)",
+        key="ptl_penalty",
+    )
 
-st.subheader("Predict, then look", anchor=False)
-_, _, _, run_pen, _ = experiment("identical_rows", 16, "tanh", "moons", None, 1.0, 300, 1.0, 0.5, 0.0, 1.0, False, seed)
-_, _, _, run_drop, _ = experiment("identical_rows", 16, "tanh", "moons", None, 1.0, 300, 1.0, 0.5, 0.1, 0.0, False, seed)
-ui.predict_then_look(
-    "Start all 16 units as copies of one random unit and switch on the push-apart penalty with λ = 1. "
-    "How many distinct units are there after 300 steps (tanh, moons)? And with dropout 0.1 instead?",
-    f"With the penalty: **{int(run_pen.distinct[-1])}** distinct unit(s), spread {_fmt(run_pen.spread[-1])}. "
-    "The penalty is itself symmetric in the units, and its gradient −(2λ/τ)·Σⱼ e^{−‖wᵢ−wⱼ‖²/τ}(wᵢ − wⱼ) is "
-    "exactly 0 when wᵢ = wⱼ. It only speeds up units that already differ. "
-    f"With dropout 0.1: **{int(run_drop.distinct[-1])}** distinct units, spread {_fmt(run_drop.spread[-1])}: "
-    "each unit is dropped on different samples, so the units get different gradients from the first step. "
-    "(Set Initialization to 'random, identical rows' above to see both.)",
-    key="ptl_penalty",
-)
+
+with EXPERIMENT:
+    if EXPERIMENT.open:
+        experiment_section()
+        why_section()
+        predict_section()
+with ZERO:
+    if ZERO.open:
+        zero_section()
+with LAB:
+    if LAB.open:
+        eps_section()
+
+st.divider()
 
 ui.answer(
     "Zero (or any constant) init makes every hidden unit the same function, and the gradient treats equal units "

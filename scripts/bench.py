@@ -5,14 +5,17 @@ usage (from the project root):
     python scripts/bench.py --browser            # also real Chromium: page loads and slider latency
     python scripts/bench.py --pages home,standardization --reps 9 --json out.json   # url_paths, ui/nav.py
 
-AppTest (always): each page is opened from app.py with switch_page. "cold" is its first run after
+A page with parts (ui.parts, tabs of which only the open one runs) is measured view by view: the page's link
+opens its first part, ``?part=<label>`` each further one; the tables have one row per view.
+
+AppTest (always): each view is opened from app.py with switch_page. "cold" is its first run after
 st.cache_data/st.cache_resource are cleared, "warm" the median of --reps plain reruns. The bare app (a
 slider and a 200-point Altair line chart, written to a temp dir) is measured the same way.
 
 Browser (--browser): `streamlit run` serves app.py and the bare app on free ports, and headless Chromium
 ($CHROMIUM or /usr/bin/chromium) opens each page in a fresh session. Both servers and the browser first
 get one untimed load (home for the app), so module imports are charged to no page; that first visit starts
-the app's warm-up of every page's default view (ui/warmup.py), and the pages are timed once the server's log
+the app's warm-up of every page's views (ui/warmup.py), and the pages are timed once the server's log
 reports it finished, as a visitor who reads the home page first would find them. "load" runs from
 navigation to the final script_finished, no stSkeleton left and every chart drawn (the count of Vega's
 .marks element, an svg or a canvas, >= stVegaLiteChart count), in a new browser session (nothing cached in
@@ -20,8 +23,9 @@ the browser). Each page is loaded --loads times, each load followed by a load of
 of its own, and the ratio is median over median of those pairs: one load varies by ±15% here, and the
 machine's speed drifts within minutes. The first load of a page is its first visit after the warm-up.
 "slider" is the median over --reps key presses (ArrowRight/ArrowLeft alternating) on the page's first slider
-in the main area: key press -> the websocket delivers a final script_finished ForwardMsg (a full run, or a
-fragment rerun) -> two animation frames painted. The bare app's slider, in a session kept open, is pressed
+in the main area (in its first part that has one; tests/app/test_perf.py checks that it swaps data only): key
+press -> the websocket delivers a final script_finished ForwardMsg (a full run, or a fragment rerun) -> two
+animation frames painted. The bare app's slider, in a session kept open, is pressed
 in turn with the page's, and the page's ratio uses those presses. Budgets: load <= 2x bare, slider <= 1.5x
 bare. Ratios, not seconds, are the result: on a busy machine both sides slow down together.
 For reference it also times the bare app's slider with `runner.postScriptGC = false`, as this app runs
@@ -41,6 +45,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -67,8 +72,14 @@ CHART = "[data-testid=stVegaLiteChart]"
 SLIDER = ("[data-testid=stMain] [data-testid=stSlider] [role=slider], "
           "[data-testid=stMain] [data-testid=stSlider] input[type=range]")
 LOAD_BUDGET, SLIDER_BUDGET = 2.0, 1.5
-# More sliders timed the same way, by widget key: controls an issue's budget names besides the first slider.
-EXTRA_SLIDERS = {"init_variance": ["depth", "width"]}
+# More sliders timed the same way, by widget key and view: controls an issue's budget names besides the first
+EXTRA_SLIDERS = {"init_variance?part=Many+layers": ["depth", "width"]}
+
+
+def views(pages) -> list[tuple[str, object]]:
+    """Every view of ``pages``: ``(name, page)``, the name being the url path, with ``?part=`` for a page's
+    further parts (ui.parts: each tab is its own view, and only the open one is run and drawn)."""
+    return [(view, p) for p in pages for view in (p.views() if hasattr(p, "views") else [p.url_path])]
 
 
 def ratio(a: float | None, b: float | None) -> float | None:
@@ -80,14 +91,19 @@ def fmt(x: float | None, spec: str = ".2f") -> str:
 
 
 # ---------------------------------------------------------------- AppTest
-def apptest_one(script: str, page_file: str | None, reps: int) -> dict:
-    """Cold run of page_file (None: the script itself) after clearing caches, then warm reruns."""
+def apptest_one(script: str, page_file: str | None, reps: int, query: str = "") -> dict:
+    """Cold run of page_file (None: the script itself) after clearing caches, then warm reruns.
+
+    ``query`` (``part=...``) is the view's URL query."""
     import streamlit as st
     from streamlit.logger import set_log_level
     from streamlit.testing.v1 import AppTest
 
     set_log_level("error")  # AppTest and cache clearing outside a script run warn about a missing runtime
-    at = AppTest.from_file(script, default_timeout=120).run()  # untimed: lands on home, imports done
+    at = AppTest.from_file(script, default_timeout=120)
+    for key, value in urllib.parse.parse_qsl(query):
+        at.query_params[key] = value
+    at.run()  # untimed: lands on home, imports done
     set_log_level("error")  # (reading the config resets the level)
     st.cache_data.clear()
     st.cache_resource.clear()
@@ -105,9 +121,10 @@ def apptest_one(script: str, page_file: str | None, reps: int) -> dict:
 
 def apptest_bench(pages, bare_script: str, reps: int) -> dict:
     bare = apptest_one(bare_script, None, reps)
-    rows = {p.url_path: apptest_one(str(ROOT / "app.py"), p.file, reps) for p in pages}
+    rows = {view: apptest_one(str(ROOT / "app.py"), p.file, reps, view.partition("?")[2])
+            for view, p in views(pages)}
     print("\n### AppTest (script time, no browser)\n")
-    print("| page | cold script run (s) | warm rerun (s) | warm ÷ bare |\n|---|---|---|---|")
+    print("| page (view) | cold script run (s) | warm rerun (s) | warm ÷ bare |\n|---|---|---|---|")
     for name, r in [*rows.items(), ("bare one-slider app", bare)]:
         flag = " ⚠ exception" if r["exceptions"] else ""
         print(f"| {name}{flag} | {r['cold_s']:.3f} | {r['warm_s']:.3f} | "
@@ -240,10 +257,10 @@ class Session:
 
 
 def measure(browser, url: str, reps: int, extra: list[str] | None = None, bare: Session | None = None,
-            bare_url: str | None = None, loads: int = 1) -> dict:
-    """``loads`` loads in new sessions (the first one then times the slider, and the ``extra`` sliders by
-    widget key); with ``bare_url``, each load is followed by one of the bare app, for the ratio; with ``bare``,
-    a session of the bare app whose slider is pressed in turn with the page's."""
+            bare_url: str | None = None, loads: int = 1, slider: bool = True) -> dict:
+    """``loads`` loads in new sessions (the first one then times the slider unless ``slider`` is False, and the
+    ``extra`` sliders by widget key); with ``bare_url``, each load is followed by one of the bare app, for the
+    ratio; with ``bare``, a session of the bare app whose slider is pressed in turn with the page's."""
     out = {"slider_s": None, "bare_slider_s": None, "exceptions": 0, "extra_s": {}, "extra_bare_s": {},
            "load_all_s": [], "bare_load_all_s": []}
     for i in range(loads):
@@ -253,11 +270,12 @@ def measure(browser, url: str, reps: int, extra: list[str] | None = None, bare: 
             out["load_all_s"].append(load)
             if i == 0:
                 out.update(charts=s.charts, charts_drawn=s.drawn)
-                if load is not None:
+                if load is not None and slider:
                     if bare is None:
                         out["slider_s"] = s.slider(reps)
                     else:
                         out["slider_s"], out["bare_slider_s"] = s.slider(reps, paired=bare)
+                if load is not None:
                     for key in extra or []:
                         sel = f".st-key-{key} [role=slider], .st-key-{key} input[type=range]"
                         if bare is None:
@@ -286,7 +304,7 @@ def median_or_none(values: list[float | None]) -> float | None:
 
 
 def wait_for_warmup(log: Path, timeout: float = 180) -> float | None:
-    """Wait until the app's server has computed every page's default view (ui/warmup.py, started by the
+    """Wait until the app's server has computed every page's views (ui/warmup.py, started by the
     first visit); its own time for that, from its log, or None if it failed or did not report in ``timeout``."""
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -322,11 +340,12 @@ def browser_bench(pages, bare_dir: Path, reps: int, loads: int = 3) -> dict:
             bare_tab = Session(browser)
             bare_tab.load(bare_url)
             rows = {}
-            for pg in pages:
-                rows[pg.url_path] = measure(browser, f"{app_url}/{pg.url_path}", reps, EXTRA_SLIDERS.get(pg.url_path),
-                                            bare=bare_tab, bare_url=bare_url, loads=loads)
-                if rows[pg.url_path]["bare_slider_s"] is None:   # no slider on the page: the bare app's alone
-                    rows[pg.url_path]["bare_slider_s"] = bare_tab.slider(reps)
+            timed = set()  # pages whose first slider (in reading order: its first part that has one) is timed
+            for view, pg in views(pages):
+                rows[view] = measure(browser, f"{app_url}/{view}", reps, EXTRA_SLIDERS.get(view),
+                                     bare=bare_tab, bare_url=bare_url, loads=loads, slider=pg.url_path not in timed)
+                if rows[view]["slider_s"] is not None:
+                    timed.add(pg.url_path)
             bare["bare_slider_s"] = bare["slider_s"]
             bare["bare_load_s"] = bare["load_s"]
             measure(browser, nogc_url, 1)  # untimed warm-up
@@ -345,9 +364,9 @@ def browser_bench(pages, bare_dir: Path, reps: int, loads: int = 3) -> dict:
             except subprocess.TimeoutExpired:  # a long script run can hold up the shutdown
                 proc.kill()
     print("\n### Browser (headless Chromium)\n")
-    print(f"The app's server computed every page's default view in {fmt(warm_s, '.1f')} s after the first visit "
+    print(f"The app's server computed every page's views in {fmt(warm_s, '.1f')} s after the first visit "
           "(ui/warmup.py); the pages were timed after that.\n")
-    print(f"| page | load, median of {loads} (s) | bare, loaded in turn (s) | ÷ bare | slider median (ms) | "
+    print(f"| page (view) | load, median of {loads} (s) | bare, loaded in turn (s) | ÷ bare | slider median (ms) | "
           "bare, pressed in turn (ms) | ÷ bare | budget ok |")
     print("|---|---|---|---|---|---|---|---|")
     for name, r in [*rows.items(), ("bare one-slider app", bare)]:
@@ -371,7 +390,7 @@ def browser_bench(pages, bare_dir: Path, reps: int, loads: int = 3) -> dict:
              for key, t in r["extra_s"].items()]
     if extra:
         print("\nMore sliders (same measurement, by widget key):\n")
-        print("| page | slider | median (ms) | ÷ bare | ≤ 1.5× |")
+        print("| page (view) | slider | median (ms) | ÷ bare | ≤ 1.5× |")
         print("|---|---|---|---|---|")
         for name, key, t, bare_s in extra:
             x = ratio(t, bare_s)
@@ -405,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.browser:
             result["browser"] = browser_bench(pages, Path(tmp), args.reps, args.loads)
     result["elapsed_s"] = time.perf_counter() - t0
-    print(f"\n{len(pages)} pages, {args.reps} reps, {result['elapsed_s']:.0f} s")
+    print(f"\n{len(pages)} pages ({len(views(pages))} views), {args.reps} reps, {result['elapsed_s']:.0f} s")
     crashed = any(r["exceptions"] for r in result["apptest"]["pages"].values())
     if "browser" in result:
         b = result["browser"]

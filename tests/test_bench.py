@@ -36,7 +36,7 @@ def test_apptest_bench_prints_one_row_per_page_plus_the_bare_app(tmp_path, capsy
     rc = bench.main(["--pages", page, "--reps", "1", "--json", str(tmp_path / "out.json")])
 
     rows = _table(capsys.readouterr().out, "### AppTest")
-    assert rows[0] == ["page", "cold script run (s)", "warm rerun (s)", "warm ÷ bare"]
+    assert rows[0] == ["page (view)", "cold script run (s)", "warm rerun (s)", "warm ÷ bare"]
     assert [r[0].split(" ⚠")[0] for r in rows[1:]] == [page, "bare one-slider app"]
     for r in rows[1:]:
         assert len(r) == 4 and all(float(c) >= 0 for c in r[1:])

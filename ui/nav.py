@@ -19,6 +19,13 @@ class PageInfo:
     icon: str
     url_path: str
     summary: str
+    parts: tuple[str, ...] = ()  # the page's tabs (ui.parts), in reading order; their labels go in ?part=
+
+    def views(self) -> list[str]:
+        """Every view a visitor can open: the page, then each further part's link (``url_path?part=...``)."""
+        from urllib.parse import quote_plus
+
+        return [self.url_path] + [f"{self.url_path}?part={quote_plus(label)}" for label in self.parts[1:]]
 
 
 HOME = PageInfo("pages/home.py", "Start here", ":material/school:", "home",
@@ -26,15 +33,20 @@ HOME = PageInfo("pages/home.py", "Start here", ":material/school:", "home",
 
 CONCEPTS = (
     PageInfo("pages/standardization.py", "1 · Input standardization", ":material/straighten:",
-             "standardization", "Why normalize inputs, and why it allows a larger learning rate."),
+             "standardization", "Why normalize inputs, and why it allows a larger learning rate.",
+             ("The data", "Four scalings", "Learning rate", "More features", "Train/test split", "Still not normal",
+              "Your CSV")),
     PageInfo("pages/loss_surface.py", "2 · Loss surface", ":material/landscape:", "loss_surface",
              "Why gradient descent zigzags, and the learning-rate limit 2/λmax."),
     PageInfo("pages/symmetry.py", "3 · Symmetry breaking", ":material/call_split:", "symmetry",
-             "Why zero init fails, and why tiny random weights are enough."),
+             "Why zero init fails, and why tiny random weights are enough.",
+             ("Experiment", "All-zero case", "ε-lab")),
     PageInfo("pages/init_variance.py", "4 · Initialization variance", ":material/stacked_line_chart:",
-             "init_variance", "Why Var(W) = 1/n (2/n for ReLU), measured layer by layer."),
+             "init_variance", "Why Var(W) = 1/n (2/n for ReLU), measured layer by layer.",
+             ("One neuron", "Many layers", "Goldilocks map", "Training")),
     PageInfo("pages/batchnorm.py", "5 · BatchNorm", ":material/tune:", "batchnorm",
-             "Standardizing the hidden layers, and what γ, β and running statistics do."),
+             "Standardizing the hidden layers, and what γ, β and running statistics do.",
+             ("Transform", "BN off vs on", "Bad init", "Batch noise", "Eval mode")),
 )
 
 # The learners' questions (PRODUCT.md) and the pages that answer them, in the order they are asked.

@@ -9,12 +9,13 @@ Streamlit dropped or changed it, say so and name the default that is used instea
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import streamlit as st
 
 SEED_KEY = "seed"
+PART_KEY = "part"
 SEED_MAX = 2**31 - 1
 _NOTICES = "_url_notices"
 BOUND_KEYS = "_url_bound_keys"  # every key bound to the URL so far in this session (tests read it)
@@ -44,7 +45,12 @@ def bound(widget: Callable[..., Any], label: str, *args: Any, key: str, **kwargs
 
     Returns the widget's value. When ``?key=`` held a value the widget could not take, a notice is queued
     (app.py shows them at the top of the page after the page ran) and the default is used.
+
+    The value outlives the widget while the learner stays on the page (``persist_state="page"``): a control in
+    a part that is not open (ui.parts) keeps its setting for when the part is opened again. Only the open
+    part's controls are in the URL, so a copied link reproduces what is on screen.
     """
+    kwargs.setdefault("persist_state", "page")
     raw_values = st.query_params.get_all(key)
     st.session_state.setdefault(BOUND_KEYS, set()).add(key)
     if raw_values and widget in (st.number_input, st.slider) and _is_huge_number(raw_values[-1]):
@@ -59,6 +65,22 @@ def bound(widget: Callable[..., Any], label: str, *args: Any, key: str, **kwargs
             _queue(f"The link set **{label}** to `{_shown(raw)}`, which is not a valid value here; "
                    f"using **{value}** instead.")
     return value
+
+
+def parts(labels: Sequence[str]) -> list:
+    """The page's parts as tabs bound to ``?part=<label>``; only the open part's content is run.
+
+    Use each tab's ``.open``: ``with tab: if tab.open: section()``. A page with everything on it took about
+    twice the bare app's time to load in the browser (content volume: ~100 elements, ~11 charts); one part at a
+    time keeps a page light, and each part still reads top to bottom. An unknown ``?part=`` is refused with a
+    notice and the first part opens.
+    """
+    labels = list(labels)
+    raw = st.query_params.get_all(PART_KEY)
+    st.session_state.setdefault(BOUND_KEYS, set()).add(PART_KEY)
+    if raw and raw[-1] not in labels:
+        _refuse(PART_KEY, "Part", raw[-1], labels[0])
+    return st.tabs(labels, key=PART_KEY, bind="query-params")
 
 
 def _refuse(key: str, label: str, raw: str, default: Any) -> None:

@@ -1,16 +1,17 @@
-"""Compute every page's default view once per server process, before its first visitor asks for it.
+"""Compute every view of every page once per server process, before its first visitor asks for it.
 
-The first script run of a new server process (the first visitor's) starts one background thread. It opens a
-session of its own on the server's Streamlit runtime, with a client that discards what it is sent, and runs
-each page in turn with no URL parameters, exactly as a visitor's browser would ask for it. The pages' cached
+The first script run of a new server process (the first visitor's) starts one background thread. For each
+page with no URL parameters, then each of its further parts (``?part=``, ui.parts), it opens a session of its
+own on the server's Streamlit runtime, with a client that discards what it is sent, and runs that view once,
+exactly as a new visitor's browser would ask for it. The pages' cached
 functions then hold their default results (Streamlit's caches are per process, shared by all sessions), so a
 later first visit to a page draws at once instead of training its networks (pages 4 and 5: 3–4 s of server
 time). A visitor who gets to a page before the warm-up does waits for the same computation, not a second one:
 ``st.cache_data`` computes one key once.
 
 It does nothing outside ``streamlit run`` (AppTest, bare mode) or with ``PAGE_WARMUP=0`` in the environment
-(e.g. to time a page's own first computation in a browser). Its result is logged ("page warm-up finished: 5
-pages in 9.7 s"); ``scripts/bench.py`` waits for that line, and a browser test checks that a page visited
+(e.g. to time a page's own first computation in a browser). Its result is logged ("page warm-up finished: 17
+views in 9.7 s"); ``scripts/bench.py`` waits for that line, and a browser test checks that a page visited
 after it causes no new cache entries.
 """
 
@@ -26,9 +27,9 @@ from collections.abc import Sequence
 from streamlit.logger import get_logger
 
 _LOG = get_logger(__name__)
-FINISHED = "page warm-up finished: %d pages in %.1f s"  # the log lines scripts and tests read back (reported)
+FINISHED = "page warm-up finished: %d views in %.1f s"  # the log lines scripts and tests read back (reported)
 FAILED = "page warm-up failed: %r"
-_FINISHED_RE = re.compile(r"page warm-up finished: (\d+) pages in ([\d.]+) s")
+_FINISHED_RE = re.compile(r"page warm-up finished: (\d+) views in ([\d.]+) s")
 _started = False
 _lock = threading.Lock()
 
@@ -37,8 +38,11 @@ def enabled() -> bool:
     return os.environ.get("PAGE_WARMUP", "1") != "0"
 
 
-def start(url_paths: Sequence[str]) -> bool:
-    """Start the warm-up thread once per process; True if this call started it."""
+def start(views: Sequence[str]) -> bool:
+    """Start the warm-up thread once per process; True if this call started it.
+
+    ``views`` are url paths, each optionally with a query string (``"init_variance?part=Many+layers"``, a
+    page's further part: ``PageInfo.views``)."""
     global _started
     if not enabled():
         return False
@@ -48,7 +52,7 @@ def start(url_paths: Sequence[str]) -> bool:
         if _started or not Runtime.exists() or type(Runtime.instance()) is not Runtime:  # AppTest mocks it
             return False
         _started = True
-    threading.Thread(target=_run, args=(Runtime.instance(), tuple(url_paths)), name="page-warm-up",
+    threading.Thread(target=_run, args=(Runtime.instance(), tuple(views)), name="page-warm-up",
                      daemon=True).start()
     return True
 
@@ -68,40 +72,46 @@ class _Discard:
             self.finished.set()
 
 
-def _run(runtime, url_paths: tuple[str, ...], timeout: float = 300) -> None:
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-
+def _run(runtime, views: tuple[str, ...], timeout: float = 300) -> None:
     t0 = time.perf_counter()
     try:
         loop = runtime._get_async_objs().eventloop  # the runtime's own loop: sessions live on it
-        client = _Discard()
-
-        async def connect() -> str:
-            return runtime.connect_session(client=client, user_info={})
-
-        session_id = asyncio.run_coroutine_threadsafe(connect(), loop).result(timeout)
-        try:
-            for url_path in url_paths:
-                client.finished.clear()
-                msg = BackMsg()
-                msg.rerun_script.page_name = url_path
-                msg.rerun_script.query_string = ""
-                loop.call_soon_threadsafe(runtime.handle_backmsg, session_id, msg)
-                if not client.finished.wait(timeout):
-                    raise TimeoutError(f"page {url_path!r} did not finish within {timeout:.0f} s")
-        finally:
-            loop.call_soon_threadsafe(runtime.close_session, session_id)
+        for view in views:
+            _run_view(runtime, loop, view, timeout)
     except Exception as exc:  # the warm-up is an optimisation: a failure costs speed, never the app
         _LOG.warning(FAILED, exc)
         return
-    _LOG.info(FINISHED, len(url_paths), time.perf_counter() - t0)
+    _LOG.info(FINISHED, len(views), time.perf_counter() - t0)
+
+
+def _run_view(runtime, loop, view: str, timeout: float) -> None:
+    """One view in a session of its own, as a new visitor's first run: a session that had already run the
+    page would keep its open tab (ui.parts) and ignore the link's ``?part=``."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    client = _Discard()
+
+    async def connect() -> str:
+        return runtime.connect_session(client=client, user_info={})
+
+    session_id = asyncio.run_coroutine_threadsafe(connect(), loop).result(timeout)
+    try:
+        url_path, _, query = view.partition("?")
+        msg = BackMsg()
+        msg.rerun_script.page_name = url_path
+        msg.rerun_script.query_string = query
+        loop.call_soon_threadsafe(runtime.handle_backmsg, session_id, msg)
+        if not client.finished.wait(timeout):
+            raise TimeoutError(f"view {view!r} did not finish within {timeout:.0f} s")
+    finally:
+        loop.call_soon_threadsafe(runtime.close_session, session_id)
 
 
 def reported(log_text: str) -> dict | None:
-    """What the warm-up wrote to a server's log: ``{"pages": n, "seconds": s}`` when it finished,
+    """What the warm-up wrote to a server's log: ``{"views": n, "seconds": s}`` when it finished,
     ``{"failed": line}`` when it failed, None while it has not reported."""
     if m := _FINISHED_RE.search(log_text):
-        return {"pages": int(m.group(1)), "seconds": float(m.group(2))}
+        return {"views": int(m.group(1)), "seconds": float(m.group(2))}
     failed = FAILED.split("%")[0]
     for line in log_text.splitlines():
         if failed in line:

@@ -5,9 +5,12 @@ import json
 import pyarrow as pa
 
 from tests.app.conftest import assert_clean, charts, open_page, readouts, table_with
+from ui.nav import by_url_path
 
 PAGE = "pages/batchnorm.py"
+PARTS = by_url_path("batchnorm").parts
 LIGHT = {"steps": "100"}  # fewer SGD steps keep each test's training to a few seconds
+EVAL = {**LIGHT, "part": "Eval mode"}
 
 
 def metric(at, label: str) -> str:
@@ -18,13 +21,24 @@ def chart_data(chart):
     return pa.ipc.open_stream(chart.proto.datasets[0].data.data).read_all().to_pandas()
 
 
-def test_page_loads_cleanly_and_draws_every_chart():
-    at = open_page(PAGE, LIGHT)
+def test_every_part_loads_cleanly_and_draws_its_charts():
+    drawn = {}
+    for part in PARTS:
+        at = open_page(PAGE, {**LIGHT, "part": part})
+        assert_clean(at)
+        drawn[part] = len(charts(at))
+        if part == "BN off vs on":
+            table = table_with(at, "learning rate η")
+            assert list(table.columns) == ["learning rate η", "final loss, BN off", "final loss, BN on"]
+    # 1 transform; 3 training panels + percentile bands; 3 init panels; 1 noise; running statistics + gap
+    assert drawn == {"Transform": 1, "BN off vs on": 4, "Bad init": 3, "Batch noise": 1, "Eval mode": 2}
+
+
+def test_the_page_opens_on_the_transform():
+    at = open_page(PAGE)
     assert_clean(at)
-    assert len(charts(at)) == 11  # 1 transform, 3 + 1 training, 3 init, 1 noise, 1 running, 1 gap
     assert at.slider(key="gamma").value == 1.0
-    table = table_with(at, "learning rate η")
-    assert list(table.columns) == ["learning rate η", "final loss, BN off", "final loss, BN on"]
+    assert [h.value for h in at.subheader] == ["1 · The transform, step by step"]
 
 
 def test_the_identity_button_sets_gamma_and_beta_and_gives_the_input_back():
@@ -52,7 +66,7 @@ def test_moving_gamma_and_beta_changes_the_output_histogram():
 
 
 def test_choosing_the_biased_convention_lowers_the_predicted_running_variance():
-    at = open_page(PAGE, LIGHT)
+    at = open_page(PAGE, EVAL)
     assert float(metric(at, "predicted")) == 4.0
     at.segmented_control(key="conv").set_value("biased").run()
     assert_clean(at)
@@ -60,14 +74,20 @@ def test_choosing_the_biased_convention_lowers_the_predicted_running_variance():
 
 
 def test_a_link_reproduces_the_numbers_set_by_the_widgets():
-    query = {**LIGHT, "m": "100", "gamma": "2", "conv": "keras", "m_run": "8"}
-    linked = open_page(PAGE, query)
+    linked = open_page(PAGE, {**LIGHT, "m": "100", "gamma": "2"})
     assert_clean(linked)
     by_hand = open_page(PAGE, LIGHT)
     by_hand.slider(key="m").set_value(100).run()
     by_hand.slider(key="gamma").set_value(2.0).run()
-    by_hand.segmented_control(key="conv").set_value("keras").run()
-    by_hand.select_slider(key="m_run").set_value(8).run()
-    for label in ("μ_B (this batch)", "max |y − x|", "running var, late", "predicted"):
+    for label in ("μ_B (this batch)", "max |y − x|"):
         assert metric(linked, label) == metric(by_hand, label)
     assert json.loads(charts(linked)[0].proto.spec) == json.loads(charts(by_hand)[0].proto.spec)
+
+    linked = open_page(PAGE, {**EVAL, "conv": "keras", "m_run": "8"})
+    assert_clean(linked)
+    by_hand = open_page(PAGE, EVAL)
+    by_hand.segmented_control(key="conv").set_value("keras").run()
+    by_hand.select_slider(key="m_run").set_value(8).run()
+    for label in ("running var, late", "predicted"):
+        assert metric(linked, label) == metric(by_hand, label)
+    assert metric(linked, "predicted") != metric(open_page(PAGE, EVAL), "predicted")

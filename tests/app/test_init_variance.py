@@ -8,8 +8,11 @@ import numpy as np
 import pyarrow as pa
 
 from tests.app.conftest import assert_clean, charts, formulas, open_page, readouts
+from ui.nav import by_url_path
 
 PAGE = "pages/init_variance.py"
+PARTS = by_url_path("init_variance").parts
+DEEP = {"part": "Many layers"}
 
 
 def metrics(at) -> dict[str, str]:
@@ -24,11 +27,30 @@ def chart_frames(at) -> list:
     return frames
 
 
-def test_page_runs_clean_and_the_scheme_control_moves_the_deep_numbers():
+def test_the_page_opens_on_one_neuron_and_runs_only_that_part():
     at = open_page(PAGE)
     assert_clean(at)
-    assert len(charts(at)) >= 9
-    assert len(formulas(at)) >= 2
+    assert [h.value for h in at.header] == ["One neuron: many small terms, one sizeable sum"]
+    assert len(charts(at)) == 4
+    assert len(formulas(at)) >= 1
+    at.select_slider(key="n").set_value(16).run()
+    assert_clean(at)
+    assert metrics(at)["Var(z) predicted"] == f"{16 * 0.05**2:.3g}"
+
+
+def test_every_part_opens_from_its_link_and_shows_its_own_charts():
+    shown = {}
+    for part in PARTS:
+        at = open_page(PAGE, {"part": part})
+        assert_clean(at)
+        shown[part] = (len(at.header), len(charts(at)))
+    assert shown == {"One neuron": (1, 4), "Many layers": (1, 5), "Goldilocks map": (1, 1), "Training": (1, 1)}
+
+
+def test_the_scheme_control_moves_the_deep_numbers():
+    at = open_page(PAGE, DEEP)
+    assert_clean(at)
+    assert len(formulas(at)) >= 1
     before = metrics(at)
     assert before["Var(z) at layer 30"] != "overflow"
     at.segmented_control(key="init").set_value("He").run()
@@ -37,15 +59,12 @@ def test_page_runs_clean_and_the_scheme_control_moves_the_deep_numbers():
     assert after["Var(z) at layer 30"] != before["Var(z) at layer 30"]
     # LeCun halves the ReLU variance per layer (about 2e-9 at layer 30 from 1 at layer 1); He keeps it near 2
     assert float(before["Var(z) at layer 30"]) < 1e-6 < 0.5 < float(after["Var(z) at layer 30"]) < 8
-    at.select_slider(key="n").set_value(16).run()
-    assert_clean(at)
-    assert metrics(at)["Var(z) predicted"] == f"{16 * 0.05**2:.3g}"
 
 
 def test_the_inspected_layer_survives_a_depth_change_and_a_shallower_network_shows_its_last_layer():
     # Streamlit makes a new slider when its range changes; the layer slider's range once followed the depth, so
     # every depth change silently sent the learner back to layer 10.
-    at = open_page(PAGE)
+    at = open_page(PAGE, DEEP)
     at.slider(key="zl").set_value(25).run()
     at.slider(key="depth").set_value(31).run()
     assert_clean(at)
@@ -59,23 +78,28 @@ def test_the_inspected_layer_survives_a_depth_change_and_a_shallower_network_sho
 
 
 def test_link_parameters_reproduce_the_same_numbers_as_the_widgets():
-    query = {"init": "He", "depth": "12", "width": "64", "act": "tanh", "n": "64", "x": "pixel"}
-    linked = open_page(PAGE, query)
+    query = {"init": "He", "depth": "12", "width": "64", "act": "tanh"}
+    linked = open_page(PAGE, {**DEEP, **query})
     assert_clean(linked)
-    by_hand = open_page(PAGE)
+    by_hand = open_page(PAGE, DEEP)
     by_hand.segmented_control(key="init").set_value("He")
     by_hand.slider(key="depth").set_value(12)
     by_hand.select_slider(key="width").set_value(64)
-    by_hand.selectbox(key="act").select("tanh")
-    by_hand.select_slider(key="n").set_value(64)
-    by_hand.segmented_control(key="x").set_value("pixel").run()
+    by_hand.selectbox(key="act").select("tanh").run()
     assert_clean(by_hand)
     assert metrics(linked) == metrics(by_hand)
     assert "Var(z) at layer 12" in metrics(linked)
 
+    linked = open_page(PAGE, {"n": "64", "x": "pixel"})
+    by_hand = open_page(PAGE)
+    by_hand.select_slider(key="n").set_value(64)
+    by_hand.segmented_control(key="x").set_value("pixel").run()
+    assert metrics(linked) == metrics(by_hand)
+    assert metrics(linked) != metrics(open_page(PAGE))
+
 
 def test_exploding_variances_are_labelled_overflow_never_nan():
-    at = open_page(PAGE, {"init": "normal", "sw": "1.0", "width": "256", "depth": "30"})
+    at = open_page(PAGE, {**DEEP, "init": "normal", "sw": "1.0", "width": "256", "depth": "30"})
     assert_clean(at)
     assert metrics(at)["Var(z) at layer 30"] == "overflow"
     assert any("overflow" in w.value for w in at.warning)

@@ -2,6 +2,7 @@
 the charts must come out exactly as Altair alone would build them."""
 
 import json
+import urllib.parse
 
 import altair as alt
 import numpy as np
@@ -13,6 +14,7 @@ import ui.perf as perf
 from charts import batchnorm, loss_surface, symmetry
 from core import bn_experiments as E
 from tests.app.conftest import assert_clean, open_page
+from ui.nav import CONCEPTS
 
 
 def _charts() -> list[alt.TopLevelMixin]:
@@ -58,12 +60,21 @@ def _base_specs(at) -> list[tuple[str, str]]:
     return out
 
 
-@pytest.mark.parametrize("page", ["standardization", "loss_surface", "symmetry", "init_variance", "batchnorm"])
+def _first_slider(page):
+    """The page's first slider in reading order (its first part that has one), as scripts/bench.py times it."""
+    for view in page.views():
+        at = open_page(page.file, dict(urllib.parse.parse_qsl(view.partition("?")[2])))
+        first = next((w for w in at.main if getattr(w, "type", "") in ("slider", "select_slider")), None)
+        if first is not None:
+            return view, at, first
+    raise AssertionError(f"{page.url_path} has no slider")
+
+
+@pytest.mark.parametrize("page", CONCEPTS, ids=[p.url_path for p in CONCEPTS])
 def test_the_first_slider_changes_data_not_charts(page):
     """Moving a page's first slider (the one scripts/bench.py times) must leave every chart's spec and alt text
     as they were, so the browser swaps the data in place: a rebuilt chart costs the redraw ~40-100 ms more."""
-    at = open_page(f"pages/{page}.py")
-    first = next(w for w in at.main if getattr(w, "type", "") in ("slider", "select_slider"))
+    view, at, first = _first_slider(page)
     before = _base_specs(at)
     if first.type == "select_slider":
         options = list(first.options)
@@ -76,4 +87,4 @@ def test_the_first_slider_changes_data_not_charts(page):
     after = _base_specs(at)
     assert len(after) == len(before)
     changed = [i for i, (b, a) in enumerate(zip(before, after, strict=True)) if b != a]
-    assert not changed, f"{page}: charts {changed} would be rebuilt when {first.key!r} moves"
+    assert not changed, f"{view}: charts {changed} would be rebuilt when {first.key!r} moves"

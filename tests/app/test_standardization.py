@@ -9,8 +9,12 @@ import pytest
 from core import standardize as S
 from tests.app.conftest import assert_clean, charts, formulas, open_page, table_with
 from ui import csv_upload
+from ui.nav import by_url_path
 
 PAGE = "pages/standardization.py"
+PARTS = by_url_path("standardization").parts
+SCALINGS = {"part": "Four scalings"}
+CSV = {"part": "Your CSV"}
 DATA = Path(__file__).resolve().parents[1] / "e2e" / "data" / "standardization"
 
 
@@ -19,18 +23,27 @@ def compare_table(at):
     return table_with(at, "η used")
 
 
-def test_page_runs_clean_and_draws_every_section():
-    at = open_page(PAGE)
+def test_every_part_runs_clean_and_draws_its_charts():
+    drawn = {}
+    for part in PARTS:
+        at = open_page(PAGE, {"part": part})
+        assert_clean(at)
+        drawn[part] = len(charts(at))
+    assert drawn == {"The data": 4, "Four scalings": 2, "Learning rate": 1, "More features": 2,
+                     "Train/test split": 0, "Still not normal": 1, "Your CSV": 0}
+
+
+def test_the_scalings_part_compares_the_four_scalings():
+    at = open_page(PAGE, SCALINGS)
     assert_clean(at)
-    assert len(charts(at)) >= 9
-    assert len(formulas(at)) >= 4
+    assert len(formulas(at)) >= 3
     table = compare_table(at)
     assert list(table["scaling"]) == ["none (raw)", "centering", "min-max", "z-score"]
     assert "painfully slow" in " ".join(m.value for m in at.markdown)
 
 
 def test_changing_the_learning_rate_fraction_changes_the_eta_shown():
-    at = open_page(PAGE)
+    at = open_page(PAGE, SCALINGS)
     before = compare_table(at)["η used"].tolist()
     at.select_slider(key="eta").set_value(0.5).run()
     assert_clean(at)
@@ -40,7 +53,7 @@ def test_changing_the_learning_rate_fraction_changes_the_eta_shown():
 
 
 def test_a_learning_rate_above_two_over_lambda_max_is_explained_not_an_error():
-    at = open_page(PAGE)
+    at = open_page(PAGE, SCALINGS)
     at.select_slider(key="eta").set_value(1.1).run()
     assert_clean(at)
     notices = [w.value for w in at.warning]
@@ -49,29 +62,40 @@ def test_a_learning_rate_above_two_over_lambda_max_is_explained_not_an_error():
 
 
 def test_url_query_params_reproduce_the_numbers_of_the_widgets():
-    via_url = open_page(PAGE, {"eta": "0.5", "steps": "100", "growth": "60"})
+    via_url = open_page(PAGE, {**SCALINGS, "eta": "0.5", "steps": "100"})
     assert_clean(via_url)
     assert not via_url.warning, "valid URL values give no notice"
-    via_widgets = open_page(PAGE)
+    via_widgets = open_page(PAGE, SCALINGS)
     via_widgets.select_slider(key="eta").set_value(0.5).run()
     via_widgets.select_slider(key="steps").set_value(100).run()
-    via_widgets.slider(key="growth").set_value(60).run()
     assert compare_table(via_url).equals(compare_table(via_widgets))
+
+    leak = {"part": "Train/test split"}
+    via_url = open_page(PAGE, {**leak, "growth": "60"})
+    via_widgets = open_page(PAGE, leak)
+    via_widgets.slider(key="growth").set_value(60).run()
     assert table_with(via_url, "statistics fitted on").equals(table_with(via_widgets, "statistics fitted on"))
+    assert not table_with(via_url, "statistics fitted on").equals(
+        table_with(open_page(PAGE, leak), "statistics fitted on"))
 
 
 def test_a_bad_url_value_falls_back_to_the_default_with_a_notice():
-    at = open_page(PAGE, {"eta": "7", "feature": "<b>x</b>"})
+    at = open_page(PAGE, {**SCALINGS, "eta": "7"})
     assert_clean(at)
     assert at.select_slider(key="eta").value == 0.9
+    assert any("using **0.9**" in w.value for w in at.warning)
+    at = open_page(PAGE, {"part": "Still not normal", "feature": "<b>x</b>"})
+    assert_clean(at)
     assert at.segmented_control(key="feature").value == "income"
-    notices = [w.value for w in at.warning]
-    assert any("using **0.9**" in m for m in notices)
-    assert any("Feature" in m and "<b>" not in m for m in notices)
+    assert any("Feature" in w.value and "<b>" not in w.value for w in at.warning)
+    at = open_page(PAGE, {"part": "<b>Four scalings</b>"})
+    assert_clean(at)
+    assert any("Part" in w.value and "<b>" not in w.value for w in at.warning)
+    assert len(charts(at)) == 4, "the first part opens instead"
 
 
 def test_the_sweep_shows_the_measured_threshold_next_to_two_over_lambda_max():
-    at = open_page(PAGE)
+    at = open_page(PAGE, {"part": "Learning rate"})
     metrics = {m.label: m for m in at.metric}
     m = metrics["Standardized: divergence threshold, measured"]
     assert "theory 2/λmax" in m.delta
@@ -84,7 +108,7 @@ def upload(at, name: str, content: bytes):
 
 
 def test_a_good_csv_is_analysed_with_all_four_scalings():
-    at = open_page(PAGE)
+    at = open_page(PAGE, CSV)
     n_charts = len(charts(at))
     upload(at, "good.csv", (DATA / "good.csv").read_bytes())
     assert len(charts(at)) == n_charts + 1
@@ -108,7 +132,7 @@ BAD_FILES = [
 
 
 def test_bad_csvs_uploaded_to_the_page_get_a_message_not_an_exception():
-    at = open_page(PAGE)  # one session; the reader test below covers every bad file without the page
+    at = open_page(PAGE, CSV)  # one session; the reader test below covers every bad file without the page
     for file, expected in [BAD_FILES[i] for i in (0, 2, 4, 6, 8)]:
         messages = upload(at, file, (DATA / file).read_bytes())
         assert any(expected in m for m in messages), (file, messages)
@@ -128,7 +152,7 @@ def test_every_bad_csv_gets_a_clear_message_from_the_reader(file, expected):
 
 
 def test_column_names_with_markup_are_shown_as_text():
-    at = open_page(PAGE)
+    at = open_page(PAGE, CSV)
     upload(at, "x.csv", b'<img src=x onerror=alert(1)>,**bold**,$x$,y\n1,2,3,4\n2,1,5,7\n3,3,4,9\n4,5,6,8\n')
     names = next(d.value for d in at.dataframe if "numeric column" in d.value.columns)["numeric column"]
     assert "<img src=x onerror=alert(1)>" in names.tolist()

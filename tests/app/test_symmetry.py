@@ -21,27 +21,40 @@ def _chart_data(at, i: int):
     return _datasets(at, i)[0]
 
 
-def test_default_page_shows_identical_units_with_exactly_zero_spread_and_frozen_zero_init():
+def test_default_page_shows_identical_units_with_exactly_zero_spread():
     at = open_page(PAGE)
     assert_clean(at)
-    assert len(charts(at)) >= 6
+    assert len(charts(at)) == 5
     m = _metrics(at)
     assert m["Spread after 300 steps"] == "exactly 0"
     assert m["Distinct units"] == "1 → 1"
     assert m["predicted"] == "exactly 0"
     labels = [str(v) for df in _datasets(at, 0) if "label" in df for v in df["label"]]
     assert "16 units on one point (start)" in labels
-    slope, predicted = float(m["Measured slope"]), float(m["Predicted slope"])
-    assert abs(slope - predicted) < 0.05 * predicted
+
+
+def test_the_zero_init_part_shows_which_parameters_stay_frozen():
+    at = open_page(PAGE, {"part": "All-zero case"})
+    assert_clean(at)
+    assert [s.value for s in at.subheader] == ["The all-zero case: which gradients are exactly zero"]
     table = table_with(at, "parameter")
     frozen = table[(table.init == "all zeros") & table.parameter.isin(["W1", "b1", "W2"])]
     assert (frozen["|change| after 100 steps"] == "exactly 0").all()
-
-    at.segmented_control(key="zact").set_value("sigmoid")
-    at.segmented_control(key="lab_act").set_value("relu").run()
+    at.segmented_control(key="zact").set_value("sigmoid").run()
     assert_clean(at)
     table = table_with(at, "parameter")
     assert (table[table.parameter == "W1"]["|∂L/∂p| at start"] == "exactly 0").all()
+
+
+def test_the_eps_lab_part_fits_the_predicted_slope():
+    at = open_page(PAGE, {"part": "ε-lab"})
+    assert_clean(at)
+    assert len(charts(at)) >= 1
+    m = _metrics(at)
+    slope, predicted = float(m["Measured slope"]), float(m["Predicted slope"])
+    assert abs(slope - predicted) < 0.05 * predicted
+    at.segmented_control(key="lab_act").set_value("relu").run()
+    assert_clean(at)
     assert _metrics(at)["Predicted slope"] == "n/a"
 
 

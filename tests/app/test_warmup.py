@@ -25,6 +25,6 @@ def test_without_a_runtime_or_when_switched_off_nothing_starts(monkeypatch):
 def test_its_log_lines_read_back():
     assert warmup.reported("starting\n") is None
     done = "2026-11-23 18:00:00.000 " + warmup.FINISHED % (5, 11.84) + "\n"
-    assert warmup.reported("starting\n" + done) == {"pages": 5, "seconds": 11.8}
+    assert warmup.reported("starting\n" + done) == {"views": 5, "seconds": 11.8}
     failed = warmup.FAILED % (TimeoutError("page 'x' did not finish"),)
     assert warmup.reported(failed + "\n") == {"failed": failed}

@@ -3,6 +3,7 @@
 import re
 import time
 import urllib.request
+from urllib.parse import quote_plus
 
 import pytest
 
@@ -21,12 +22,22 @@ def test_navigation_lists_every_page(page, server):
         assert p.title.split(" · ")[-1] in links.nth(i).inner_text()
 
 
-@pytest.mark.parametrize("path", [HOME.url_path] + [p.url_path for p in CONCEPTS])
-def test_page_loads_without_errors_and_draws_its_charts(page, server, path):
-    open_path(page, server, path)
+@pytest.mark.parametrize("p", [HOME, *CONCEPTS], ids=[p.url_path for p in (HOME, *CONCEPTS)])
+def test_page_loads_without_errors_and_draws_its_charts_in_every_part(page, server, p):
+    """The page, then each of its parts (ui.parts) by clicking its tab: only the open part is drawn."""
+    open_path(page, server, p.url_path)
     assert_no_errors(page)
-    wait_for_charts(page)
+    drawn = wait_for_charts(page)
     assert page.locator("h1").count() >= 1
+    for part in p.parts[1:]:
+        page.get_by_role("tab", name=part, exact=True).click()
+        query = f"part={quote_plus(part)}"
+        page.wait_for_url(lambda url, q=query: q in url, timeout=30_000)
+        wait_for_app(page, timeout=90)
+        assert_no_errors(page)
+        drawn += wait_for_charts(page)
+        assert page.get_by_role("tab", name=part, exact=True).get_attribute("aria-selected") == "true"
+    assert drawn >= 1 if p is not HOME else drawn == 0
 
 
 def test_clicking_through_the_sidebar_reaches_every_page(page, server):
@@ -74,12 +85,15 @@ def test_a_deep_link_to_a_freshly_started_server_runs_inside_the_shell_and_warms
         log, deadline = LOGS[fresh], time.time() + 180
         while warmup.reported(log.read_text()) is None and time.time() < deadline:
             time.sleep(0.5)
-        assert f"page warm-up finished: {len(CONCEPTS)} pages" in log.read_text(), log.read_text()[-2000:]
+        views = [v for p in CONCEPTS for v in p.views()]
+        assert f"page warm-up finished: {len(views)} views" in log.read_text(), log.read_text()[-2000:]
         before = _cache_sizes(fresh)
         assert {"__main__.train", "__main__.running_for"} <= set(before)  # pages 4 and 5 trained their networks
-        open_path(page, fresh, CONCEPTS[-1].url_path)  # the page with the most training behind it
-        wait_for_charts(page)
-        assert_no_errors(page)
+        for view in CONCEPTS[-1].views()[:2]:  # the page with the most training behind it, and its 2nd part
+            path, _, query = view.partition("?")
+            open_path(page, fresh, path, query)
+            wait_for_charts(page)
+            assert_no_errors(page)
         assert _cache_sizes(fresh) == before
 
 

@@ -18,7 +18,7 @@ def _metric_label(pg, text: str):
 
 
 def test_moving_the_depth_slider_with_the_keyboard_updates_the_deepest_layer(page, server):
-    open_path(page, server, PAGE)
+    open_path(page, server, PAGE, "part=Many+layers")
     wait_for_charts(page)
     assert_no_errors(page)
     expect(_metric_label(page, "Var(z) at layer 30")).to_have_count(1, timeout=SLOW)
@@ -31,8 +31,28 @@ def test_moving_the_depth_slider_with_the_keyboard_updates_the_deepest_layer(pag
     assert "depth=31" in page.url
 
 
+def test_a_setting_survives_a_visit_to_another_part_and_the_link_follows_the_open_part(page, server):
+    """Only the open part runs (ui.parts); a control in a closed part keeps its value for when it reopens, and
+    the address bar always holds the open part and its settings, so a copied link shows what is on screen."""
+    open_path(page, server, PAGE, "part=Many+layers&depth=12")
+    wait_for_charts(page)
+    expect(_metric_label(page, "Var(z) at layer 12")).to_have_count(1, timeout=SLOW)
+    page.get_by_role("tab", name="One neuron").click()
+    wait_for_app(page)
+    wait_for_charts(page)
+    assert_no_errors(page)
+    expect(page.locator(".st-key-n")).to_have_count(1)
+    assert page.locator(".st-key-depth").count() == 0  # the closed part's controls were not run
+    assert "depth=" not in page.url and "part=" not in page.url  # the first part is the default view
+    page.get_by_role("tab", name="Many layers").click()
+    wait_for_app(page)
+    wait_for_charts(page)
+    expect(_metric_label(page, "Var(z) at layer 12")).to_have_count(1, timeout=SLOW)
+    assert "depth=12" in page.url and "part=Many+layers" in page.url
+
+
 def test_a_link_to_an_exploding_network_labels_the_overflow_on_the_chart(page, server):
-    open_path(page, server, PAGE, "init=normal&sw=1.0&width=256")
+    open_path(page, server, PAGE, "part=Many+layers&init=normal&sw=1.0&width=256")
     wait_for_charts(page)
     assert_no_errors(page)
     expect(page.locator("[data-testid=stMarkdown] td").filter(has_text="overflow").first).to_be_visible(timeout=SLOW)

@@ -9,39 +9,45 @@ import pytest
 
 from tests.e2e.helpers import assert_no_errors, open_path, wait_for_charts
 from ui.nav import CONCEPTS
-from ui.url import BOUND_KEYS
+from ui.url import BOUND_KEYS, PART_KEY
 
 pytestmark = pytest.mark.e2e
 
 HOSTILE = ["abc", "-1e308", "nan", "", "x" * 400, "<script>alert(1)</script>", "1e308"]
 
 
+# every view: a page's link, then each further part's (ui.parts: only the open part runs)
+VIEWS = [(p, {PART_KEY: part} if i else {}) for p in CONCEPTS for i, part in enumerate(p.parts or ("",))]
+IDS = [f"{p.url_path}-{i}" for p in CONCEPTS for i in range(len(p.parts) or 1)]
+
+
 @cache
-def bound_keys(page_file: str) -> tuple[str, ...]:
-    """The page's URL-bound keys, as the page itself registers them (read through AppTest)."""
+def bound_keys(page_file: str, part: str = "") -> tuple[str, ...]:
+    """The view's URL-bound keys, as the page itself registers them (read through AppTest); for a later part,
+    without ``part`` itself (its link keeps its own valid value)."""
     from tests.app.conftest import open_page
 
-    at = open_page(page_file)
-    return tuple(sorted(k for k in at.session_state[BOUND_KEYS] if k != "seed"))
+    at = open_page(page_file, {PART_KEY: part} if part else None)
+    return tuple(sorted(k for k in at.session_state[BOUND_KEYS] if k != "seed" and not (part and k == PART_KEY)))
 
 
-@pytest.mark.parametrize("p", CONCEPTS, ids=[p.url_path for p in CONCEPTS])
-def test_hostile_links_show_a_notice_and_never_a_traceback(page, server, p):
-    keys = bound_keys(p.file)
-    for shift in range(2):  # every key meets two different hostile values; AppTest tries them all
+@pytest.mark.parametrize(("p", "part"), VIEWS, ids=IDS)
+def test_hostile_links_show_a_notice_and_never_a_traceback(page, server, p, part):
+    keys = bound_keys(p.file, part.get(PART_KEY, ""))
+    for shift in range(1 if part else 2):  # the keys meet different hostile values; AppTest tries them all
         query = {k: HOSTILE[(i + 2 * shift) % len(HOSTILE)] for i, k in enumerate(keys)}
         query["seed"] = HOSTILE[shift]
-        open_path(page, server, p.url_path, urlencode(query))
+        open_path(page, server, p.url_path, urlencode({**query, **part}))
         assert_no_errors(page)
         assert page.get_by_test_id("stAlertContentWarning").filter(has_text="The link set").count() >= 1
         assert page.locator("script:text('alert(1)')").count() == 0
         wait_for_charts(page)
 
 
-@pytest.mark.parametrize("p", CONCEPTS, ids=[p.url_path for p in CONCEPTS])
-def test_dark_theme_on_a_phone_draws_every_chart_with_no_horizontal_overflow(phone_page, server, p):
+@pytest.mark.parametrize(("p", "part"), VIEWS, ids=IDS)
+def test_dark_theme_on_a_phone_draws_every_chart_with_no_horizontal_overflow(phone_page, server, p, part):
     """Both hard cases in one load (the suite's time is mostly page loads): a 390-px screen in dark theme."""
-    open_path(phone_page, server, p.url_path, "embed_options=dark_theme")
+    open_path(phone_page, server, p.url_path, urlencode({**part, "embed_options": "dark_theme"}))
     assert_no_errors(phone_page)
     wait_for_charts(phone_page)
     bg = phone_page.evaluate("getComputedStyle(document.querySelector('[data-testid=stApp]')).backgroundColor")
@@ -51,11 +57,11 @@ def test_dark_theme_on_a_phone_draws_every_chart_with_no_horizontal_overflow(pho
 
 
 @cache
-def all_at_max(page_file: str) -> tuple[tuple[str, str], ...]:
-    """Every enabled slider of the page's default view at its maximum, as URL parameters (read via AppTest)."""
+def all_at_max(page_file: str, part: str = "") -> tuple[tuple[str, str], ...]:
+    """Every enabled slider of the view at its maximum, as URL parameters (read via AppTest)."""
     from tests.app.conftest import open_page
 
-    at = open_page(page_file)
+    at = open_page(page_file, {PART_KEY: part} if part else None)
     out = {}
     for w in at.main:
         kind = getattr(w, "type", "")
@@ -66,11 +72,17 @@ def all_at_max(page_file: str) -> tuple[tuple[str, str], ...]:
 
 @pytest.mark.parametrize("p", CONCEPTS, ids=[p.url_path for p in CONCEPTS])
 def test_every_slider_at_its_maximum_in_one_link_draws_without_errors(page, server, p):
-    """The combined extreme, in the browser (each control alone at both ends is covered by AppTest)."""
-    query = dict(all_at_max(p.file))
-    assert query, "the page has sliders"
-    open_path(page, server, p.url_path, urlencode(query))
-    assert_no_errors(page)
-    refused = page.get_by_test_id("stAlertContentWarning").filter(has_text="The link set")
-    assert refused.count() == 0, refused.first.inner_text()  # every maximum was taken as given
-    wait_for_charts(page)
+    """The combined extreme, in the browser, for each part with sliders (each control alone at both ends is
+    covered by AppTest)."""
+    tested = 0
+    for part in [""] + list(p.parts[1:]):
+        query = dict(all_at_max(p.file, part))
+        if not query:
+            continue
+        tested += 1
+        open_path(page, server, p.url_path, urlencode({**query, **({PART_KEY: part} if part else {})}))
+        assert_no_errors(page)
+        refused = page.get_by_test_id("stAlertContentWarning").filter(has_text="The link set")
+        assert refused.count() == 0, refused.first.inner_text()  # every maximum was taken as given
+        wait_for_charts(page)
+    assert tested, "the page has sliders"

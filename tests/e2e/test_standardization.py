@@ -15,7 +15,7 @@ ALERTS = "[data-testid=stAlertContentInfo], [data-testid=stAlertContentWarning]"
 
 
 def test_moving_the_learning_rate_by_keyboard_redraws_without_errors(page, server):
-    open_path(page, server, "standardization")
+    open_path(page, server, "standardization", "part=Four+scalings")
     wait_for_charts(page)
     thumb = page.locator(".st-key-eta input[type=range]")  # 1.67: react-aria, no [role=slider] attribute
     before = thumb.get_attribute("aria-valuetext")
@@ -32,7 +32,7 @@ def test_moving_the_learning_rate_by_keyboard_redraws_without_errors(page, serve
 
 
 def test_a_bad_learning_rate_in_the_link_shows_a_notice_and_uses_the_default(page, server):
-    open_path(page, server, "standardization", "eta=7")
+    open_path(page, server, "standardization", "part=Four+scalings&eta=7")
     assert_no_errors(page)
     notice = page.get_by_test_id("stAlertContentWarning").filter(has_text="Learning rate")
     expect(notice).to_have_count(1)
@@ -51,7 +51,7 @@ def upload(page, name: str) -> str:
 
 
 def test_uploading_a_good_csv_and_then_bad_ones_shows_messages_not_exceptions(page, server):
-    open_path(page, server, "standardization")
+    open_path(page, server, "standardization", "part=Your+CSV")
     n = wait_for_charts(page)
     upload(page, "good.csv")
     expect(page.locator(CHART)).to_have_count(n + 1, timeout=30_000)
