@@ -133,6 +133,22 @@ async def session(browser, url: str, seconds: float, out: dict, think: float = 0
     out.update(url=url, reruns=len(lat), stalls=stalls, exceptions=exceptions, errors=errors, latencies=lat)
 
 
+async def slider_view(browser, base: str, page) -> str:
+    """The page's first view (its link, then each part's, ui.parts) that has a slider: the one to move."""
+    ctx = await browser.new_context()
+    try:
+        pg = await ctx.new_page()
+        for view in page.views():
+            await pg.goto(base + view)
+            await pg.wait_for_selector("[data-testid=stMain] h1", timeout=120_000)
+            await pg.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=120_000)
+            if await pg.locator(SLIDER).count():
+                return base + view
+    finally:
+        await ctx.close()
+    raise RuntimeError(f"{page.url_path} has no slider")
+
+
 async def run(args) -> dict:
     from playwright.async_api import async_playwright
 
@@ -147,7 +163,6 @@ async def run(args) -> dict:
             await asyncio.sleep(0.5)
 
     base = f"http://127.0.0.1:{port}/"
-    urls = [base + CONCEPTS[i % len(CONCEPTS)].url_path for i in range(args.sessions)]
     try:
         async with async_playwright() as p:
             exe = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -159,6 +174,8 @@ async def run(args) -> dict:
             await first.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=120_000)
             await ctx.close()
             await wait_for_warmup(log)
+            views = [await slider_view(browser, base, p) for p in CONCEPTS]
+            urls = [views[i % len(views)] for i in range(args.sessions)]
             single: list[dict] = []
             for url in dict.fromkeys(urls):  # every page alone first: the baseline
                 out: dict = {}
