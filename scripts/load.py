@@ -141,9 +141,13 @@ async def slider_view(browser, base: str, page) -> str:
         for view in page.views():
             await pg.goto(base + view)
             await pg.wait_for_selector("[data-testid=stMain] h1", timeout=120_000)
-            await pg.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=120_000)
-            if await pg.locator(SLIDER).count():
-                return base + view
+            idle = 0
+            while idle < 3:  # the script has stopped for three looks in a row (0.3 s apart), or a slider is there
+                if await pg.locator(SLIDER).count():
+                    return base + view
+                running = await pg.locator("[data-testid=stApp][data-test-script-state=running]").count()
+                idle = 0 if running else idle + 1
+                await asyncio.sleep(0.3)
     finally:
         await ctx.close()
     raise RuntimeError(f"{page.url_path} has no slider")
