@@ -5,10 +5,11 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from charts.common import BAD, CATEGORICAL, DASH_THEORY, GOOD, THEORY, log_axis, scale
+from charts.common import ACCENT, BAD, CATEGORICAL, DASH_THEORY, GOOD, THEORY, log_axis, scale
 
 HEIGHT = 300
 SERIES = ["measured", "predicted"]
+QUANTITIES = ["forward Var(zₗ)", "backward Var(∂L/∂zₗ)"]
 STROKE_LEGEND = {"symbolType": "stroke", "symbolStrokeWidth": 3, "labelLimit": 320}
 
 
@@ -67,26 +68,40 @@ def fan_in_mean_abs(df: pd.DataFrame) -> alt.LayerChart:
 
 
 def layer_variance(df: pd.DataFrame, y_title: str) -> alt.LayerChart:
-    """Per-layer variance on a log axis: measured (solid, points) and predicted (dashed); values past the
-    chart's range are pinned to its edge and labelled "overflow"/"underflow" instead of disappearing.
+    """Per-layer variances on one log axis: forward and backward in two colours, each measured (solid, points)
+    and predicted (dashed, same colour); values past the chart's range are pinned to its edge and labelled
+    "overflow"/"underflow" instead of disappearing.
 
-    df: layer, value (already pinned), series ("measured"/"predicted"), status ("ok"/"overflow"/"underflow").
+    df: layer, value (already pinned), quantity (QUANTITIES), series ("measured"/"predicted"), status
+    ("ok"/"overflow"/"underflow").
     """
     y = alt.Y("value:Q", scale=alt.Scale(type="log"), axis=log_axis(y_title))
     base = alt.Chart(df).encode(
         x=alt.X("layer:Q", title="layer l", axis=alt.Axis(tickMinStep=1)), y=y,
-        color=alt.Color("series:N", scale=scale(SERIES, [GOOD, THEORY]), title=None,
-                        legend=alt.Legend(orient="top", **STROKE_LEGEND)),
+        color=alt.Color("quantity:N", scale=scale(QUANTITIES, [GOOD, ACCENT]),
+                        title="solid with points: measured · dashed: predicted",
+                        legend=alt.Legend(orient="bottom", titleFontWeight="normal", titleLimit=400,
+                                          **STROKE_LEGEND)),
         strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=SERIES, range=[[1, 0], DASH_THEORY]),
-                                  title=None),
-        tooltip=["layer:Q", "series:N", alt.Tooltip("value:Q", format=".3g"), "status:N"],
+                                  legend=None),
+        detail="series:N",
+        tooltip=["quantity:N", "layer:Q", "series:N", alt.Tooltip("value:Q", format=".3g"), "status:N"],
     )
     lines = base.mark_line(strokeWidth=2)
-    pts = base.transform_filter("datum.series == 'measured'").mark_point(filled=True, size=30)
-    flagged = alt.Chart(df).transform_filter("datum.status != 'ok'").mark_text(
-        dy=-8, fontSize=11, color=BAD, angle=270, align="left").encode(
-        x="layer:Q", y=y, text="status:N")
-    return (lines + pts + flagged).properties(height=HEIGHT)
+    pts = base.transform_filter("datum.series == 'measured' && datum.status == 'ok'").mark_point(
+        filled=True, size=30)
+    # A pinned measurement is a triangle pointing off the axis; the first one of each run is labelled in words.
+    pinned = base.transform_filter("datum.series == 'measured' && datum.status != 'ok'").mark_point(
+        filled=True, size=70).encode(shape=alt.Shape("status:N", scale=alt.Scale(
+            domain=["overflow", "underflow"], range=["triangle-up", "triangle-down"]), legend=None))
+    first = alt.Chart(df).transform_filter("datum.series == 'measured' && datum.status != 'ok'").transform_window(
+        rank="rank()", groupby=["quantity", "status"], sort=[alt.SortField("layer")]
+    ).transform_filter("datum.rank == 1").transform_calculate(
+        text="datum.status == 'overflow' ? datum.status + ' ▲' : datum.status + ' ▼'")
+    words = [first.transform_filter(f"datum.status == '{status}'").mark_text(  # inside the plot, off the edge
+        dy=dy, fontSize=11, fontWeight="bold", color=BAD, align="left", dx=-4).encode(
+        x="layer:Q", y=y, text="text:N") for status, dy in (("overflow", 14), ("underflow", -12))]
+    return alt.layer(lines, pts, pinned, *words).properties(height=HEIGHT)
 
 
 def ridgeline(df: pd.DataFrame, x_title: str) -> alt.LayerChart:
@@ -112,7 +127,7 @@ def layer_fraction(df: pd.DataFrame, y_title: str) -> alt.Chart:
         x=alt.X("layer:O", title="hidden layer l"),
         y=alt.Y("percent:Q", title=y_title, scale=alt.Scale(domain=[0, 100])),
         tooltip=["layer:O", alt.Tooltip("percent:Q", format=".1f")],
-    ).properties(height=170)
+    ).properties(height=HEIGHT)
 
 
 def slope_under_z(hist: pd.DataFrame, curve: pd.DataFrame, x_title: str, slope_title: str) -> alt.LayerChart:

@@ -225,8 +225,9 @@ def deep_charts(depth: int, width: int, activation: str, scheme: str, sigma_w: f
     hist = pd.DataFrame({"center": s.z_centers, "density": s.z_density,
                          "width": s.z_centers[1] - s.z_centers[0] if s.z_centers.size > 1 else 1.0})
     curve = pd.DataFrame({"z": s.z_centers, "slope": s.slope})
-    figs = {"fwd_df": fwd, "bwd_df": bwd, "fwd": spec(ch.layer_variance(fwd, "Var(zₗ)")),
-            "bwd": spec(ch.layer_variance(bwd, "Var(∂L/∂zₗ)")),
+    both = pd.concat([fwd.assign(quantity=ch.QUANTITIES[0]), bwd.assign(quantity=ch.QUANTITIES[1])],
+                     ignore_index=True)
+    figs = {"fwd_df": fwd, "bwd_df": bwd, "var": spec(ch.layer_variance(both, "variance")),
             "ridge": spec(ch.ridgeline(ridge_frame(s), f"{act_label} (same axis for every layer)")),
             "slope": spec(ch.slope_under_z(hist, curve, "z at the inspected layer", "f′(z)")),
             "frac": None, "frac_title": ""}
@@ -300,24 +301,32 @@ def deep_section() -> None:
     # instead of swapping its data, and depth, width and the inspected layer move every number here.
     off_axis = bool(np.any(sg.status(np.concatenate([s.q, s.grad])) != "ok"))
     pinned = " Values beyond 10^±30 are drawn at the edge and labelled overflow or underflow." if off_axis else ""
-    left, right = st.columns(2)
-    with left:
-        show(figs["fwd"], "Forward variance per layer on a log axis: the measured points follow the dashed "
-                          "prediction, which multiplies by n·Var(w)·c at every layer." + pinned)
-        st.caption(f"Forward: the spread of the pre-activations z at each layer (inputs N(0, 1)): {fmt(s.q[0])} at "
-                   f"layer 1, {fmt(s.q[-1])} at layer {depth} (predicted {fmt(s.theory.q[-1])}).")
-    with right:
-        show(figs["bwd"], "Backward gradient variance per layer on a log axis, read from the output back to "
-                          "layer 1: the measured points follow the dashed prediction." + pinned)
-        st.caption("Backward: the spread of the gradient reaching each layer, starting from ∂L/∂output ~ N(0, 1). "
-                   f"Read it right to left: {fmt(s.grad[-1])} at the output, {fmt(s.grad[0])} back at layer 1 "
-                   f"(predicted {fmt(s.theory.grad[0])}).")
+    # One chart for both directions (and the saturation bars beside it): each chart is redrawn on every move.
+    var_col, frac_col = st.columns([1.4, 1]) if figs["frac"] is not None else (st.container(), None)
+    with var_col:
+        show(figs["var"], "Forward and backward variance per layer on one log axis: the measured points follow "
+                          "the dashed predictions, which multiply by n·Var(w)·c (forward) and n·Var(w)·E[f′(z)²] "
+                          "(backward, read from the output back to layer 1) at every layer." + pinned)
+        st.caption(f"Forward (blue): the spread of the pre-activations z at each layer (inputs N(0, 1)): "
+                   f"{fmt(s.q[0])} at layer 1, {fmt(s.q[-1])} at layer {depth} (predicted {fmt(s.theory.q[-1])}). "
+                   "Backward (green): the spread of the gradient reaching each layer, starting from ∂L/∂output ~ "
+                   f"N(0, 1); read it right to left: {fmt(s.grad[-1])} at the output, {fmt(s.grad[0])} back at "
+                   f"layer 1 (predicted {fmt(s.theory.grad[0])}). One network at finite width wobbles around the "
+                   "lines; the wobble grows with depth/width (each layer multiplies by a random factor near its "
+                   "predicted one).")
+    if frac_col is not None:
+        with frac_col:
+            frac = s.saturation if activation != "relu" else s.dead
+            show(figs["frac"], f"Per hidden layer, {figs['frac_title']}.")
+            st.caption(f"At most {100 * frac.max():.0f}% in any layer. "
+                       + ("Saturated: |a| > 0.97 for tanh, a outside [0.03, 0.97] for sigmoid, where f′ ≈ 0. "
+                          if activation != "relu" else
+                          "Dead: a ReLU unit whose input is ≤ 0 for every sample of the batch passes no gradient "
+                          "at all."))
     if off_axis:
         st.warning("Some variances left the range 10⁻³⁰…10³⁰: they are drawn pinned to the edge and labelled "
                    "**overflow** or **underflow** rather than cut off. A real network would produce inf/NaN or "
                    "zeros there.", icon=":material/warning:")
-    st.caption("One network at finite width wobbles around the line; the wobble grows with depth/width "
-               "(each layer multiplies by a random factor near n·Var(w)·c).")
 
     left, right = st.columns([1.1, 1])
     with left:
@@ -334,14 +343,6 @@ def deep_section() -> None:
                 if chosen_layer > slope_layer else "")
         st.caption(f"{past}E[f′(z)²] = {s.slope_sq:.3g} measured, {s.slope_sq_pred:.3g} predicted: the factor the "
                    "gradient's variance picks up at this layer, besides n·Var(w).")
-    if figs["frac"] is not None:
-        frac = s.saturation if activation != "relu" else s.dead
-        show(figs["frac"], f"Per hidden layer, {figs['frac_title']}.")
-        st.caption(f"At most {100 * frac.max():.0f}% in any layer. "
-                   + ("Saturated: |a| > 0.97 for tanh, a outside [0.03, 0.97] for sigmoid, where f′ ≈ 0. "
-                      if activation != "relu" else
-                      "Dead: a ReLU unit whose input is ≤ 0 for every sample of the batch passes no gradient at "
-                      "all."))
     ui.reproduce(f"""
 import numpy as np
 from core import signal as sg
