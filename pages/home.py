@@ -20,7 +20,7 @@ cols = st.columns(len(CONCEPTS))
 for col, p in zip(cols, CONCEPTS, strict=True):
     with col.container(border=True, height="stretch"):
         st.page_link(p.file, label=p.title, icon=p.icon)
-        st.caption(p.summary)
+        st.caption(p.summary + (f" In {len(p.parts)} parts: {' · '.join(p.parts)}." if p.parts else ""))
 
 st.subheader("Questions, and where they are answered", anchor=False)
 for question, paths in QUESTIONS:
