@@ -75,12 +75,13 @@ def layer_variance(df: pd.DataFrame, y_title: str) -> alt.LayerChart:
     df: layer, value (already pinned), quantity (QUANTITIES), series ("measured"/"predicted"), status
     ("ok"/"overflow"/"underflow").
     """
-    y = alt.Y("value:Q", scale=alt.Scale(type="log"), axis=log_axis(y_title))
+    # tickCount: decades only (the minor 2…9 gridlines of a range of many decades drew a solid band)
+    y = alt.Y("value:Q", scale=alt.Scale(type="log"), axis=alt.Axis(title=f"{y_title} (log scale)", tickCount=6))
     base = alt.Chart(df).encode(
         x=alt.X("layer:Q", title="layer l", axis=alt.Axis(tickMinStep=1)), y=y,
         color=alt.Color("quantity:N", scale=scale(QUANTITIES, [GOOD, ACCENT]),
-                        title="solid with points: measured · dashed: predicted",
-                        legend=alt.Legend(orient="bottom", titleFontWeight="normal", titleLimit=400,
+                        title="solid: measured · dashed: predicted",
+                        legend=alt.Legend(orient="bottom", titleFontWeight="normal", titleLimit=400, columns=1,
                                           **STROKE_LEGEND)),
         strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=SERIES, range=[[1, 0], DASH_THEORY]),
                                   legend=None),
