@@ -352,7 +352,8 @@ def eval_section(width: int, steps: int) -> None:
                                     r"\Big(\beta-\frac{\gamma\,\hat\mu}{\sqrt{\hat\sigma^2+\epsilon}}\Big)",
                                     "Ioffe & Szegedy's Algorithm 2: at test time BN is a fixed affine map."))
 
-    st.markdown("**The gap between the two modes in the network of section 2** (BN on, held-out loss).")
+    st.markdown("**The gap between the two modes in the network of section 2** (BN on, held-out loss; its width "
+                "and steps are set above, for parts 2, 3 and 5 together).")
     lr = ui.select_slider("Learning rate", list(LRS), 2.0, key="lr_gap")
     momenta = {"momentum 0.1 (PyTorch default)": 0.1}
     if convention == "keras":

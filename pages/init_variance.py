@@ -364,8 +364,8 @@ with MANY:
             "A 30-layer ReLU network uses LeCun's Var(w) = 1/n instead of He's 2/n. By what factor is the variance "
             "of z at layer 30 smaller than at layer 1? And does a wider network fix it?",
             "Each ReLU layer multiplies the variance by n·Var(w)·½ = ½, so layer 30 is 2⁻²⁹ ≈ 2·10⁻⁹ times layer 1. "
-            "Width does not help: n·Var(w) is the same for every n. Switch **Initialization** to He and the line goes "
-            "flat; switch the backward plot on the same way: the gradient at layer 1 is 2⁻²⁹ times smaller with LeCun.",
+            "Width does not help: n·Var(w) is the same for every n. Switch **Initialization** to He and the X on the "
+            "chart opens into two flat lines: with LeCun the gradient at layer 1 (green) is 2⁻²⁹ times smaller too.",
             key="ptl_depth",
         )
 
