@@ -234,7 +234,6 @@ runs = {{(lr, bn): E.train_run({seed}, batchnorm=bn, lr=lr, steps={steps}, width
     ui.reproduce(code, df, file_name="batchnorm_training_curves.csv", key="csv_training")
 
 
-
 @st.fragment
 def init_section(width: int, steps: int) -> None:
     lr = ui.select_slider("Learning rate", list(LRS), 2.0, key="lr_init")
@@ -274,7 +273,6 @@ def init_section(width: int, steps: int) -> None:
                "saturated units. The output layer has no BN after it, so only hidden weights are scaled here.")
 
 
-
 @st.fragment
 def noise_section() -> None:
     st.subheader("4 · Batch size and noise in μ_B and σ_B", anchor="batch-noise")
@@ -308,7 +306,6 @@ def noise_section() -> None:
         ui.markdown(ui.table(pd.DataFrame(tiny_for(seed, 2), columns=two_cols), dict.fromkeys(two_cols, ".5f")),
                     ui.note_text("m = 2: the two samples sit at ±d/2 from their mean, and σ_B = d/2, so x̂ = ±1 "
                                  "(just under, because of ε). Only which of the two is larger survives."))
-
 
 
 @st.fragment

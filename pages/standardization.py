@@ -258,7 +258,6 @@ def compare_section() -> None:
     ui.reproduce(code, df, file_name="loss_curves.csv", key="csv_curves")
 
 
-
 def gradient_section() -> None:
     st.subheader("3. The gradient is scaled by its feature", anchor=False)
     runs0 = compare(n, seed, 0.9, 20)
@@ -328,7 +327,6 @@ def sweep_section() -> None:
     ui.reproduce(code, df, file_name="lr_sweep.csv", key="csv_sweep")
 
 
-
 @st.fragment
 def dims_section() -> None:
     st.subheader("5. More dimensions", anchor=False)
@@ -365,7 +363,6 @@ def dims_section() -> None:
                "millions of steps, so only their prediction is drawn).")
 
 
-
 @st.fragment
 def leak_section() -> None:
     st.subheader("6. Fit on the training split, apply to the test split", anchor=False)
@@ -392,7 +389,6 @@ def leak_section() -> None:
             st.code("scaler = S.fit_standardizer(X_train)     # statistics from the training rows only\n"
                     "Z_train = scaler.transform(X_train)\nZ_test = scaler.transform(X_test)      # same μ, σ, never refitted",
                     language="python")
-
 
 
 @st.fragment

@@ -218,7 +218,6 @@ def why_section() -> None:
                "rounds them differently.")
 
 
-
 @st.cache_data(show_spinner=False, max_entries=16)
 def frozen_table(seed: int) -> pd.DataFrame:
     """All zeros and zero W with random biases, per activation: max |dL/dp| at the start, max |change| after.
@@ -258,7 +257,6 @@ def zero_section() -> None:
         st.markdown(ui.table(ft[ft.activation == act].drop(columns="activation")))
         st.caption(f"Largest entry of each parameter's gradient and change; moons, H = 4, GD with η = 1, seed {seed}. "
                    "'exactly 0' means the bits did not change.")
-
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
