@@ -27,9 +27,11 @@ for question, paths in QUESTIONS:
     with st.container(border=True):
         q, links = st.columns([3, 2], vertical_alignment="center")
         q.markdown(question)
-        for path in paths:
+        for where in paths:
+            path, _, part = where.partition("?part=")
             p = by_url_path(path)
-            links.page_link(p.file, label=p.title, icon=p.icon)
+            links.page_link(p.file, label=f"{p.title} · {part}" if part else p.title, icon=p.icon,
+                            query_params={"part": part} if part else None)
 
 st.caption(
     "Inspired by the lectures of Andrew Ng's Deep Learning Specialization and Sebastian Raschka's STAT453; "

@@ -49,21 +49,23 @@ CONCEPTS = (
              ("Transform", "BN off vs on", "Bad init", "Batch noise", "Eval mode")),
 )
 
-# The learners' questions (PRODUCT.md) and the pages that answer them, in the order they are asked.
+# The learners' questions (PRODUCT.md) and where they are answered, in the order they are asked: a page's
+# url_path, or "url_path?part=<label>" for one of its parts (the home page links straight to that part).
 QUESTIONS = (
     ("Why normalize inputs? Why does it allow a larger learning rate? What changes in many dimensions?",
-     ("standardization", "loss_surface")),
+     ("standardization?part=Four scalings", "standardization?part=More features", "loss_surface")),
     ("Why does gradient descent zigzag, and why are steps perpendicular to the contours?", ("loss_surface",)),
     ("Why not initialize all weights to zero? If small random weights are all nearly equal, why don't units "
-     "stay symmetric? Would a penalty that pushes weights apart help?", ("symmetry",)),
+     "stay symmetric? Would a penalty that pushes weights apart help?",
+     ("symmetry", "symmetry?part=All-zero case", "symmetry?part=ε-lab")),
     ("Why Var(W) = 1/n (or 2/n for ReLU)? If each wᵢxᵢ is a product of two small numbers, why doesn't z "
-     "vanish? Signs cancel, so why care about the size of each term?", ("init_variance",)),
+     "vanish? Signs cancel, so why care about the size of each term?",
+     ("init_variance", "init_variance?part=Many layers")),
     ("Is it z ≈ 1, or the spread of z ≈ 1? Where do vanishing and exploding gradients come from, and why "
-     "does the activation's slope at z matter?", ("init_variance",)),
+     "does the activation's slope at z matter?", ("init_variance?part=Many layers",)),
     ("What does BatchNorm do, why the learnable γ and β, and why does it behave differently at test time?",
-     ("batchnorm",)),
+     ("batchnorm", "batchnorm?part=Eval mode")),
 )
-
 
 def by_url_path(url_path: str) -> PageInfo:
     return next(p for p in CONCEPTS if p.url_path == url_path)

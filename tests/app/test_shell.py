@@ -3,7 +3,7 @@
 import pytest
 
 from tests.app.conftest import assert_clean, open_page
-from ui.nav import CONCEPTS, HOME, QUESTIONS
+from ui.nav import CONCEPTS, HOME, QUESTIONS, by_url_path
 
 
 def test_home_page_lists_every_question_with_links():
@@ -14,6 +14,14 @@ def test_home_page_lists_every_question_with_links():
         assert question[:40] in text
     links = at.get("page_link")
     assert len(links) >= len(CONCEPTS) + len(QUESTIONS)
+
+
+def test_every_question_links_to_a_page_and_a_part_that_exist():
+    for _, wheres in QUESTIONS:
+        for where in wheres:
+            path, _, part = where.partition("?part=")
+            page = by_url_path(path)  # raises for an unknown page
+            assert not part or part in page.parts[1:], where  # (a page's own link opens its first part)
 
 
 @pytest.mark.parametrize("page", [p.file for p in CONCEPTS])

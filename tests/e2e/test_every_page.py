@@ -40,6 +40,16 @@ def test_page_loads_without_errors_and_draws_its_charts_in_every_part(page, serv
     assert drawn >= 1 if p is not HOME else drawn == 0
 
 
+def test_a_question_on_the_home_page_opens_the_part_that_answers_it(page, server):
+    open_path(page, server, "")
+    page.get_by_role("link", name="4 · Initialization variance · Many layers").first.click()
+    page.wait_for_url(lambda url: "part=Many+layers" in url or "part=Many%20layers" in url, timeout=60_000)
+    wait_for_app(page, timeout=90)
+    assert_no_errors(page)
+    assert page.get_by_role("tab", name="Many layers", exact=True).get_attribute("aria-selected") == "true"
+    assert page.locator(".st-key-depth").count() == 1
+
+
 def test_clicking_through_the_sidebar_reaches_every_page(page, server):
     open_path(page, server, "")
     for p in CONCEPTS:
