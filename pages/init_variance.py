@@ -170,7 +170,6 @@ def one_neuron_section() -> None:
     ui.reproduce(f"""
 import numpy as np
 from core import signal as sg
-from ui.nav import by_url_path
 
 one = sg.one_neuron({n}, {sigma_w!r}, {inputs!r}, {TRIALS}, np.random.default_rng({seed}))
 print(one.var_z, one.var_pred)   # measured vs n * Var(w) * E[x^2]
@@ -346,7 +345,6 @@ def deep_section() -> None:
     ui.reproduce(f"""
 import numpy as np
 from core import signal as sg
-from ui.nav import by_url_path
 
 s = sg.deep_signal({depth}, {width}, {activation!r}, {scheme!r}, np.random.default_rng({seed}),
                    sigma_w={sigma_w!r}, residual={residual}, batch={BATCH}, slope_layer={slope_layer})

@@ -435,7 +435,7 @@ def upload_section() -> None:
     st.subheader("Bring your own CSV", anchor=False)
     st.markdown("Upload a CSV with numeric columns, pick the features and a target, and the same analysis "
                 "(κ, 2/λmax, loss curves for the four scalings) runs on it. Files stay in this session only; "
-                "the upload can't be part of the share link.")
+                "the upload can't be part of the share link, and opening another part of the page forgets it.")
     up = st.file_uploader("CSV file", type=["csv", "txt", "tsv"], key="csv")
     if up is None:
         st.caption("Try a file with a semicolon delimiter, blank cells or a text column: each gets a clear note.")

@@ -46,11 +46,10 @@ def bound(widget: Callable[..., Any], label: str, *args: Any, key: str, **kwargs
     Returns the widget's value. When ``?key=`` held a value the widget could not take, a notice is queued
     (app.py shows them at the top of the page after the page ran) and the default is used.
 
-    The value outlives the widget while the learner stays on the page (``persist_state="page"``): a control in
-    a part that is not open (ui.parts) keeps its setting for when the part is opened again. Only the open
-    part's controls are in the URL, so a copied link reproduces what is on screen.
+    Streamlit keeps a bound widget's value while it is not drawn: a control in a part that is not open
+    (ui.parts) has its setting again when the part is opened (a browser test checks it). Only the open part's
+    controls are in the URL, so a copied link reproduces what is on screen.
     """
-    kwargs.setdefault("persist_state", "page")
     raw_values = st.query_params.get_all(key)
     st.session_state.setdefault(BOUND_KEYS, set()).add(key)
     if raw_values and widget in (st.number_input, st.slider) and _is_huge_number(raw_values[-1]):

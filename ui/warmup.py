@@ -10,7 +10,7 @@ time). A visitor who gets to a page before the warm-up does waits for the same c
 ``st.cache_data`` computes one key once.
 
 It does nothing outside ``streamlit run`` (AppTest, bare mode) or with ``PAGE_WARMUP=0`` in the environment
-(e.g. to time a page's own first computation in a browser). Its result is logged ("page warm-up finished: 17
+(e.g. to time a page's own first computation in a browser). Its result is logged ("page warm-up finished: 20
 views in 9.7 s"); ``scripts/bench.py`` waits for that line, and a browser test checks that a page visited
 after it causes no new cache entries.
 """
