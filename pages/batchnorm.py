@@ -136,8 +136,6 @@ st.markdown(
     "Page 1 standardized the **inputs**. BatchNorm does the same to every **hidden** pre-activation, on each "
     "mini-batch, then lets the network rescale it with two learnable numbers per unit, γ and β."
 )
-# One part at a time (ui.parts): each runs only while its tab is open.
-TRANSFORM, OFF_ON, BAD_INIT, NOISE, EVAL = ui.parts(by_url_path("batchnorm").parts)
 
 
 @st.fragment
@@ -378,40 +376,48 @@ def eval_section(width: int, steps: int) -> None:
                + ("" if convention == "keras" else " Pick the Keras convention above to add a slow average."))
 
 
-with TRANSFORM:
-    if TRANSFORM.open:
-        transform_section()
-with OFF_ON:
-    if OFF_ON.open:
-        st.subheader("2 · BN off vs on: the same network, the same start, the same mini-batches",
-                     anchor="bn-off-vs-on")
-        training_section(*network_controls())
-with BAD_INIT:
-    if BAD_INIT.open:
-        st.subheader("3 · BN rescues a bad initialization", anchor="bad-init")
-        init_section(*network_controls())
-        ui.predict_then_look(
-            "In the BN network, multiply every hidden weight by 10. Will the first forward pass change? Will "
-            "training?",
-            "The first forward pass is **identical** (BN((aW)u) = BN(Wu)). Training is not: the gradients are 10× "
-            "smaller while the weights are 10× larger, so each step moves them 100× less, relatively. The BN-on "
-            "curves above, for ×0.1, ×1, ×10: same start, different speed.",
-            key="ptl_scale",
-        )
-with NOISE:
-    if NOISE.open:
-        noise_section()
-        ui.predict_then_look(
-            "You train BN with batch size 2. What values can x̂ take?",
-            "Only (almost exactly) +1 and −1: the larger sample gets +1, the smaller −1 (the note above). With "
-            "batch size 1 it is always 0. That is why BN needs batches of more than a few samples, and why eval "
-            "mode uses running statistics instead.",
-            key="ptl_tiny",
-        )
-with EVAL:
-    if EVAL.open:
-        st.subheader("5 · Train mode vs eval mode: running statistics", anchor="eval-mode")
-        eval_section(*network_controls())
+def off_on_part() -> None:
+    """Part 2: its heading, the shared network controls, the training curves."""
+    st.subheader("2 · BN off vs on: the same network, the same start, the same mini-batches",
+                 anchor="bn-off-vs-on")
+    training_section(*network_controls())
+
+
+def bad_init_part() -> None:
+    """Part 3: its heading, the shared network controls, the runs from bad scales."""
+    st.subheader("3 · BN rescues a bad initialization", anchor="bad-init")
+    init_section(*network_controls())
+    ui.predict_then_look(
+        "In the BN network, multiply every hidden weight by 10. Will the first forward pass change? Will "
+        "training?",
+        "The first forward pass is **identical** (BN((aW)u) = BN(Wu)). Training is not: the gradients are 10× "
+        "smaller while the weights are 10× larger, so each step moves them 100× less, relatively. The BN-on "
+        "curves above, for ×0.1, ×1, ×10: same start, different speed.",
+        key="ptl_scale",
+    )
+
+
+def noise_part() -> None:
+    """Part 4 and its predict-then-look question."""
+    noise_section()
+    ui.predict_then_look(
+        "You train BN with batch size 2. What values can x̂ take?",
+        "Only (almost exactly) +1 and −1: the larger sample gets +1, the smaller −1 (the note above). With "
+        "batch size 1 it is always 0. That is why BN needs batches of more than a few samples, and why eval "
+        "mode uses running statistics instead.",
+        key="ptl_tiny",
+    )
+
+
+def eval_part() -> None:
+    """Part 5: its heading, the shared network controls, train vs eval mode."""
+    st.subheader("5 · Train mode vs eval mode: running statistics", anchor="eval-mode")
+    eval_section(*network_controls())
+
+
+# One part at a time: each runs only while its tab is open.
+ui.parts(by_url_path("batchnorm").parts,
+         transform_section, off_on_part, bad_init_part, noise_part, eval_part)
 
 st.divider()
 ui.answer(

@@ -99,8 +99,6 @@ ui.page_header(
     "the size of each term? Is it z ≈ 1, or the spread of z ≈ 1? And where do vanishing and exploding "
     "gradients come from?",
 )
-# One part at a time (ui.parts): each runs only while its tab is open.
-ONE, MANY, GOLD, TRAIN = ui.parts(by_url_path("init_variance").parts)
 
 
 @st.fragment
@@ -178,18 +176,18 @@ print(sweep.var_fixed, sweep.var_scaled, sweep.mean_abs_fixed)
 """, var_df, file_name="init_variance_fan_in.csv", key="iv_csv_neuron")
 
 
-with ONE:
-    if ONE.open:
-        one_neuron_section()
+def one_neuron_part() -> None:
+    """One neuron, then its predict-then-look question."""
+    one_neuron_section()
 
-        ui.predict_then_look(
-            "Raw pixel inputs (pick **pixel**) have variance Var(x) = 0.08 and mean 0.2. With n = 256 and σ_w = 0.05, "
-            "is Var(z) = 256 × 0.05² × 0.08 = 0.051?",
-            "No: the page measures about 0.077 = 256 × 0.05² × 0.12, because what enters is E[x²] = Var(x) + mean² = "
-            "0.08 + 0.04. A weight of random sign turns the inputs' mean into spread as well. (Centering the inputs "
-            "removes that part: one more reason to standardize them.)",
-            key="ptl_pixel",
-        )
+    ui.predict_then_look(
+        "Raw pixel inputs (pick **pixel**) have variance Var(x) = 0.08 and mean 0.2. With n = 256 and σ_w = 0.05, "
+        "is Var(z) = 256 × 0.05² × 0.08 = 0.051?",
+        "No: the page measures about 0.077 = 256 × 0.05² × 0.12, because what enters is E[x²] = Var(x) + mean² = "
+        "0.08 + 0.04. A weight of random sign turns the inputs' mean into spread as well. (Centering the inputs "
+        "removes that part: one more reason to standardize them.)",
+        key="ptl_pixel",
+    )
 
 
 def variance_frame(measured: np.ndarray, predicted: np.ndarray) -> pd.DataFrame:
@@ -354,18 +352,18 @@ print(s.grad, s.theory.grad)   # backward: measured vs predicted Var(dL/dz_l)
                  file_name="init_variance_layers.csv", key="iv_csv_deep")
 
 
-with MANY:
-    if MANY.open:
-        deep_section()
+def deep_part() -> None:
+    """Many layers, then its predict-then-look question."""
+    deep_section()
 
-        ui.predict_then_look(
-            "A 30-layer ReLU network uses LeCun's Var(w) = 1/n instead of He's 2/n. By what factor is the variance "
-            "of z at layer 30 smaller than at layer 1? And does a wider network fix it?",
-            "Each ReLU layer multiplies the variance by n·Var(w)·½ = ½, so layer 30 is 2⁻²⁹ ≈ 2·10⁻⁹ times layer 1. "
-            "Width does not help: n·Var(w) is the same for every n. Switch **Initialization** to He and the X on the "
-            "chart opens into two flat lines: with LeCun the gradient at layer 1 (green) is 2⁻²⁹ times smaller too.",
-            key="ptl_depth",
-        )
+    ui.predict_then_look(
+        "A 30-layer ReLU network uses LeCun's Var(w) = 1/n instead of He's 2/n. By what factor is the variance "
+        "of z at layer 30 smaller than at layer 1? And does a wider network fix it?",
+        "Each ReLU layer multiplies the variance by n·Var(w)·½ = ½, so layer 30 is 2⁻²⁹ ≈ 2·10⁻⁹ times layer 1. "
+        "Width does not help: n·Var(w) is the same for every n. Switch **Initialization** to He and the X on the "
+        "chart opens into two flat lines: with LeCun the gradient at layer 1 (green) is 2⁻²⁹ times smaller too.",
+        key="ptl_depth",
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -426,11 +424,6 @@ def goldilocks_section() -> None:
                "line is the critical gain where n·Var(w)·E[f′(z)²] = 1.")
 
 
-with GOLD:
-    if GOLD.open:
-        goldilocks_section()
-
-
 @st.fragment
 def training_section() -> None:
     st.header("Does it train?", anchor=False)
@@ -462,9 +455,9 @@ def training_section() -> None:
                "signal vanished before training could start; orthogonal uses the activation's gain (√2 for ReLU).")
 
 
-with TRAIN:
-    if TRAIN.open:
-        training_section()
+# One part at a time: each runs only while its tab is open.
+ui.parts(by_url_path("init_variance").parts,
+         one_neuron_part, deep_part, goldilocks_section, training_section)
 
 st.divider()
 ui.answer(

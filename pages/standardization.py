@@ -487,32 +487,17 @@ def upload_section() -> None:
                "(each scaling at 0.9 × its own 2/λmax, 200 steps, from w = 0).")
 
 
-# One part at a time (ui.parts): each runs only while its tab is open.
-DATA, SCALINGS, RATE, DIMS, LEAK, SKEW, CSV = ui.parts(by_url_path("standardization").parts)
-with DATA:
-    if DATA.open:
-        data_section()
-with SCALINGS:
-    if SCALINGS.open:
-        scalings_intro()
-        compare_section()
-        gradient_section()
-        scalings_questions()
-with RATE:
-    if RATE.open:
-        sweep_section()
-with DIMS:
-    if DIMS.open:
-        dims_section()
-with LEAK:
-    if LEAK.open:
-        leak_section()
-with SKEW:
-    if SKEW.open:
-        skew_section()
-with CSV:
-    if CSV.open:
-        upload_section()
+def scalings_part() -> None:
+    """The four scalings, the per-feature gradient, the two questions."""
+    scalings_intro()
+    compare_section()
+    gradient_section()
+    scalings_questions()
+
+
+# One part at a time: each runs only while its tab is open.
+ui.parts(by_url_path("standardization").parts, data_section, scalings_part, sweep_section, dims_section,
+         leak_section, skew_section, upload_section)
 
 st.divider()
 ui.answer(

@@ -85,8 +85,7 @@ ui.page_header(
     "hidden units stay symmetric? Would a penalty that pushes the weights apart help?",
 )
 seed = ui.seed()
-# One part at a time (ui.parts): each runs only while its tab is open.
-EXPERIMENT, ZERO, LAB = ui.parts(by_url_path("symmetry").parts)
+
 
 @st.fragment
 def experiment_section() -> None:
@@ -369,20 +368,17 @@ def predict_section() -> None:
     )
 
 
-with EXPERIMENT:
-    if EXPERIMENT.open:
-        experiment_section()
-        why_section()
-        predict_section()
-with ZERO:
-    if ZERO.open:
-        zero_section()
-with LAB:
-    if LAB.open:
-        eps_section()
+def experiment_part() -> None:
+    """The experiment, the proof of why identical units stay identical, the question."""
+    experiment_section()
+    why_section()
+    predict_section()
+
+
+# One part at a time: each runs only while its tab is open.
+ui.parts(by_url_path("symmetry").parts, experiment_part, zero_section, eps_section)
 
 st.divider()
-
 ui.answer(
     "Zero (or any constant) init makes every hidden unit the same function, and the gradient treats equal units "
     "equally, so they stay equal forever: H units do the work of one, and with all zeros and tanh/ReLU nothing "

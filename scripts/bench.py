@@ -79,7 +79,7 @@ EXTRA_SLIDERS = {"init_variance?part=Many+layers": ["depth", "width"]}
 def views(pages) -> list[tuple[str, object]]:
     """Every view of ``pages``: ``(name, page)``, the name being the url path, with ``?part=`` for a page's
     further parts (ui.parts: each tab is its own view, and only the open one is run and drawn)."""
-    return [(view, p) for p in pages for view in (p.views() if hasattr(p, "views") else [p.url_path])]
+    return [(view, p) for p in pages for view in p.views()]
 
 
 def ratio(a: float | None, b: float | None) -> float | None:

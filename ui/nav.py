@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
+
+PART_KEY = "part"  # the URL parameter of a page's open part (ui.parts)
 
 
 @dataclass(frozen=True)
@@ -21,11 +24,14 @@ class PageInfo:
     summary: str
     parts: tuple[str, ...] = ()  # the page's tabs (ui.parts), in reading order; their labels go in ?part=
 
-    def views(self) -> list[str]:
-        """Every view a visitor can open: the page, then each further part's link (``url_path?part=...``)."""
-        from urllib.parse import quote_plus
+    def queries(self) -> list[dict[str, str]]:
+        """The URL query of every view: ``{}`` for the page's own link (its first part), then
+        ``{"part": label}`` for each further part."""
+        return [{}] + [{PART_KEY: label} for label in self.parts[1:]]
 
-        return [self.url_path] + [f"{self.url_path}?part={quote_plus(label)}" for label in self.parts[1:]]
+    def views(self) -> list[str]:
+        """Every view as a url path with its query (``url_path?part=...``)."""
+        return [self.url_path + (f"?{urlencode(q)}" if q else "") for q in self.queries()]
 
 
 HOME = PageInfo("pages/home.py", "Start here", ":material/school:", "home",

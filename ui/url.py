@@ -14,8 +14,9 @@ from typing import Any
 
 import streamlit as st
 
+from ui.nav import PART_KEY
+
 SEED_KEY = "seed"
-PART_KEY = "part"
 SEED_MAX = 2**31 - 1
 _NOTICES = "_url_notices"
 BOUND_KEYS = "_url_bound_keys"  # every key bound to the URL so far in this session (tests read it)
@@ -66,20 +67,25 @@ def bound(widget: Callable[..., Any], label: str, *args: Any, key: str, **kwargs
     return value
 
 
-def parts(labels: Sequence[str]) -> list:
-    """The page's parts as tabs bound to ``?part=<label>``; only the open part's content is run.
+def parts(labels: Sequence[str], *sections: Callable[[], None]) -> None:
+    """The page's parts as tabs bound to ``?part=<label>``: ``sections[i]`` runs inside tab i, only while that
+    tab is open.
 
-    Use each tab's ``.open``: ``with tab: if tab.open: section()``. A page with everything on it took about
-    twice the bare app's time to load in the browser (content volume: ~100 elements, ~11 charts); one part at a
-    time keeps a page light, and each part still reads top to bottom. An unknown ``?part=`` is refused with a
-    notice and the first part opens.
+    A page with everything on it took about twice the bare app's time to load in the browser (content volume:
+    ~100 elements, ~11 charts); one part at a time keeps a page light, and each part still reads top to bottom.
+    An unknown ``?part=`` is refused with a notice and the first part opens.
     """
     labels = list(labels)
+    if len(sections) != len(labels):
+        raise ValueError(f"{len(labels)} part labels but {len(sections)} sections")
     raw = st.query_params.get_all(PART_KEY)
     st.session_state.setdefault(BOUND_KEYS, set()).add(PART_KEY)
     if raw and raw[-1] not in labels:
         _refuse(PART_KEY, "Part", raw[-1], labels[0])
-    return st.tabs(labels, key=PART_KEY, bind="query-params")
+    for tab, section in zip(st.tabs(labels, key=PART_KEY, bind="query-params"), sections, strict=True):
+        with tab:
+            if tab.open:
+                section()
 
 
 def _refuse(key: str, label: str, raw: str, default: Any) -> None:

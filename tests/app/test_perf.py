@@ -2,7 +2,6 @@
 the charts must come out exactly as Altair alone would build them."""
 
 import json
-import urllib.parse
 
 import altair as alt
 import numpy as np
@@ -64,8 +63,8 @@ def _base_specs(at) -> list[tuple[str, str]]:
 
 def _first_slider(page):
     """The page's first slider in reading order (its first part that has one), as scripts/bench.py times it."""
-    for view in page.views():
-        at = open_page(page.file, dict(urllib.parse.parse_qsl(view.partition("?")[2])))
+    for view, query in zip(page.views(), page.queries(), strict=True):
+        at = open_page(page.file, query)
         first = next((w for w in at.main if getattr(w, "type", "") in ("slider", "select_slider")), None)
         if first is not None:
             return view, at, first

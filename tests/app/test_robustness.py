@@ -18,15 +18,15 @@ from altair.vegalite.v6.schema.core import load_schema
 
 from tests.app.conftest import assert_clean, charts, open_page
 from ui.nav import CONCEPTS
-from ui.url import BOUND_KEYS, PART_KEY, SEED_KEY
+from ui.url import BOUND_KEYS, SEED_KEY
 from ui.url import _same as same_value
 
 HOSTILE = ["abc", "-5", "1e308", "-1e308", "nan", "", "9" * 400, "<script>alert(1)</script>"]
 # every view: (page file, the part's link), one per part of each page
-VIEWS = [(p.file, {PART_KEY: part} if i else {}) for p in CONCEPTS for i, part in enumerate(p.parts or ("",))]
-VIEW_IDS = [f"{p.url_path}-{i}" for p in CONCEPTS for i in range(len(p.parts) or 1)]
+VIEWS = [(p.file, query) for p in CONCEPTS for query in p.queries()]
+VIEW_IDS = [f"{p.url_path}-{i}" for p in CONCEPTS for i in range(len(p.queries()))]
 PAGES = [p.file for p in CONCEPTS]
-PARTS = {p.file: [{PART_KEY: part} if i else {} for i, part in enumerate(p.parts or ("",))] for p in CONCEPTS}
+PARTS = {p.file: p.queries() for p in CONCEPTS}
 # links that make a page's training runs short, where its controls' extremes would otherwise retrain long ones
 LIGHT = {"pages/batchnorm.py": {"steps": "100"}}
 

@@ -17,8 +17,8 @@ HOSTILE = ["abc", "-1e308", "nan", "", "x" * 400, "<script>alert(1)</script>", "
 
 
 # every view: a page's link, then each further part's (ui.parts: only the open part runs)
-VIEWS = [(p, {PART_KEY: part} if i else {}) for p in CONCEPTS for i, part in enumerate(p.parts or ("",))]
-IDS = [f"{p.url_path}-{i}" for p in CONCEPTS for i in range(len(p.parts) or 1)]
+VIEWS = [(p, query) for p in CONCEPTS for query in p.queries()]
+IDS = [f"{p.url_path}-{i}" for p in CONCEPTS for i in range(len(p.queries()))]
 
 
 @cache
