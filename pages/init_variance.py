@@ -20,6 +20,7 @@ FAN_INS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
 STDS = [0.001, 0.003, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 1.0]
 WIDTHS = [16, 32, 64, 128, 256, 512]
 DEPTH_MAX = 50
+LAYER_DEFAULT = 10  # the layer whose z is inspected, until the learner picks another
 TRIALS = 4000
 BATCH = 256
 GOLD_GAINS = tuple(float(g) for g in np.geomspace(0.25, 16.0, 25))
@@ -213,20 +214,14 @@ def ridge_frame(s: sg.DeepSignal) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def deep_charts(depth: int, width: int, activation: str, scheme: str, sigma_w: float | None, residual: bool,
-                slope_layer: int, seed: int) -> dict:
-    """Every chart of the deep-network section (built once per setting: Altair construction is the slow part)."""
-    s = deep(depth, width, activation, scheme, sigma_w, residual, slope_layer, seed)
+def variance_charts(depth: int, width: int, activation: str, scheme: str, sigma_w: float | None, residual: bool,
+                    seed: int) -> dict:
+    """The charts of "Many layers" (built once per setting: Altair construction is the slow part)."""
+    s = deep(depth, width, activation, scheme, sigma_w, residual, min(LAYER_DEFAULT, depth - 1), seed)
     fwd, bwd = variance_frame(s.q, s.theory.q), variance_frame(s.grad, s.theory.grad)
-    act_label = "activation h = f(z)" if not residual else "hidden state h"
-    hist = pd.DataFrame({"center": s.z_centers, "density": s.z_density,
-                         "width": s.z_centers[1] - s.z_centers[0] if s.z_centers.size > 1 else 1.0})
-    curve = pd.DataFrame({"z": s.z_centers, "slope": s.slope})
     both = pd.concat([fwd.assign(quantity=ch.QUANTITIES[0]), bwd.assign(quantity=ch.QUANTITIES[1])],
                      ignore_index=True)
     figs = {"fwd_df": fwd, "bwd_df": bwd, "var": spec(ch.layer_variance(both, "variance")),
-            "ridge": spec(ch.ridgeline(ridge_frame(s), f"{act_label} (same axis for every layer)")),
-            "slope": spec(ch.slope_under_z(hist, curve, "z at the inspected layer", "f′(z)")),
             "frac": None, "frac_title": ""}
     titles = {"tanh": "saturated (%)", "sigmoid": "saturated (%)", "relu": "dead ReLUs (%)"}
     if activation in titles:
@@ -237,32 +232,50 @@ def deep_charts(depth: int, width: int, activation: str, scheme: str, sigma_w: f
     return figs
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def inside_charts(depth: int, width: int, activation: str, scheme: str, sigma_w: float | None, residual: bool,
+                  slope_layer: int, seed: int) -> dict:
+    """The charts of "Inside the layers": the ridgeline of activations and the slope under z at one layer."""
+    s = deep(depth, width, activation, scheme, sigma_w, residual, slope_layer, seed)
+    act_label = "activation h = f(z)" if not residual else "hidden state h"
+    hist = pd.DataFrame({"center": s.z_centers, "density": s.z_density,
+                         "width": s.z_centers[1] - s.z_centers[0] if s.z_centers.size > 1 else 1.0})
+    curve = pd.DataFrame({"z": s.z_centers, "slope": s.slope})
+    ridge = ridge_frame(s)
+    return {"ridge_df": ridge, "ridge": spec(ch.ridgeline(ridge, f"{act_label} (same axis for every layer)")),
+            "slope": spec(ch.slope_under_z(hist, curve, "z at the inspected layer", "f′(z)"))}
+
+
+def network_controls() -> tuple[int, int, str, str, float | None, bool]:
+    """The deep network of "Many layers" and "Inside the layers": drawn in whichever part is open (inside its
+    fragment, so a move reruns only that part), one setting for both."""
+    with st.container(border=True):
+        st.caption("The network of **Many layers** and **Inside the layers**: one setting for both parts.")
+        c1, c2, c3 = st.columns([1, 1, 1.6])
+        with c1:
+            depth = ui.slider("Depth L (layers)", 3, DEPTH_MAX, 30, key="depth")
+            width = ui.select_slider("Width n (units per layer)", WIDTHS, 128, key="width")
+        with c2:
+            activation = ACTS[ui.select("Activation f", list(ACTS), key="act", index=3)]
+            residual = ui.toggle("Residual skips h + f(hW)", False, key="res",
+                                 help="Every hidden layer after the first adds its input back (as in ResNets).")
+        with c3:
+            scheme = SCHEMES[ui.segmented(
+                "Initialization", list(SCHEMES), key="init", default="LeCun",
+                help="Var(w) per scheme: LeCun 1/n, Xavier 2/(n_in + n_out) (= 1/n here: every layer is n × n), "
+                     "He 2/n, orthogonal: an orthogonal matrix times the activation's gain (entries ≈ gain²/n), "
+                     "normal: N(0, σ_w²) with the σ_w you choose.")]
+            sigma_w = (ui.select_slider("σ_w for the normal scheme", STDS, 0.05, key="sw") if scheme == "normal"
+                       else None)
+    return depth, width, activation, scheme, sigma_w, residual
+
+
 @st.fragment
 def deep_section() -> None:
     st.header("Through many layers: the same rule, repeated", anchor=False)
-    c1, c2, c3 = st.columns([1, 1, 1.6])
-    with c1:
-        depth = ui.slider("Depth L (layers)", 3, DEPTH_MAX, 30, key="depth")
-        width = ui.select_slider("Width n (units per layer)", WIDTHS, 128, key="width")
-    with c2:
-        activation = ACTS[ui.select("Activation f", list(ACTS), key="act", index=3)]
-        residual = ui.toggle("Residual skips h + f(hW)", False, key="res",
-                             help="Every hidden layer after the first adds its input back (as in ResNets).")
-    with c3:
-        scheme = SCHEMES[ui.segmented(
-            "Initialization", list(SCHEMES), key="init", default="LeCun",
-            help="Var(w) per scheme: LeCun 1/n, Xavier 2/(n_in + n_out) (= 1/n here: every layer is n × n), "
-                 "He 2/n, orthogonal: an orthogonal matrix times the activation's gain (entries ≈ gain²/n), "
-                 "normal: N(0, σ_w²) with the σ_w you choose.")]
-        sigma_w = (ui.select_slider("σ_w for the normal scheme", STDS, 0.05, key="sw") if scheme == "normal"
-                   else None)
-    # A fixed range: a slider's min, max and step are part of its identity in Streamlit, so a range that followed
-    # the depth made a new widget at every depth change, which went back to its default layer (and was redrawn).
-    chosen_layer = ui.slider("Layer whose z you inspect below", 1, DEPTH_MAX - 1, 10, key="zl",
-                             help="A layer past the network's last hidden layer shows that last hidden layer.")
-    slope_layer = min(chosen_layer, depth - 1)
+    depth, width, activation, scheme, sigma_w, residual = network_controls()
     seed = ui.seed()
-    s = deep(depth, width, activation, scheme, sigma_w, residual, slope_layer, seed)
+    s = deep(depth, width, activation, scheme, sigma_w, residual, min(LAYER_DEFAULT, depth - 1), seed)
     gain2 = width * s.var_w
     _, _, c = sg.activation_moments(activation, 1.0)
     c_text = {"linear": "1", "relu": "1/2", "leaky_relu": "(1+a^2)/2"}.get(activation)
@@ -292,7 +305,7 @@ def deep_section() -> None:
                                {"Var(∂L/∂z) at layer 1": fmt(s.grad[0]),
                                 "predicted at layer 1": fmt(s.theory.grad[0])}))
 
-    figs = deep_charts(depth, width, activation, scheme, sigma_w, residual, slope_layer, seed)
+    figs = variance_charts(depth, width, activation, scheme, sigma_w, residual, seed)
     fwd, bwd = figs["fwd_df"], figs["bwd_df"]
     # Alt texts name no numbers (they are in the captions): a changed alt text makes Streamlit rebuild the chart
     # instead of swapping its data, and depth, width and the inspected layer move every number here.
@@ -325,27 +338,12 @@ def deep_section() -> None:
                    "**overflow** or **underflow** rather than cut off. A real network would produce inf/NaN or "
                    "zeros there.", icon=":material/warning:")
 
-    left, right = st.columns([1.1, 1])
-    with left:
-        st.subheader("Activations, layer by layer", anchor=False)
-        show(figs["ridge"], "Histograms of the activations at several layers, first to last: their spread "
-                            "changes with depth exactly as the variance plot says.")
-        st.caption("As in Glorot & Bengio (2010), Fig. 6: each row is one layer's activations over the batch "
-                   f"(layers {', '.join(map(str, s.hist_layers))}).")
-    with right:
-        st.subheader(f"The slope f′(z) where z sits (layer {s.slope_layer})", anchor=False)
-        show(figs["slope"], "The gradient through the inspected layer is multiplied by f′(z) where z falls: the "
-                            "slope curve is drawn over the histogram of z.")
-        past = (f"Layer {chosen_layer} is past this {depth}-layer network: this is its last hidden layer. "
-                if chosen_layer > slope_layer else "")
-        st.caption(f"{past}E[f′(z)²] = {s.slope_sq:.3g} measured, {s.slope_sq_pred:.3g} predicted: the factor the "
-                   "gradient's variance picks up at this layer, besides n·Var(w).")
     ui.reproduce(f"""
 import numpy as np
 from core import signal as sg
 
 s = sg.deep_signal({depth}, {width}, {activation!r}, {scheme!r}, np.random.default_rng({seed}),
-                   sigma_w={sigma_w!r}, residual={residual}, batch={BATCH}, slope_layer={slope_layer})
+                   sigma_w={sigma_w!r}, residual={residual}, batch={BATCH})
 print(s.q, s.theory.q)         # forward: measured vs predicted Var(z_l)
 print(s.grad, s.theory.grad)   # backward: measured vs predicted Var(dL/dz_l)
 """, pd.concat([fwd.assign(quantity="forward"), bwd.assign(quantity="backward")]),
@@ -363,6 +361,68 @@ def deep_part() -> None:
         "Width does not help: n·Var(w) is the same for every n. Switch **Initialization** to He and the X on the "
         "chart opens into two flat lines: with LeCun the gradient at layer 1 (green) is 2⁻²⁹ times smaller too.",
         key="ptl_depth",
+    )
+
+
+@st.fragment
+def inside_section() -> None:
+    st.header("Inside the layers: where z sits decides the slope", anchor=False)
+    depth, width, activation, scheme, sigma_w, residual = network_controls()
+    # A fixed range: a slider's min, max and step are part of its identity in Streamlit, so a range that followed
+    # the depth made a new widget at every depth change, which went back to its default layer (and was redrawn).
+    chosen_layer = ui.slider("Layer whose z you inspect", 1, DEPTH_MAX - 1, LAYER_DEFAULT, key="zl",
+                             help="A layer past the network's last hidden layer shows that last hidden layer.")
+    slope_layer = min(chosen_layer, depth - 1)
+    seed = ui.seed()
+    s = deep(depth, width, activation, scheme, sigma_w, residual, slope_layer, seed)
+    figs = inside_charts(depth, width, activation, scheme, sigma_w, residual, slope_layer, seed)
+    factor = width * s.var_w * s.slope_sq
+    ui.formula(
+        r"\begin{aligned}\operatorname{Var}\Big(\tfrac{\partial L}{\partial z_l}\Big) &= n\operatorname{Var}(w)\,"
+        r"\mathbb{E}\big[f'(z_l)^2\big]\operatorname{Var}\Big(\tfrac{\partial L}{\partial z_{l+1}}\Big)\\ "
+        rf"n\operatorname{{Var}}(w)\,\mathbb{{E}}\big[f'(z_l)^2\big] &= {width}\times{s.var_w:.3g}\times"
+        rf"{s.slope_sq:.3g} = {factor:.3g}\end{{aligned}}",
+        f"At layer {s.slope_layer}, E[f′(z)²] = {s.slope_sq:.3g} measured over the batch, {s.slope_sq_pred:.3g} "
+        "predicted from the mean-field variance of z. Below 1, the factor shrinks the gradient at every layer; "
+        "above 1, it grows it."
+        + (" With skips the gradient also passes straight through each h + f(hW): add 1 to the factor."
+           if residual else ""))
+    left, right = st.columns([1.1, 1])
+    with left:
+        st.subheader("Activations, layer by layer", anchor=False)
+        show(figs["ridge"], "Histograms of the activations at several layers, first to last: their spread "
+                            "changes with depth as the variance chart of Many layers says.")
+        st.caption("As in Glorot & Bengio (2010), Fig. 6: each row is one layer's activations over the batch "
+                   f"(layers {', '.join(map(str, s.hist_layers))}).")
+    with right:
+        st.subheader(f"The slope f′(z) where z sits (layer {s.slope_layer})", anchor=False)
+        show(figs["slope"], "The gradient through the inspected layer is multiplied by f′(z) where z falls: the "
+                            "slope curve is drawn over the histogram of z.")
+        past = (f"Layer {chosen_layer} is past this {depth}-layer network: this is its last hidden layer. "
+                if chosen_layer > slope_layer else "")
+        st.caption(f"{past}Where the bars sit under a flat part of the curve, f′ ≈ 0 and the gradient through "
+                   "those units is cut.")
+    ui.reproduce(f"""
+import numpy as np
+from core import signal as sg
+
+s = sg.deep_signal({depth}, {width}, {activation!r}, {scheme!r}, np.random.default_rng({seed}),
+                   sigma_w={sigma_w!r}, residual={residual}, batch={BATCH}, slope_layer={slope_layer})
+print(s.hist_layers, s.hist_density.shape)   # the ridgeline: activation histograms of those layers
+print(s.slope_sq, s.slope_sq_pred)           # E[f'(z)^2] at the inspected layer: measured vs predicted
+""", figs["ridge_df"], file_name="init_variance_histograms.csv", key="iv_csv_inside")
+
+
+def inside_part() -> None:
+    """Inside the layers, then its predict-then-look question."""
+    inside_section()
+    ui.predict_then_look(
+        "Pick **sigmoid** and **Xavier** (n·Var(w) = 1). The sigmoid units are not saturated: none is near 0 or "
+        "1. Does the gradient still reach layer 1 of a 30-layer network?",
+        "Barely: a sigmoid's slope is at most ¼, so E[f′(z)²] ≤ 1/16 and every layer multiplies the gradient's "
+        "variance by 1/16 or less: after 29 layers, less than 10⁻³⁴. A small slope is enough; saturation "
+        "is not needed. tanh has slope 1 at 0, and at the same setting its factor stays near 1.",
+        key="ptl_sigmoid",
     )
 
 
@@ -457,7 +517,7 @@ def training_section() -> None:
 
 # One part at a time: each runs only while its tab is open.
 ui.parts(by_url_path("init_variance").parts,
-         one_neuron_part, deep_part, goldilocks_section, training_section)
+         one_neuron_part, deep_part, inside_part, goldilocks_section, training_section)
 
 st.divider()
 ui.answer(

@@ -49,7 +49,7 @@ CONCEPTS = (
              ("Experiment", "All-zero case", "ε-lab")),
     PageInfo("pages/init_variance.py", "4 · Initialization variance", ":material/stacked_line_chart:",
              "init_variance", "Why Var(W) = 1/n (2/n for ReLU), measured layer by layer.",
-             ("One neuron", "Many layers", "Goldilocks map", "Training")),
+             ("One neuron", "Many layers", "Inside the layers", "Goldilocks map", "Training")),
     PageInfo("pages/batchnorm.py", "5 · BatchNorm", ":material/tune:", "batchnorm",
              "Standardizing the hidden layers, and what γ, β and running statistics do.",
              ("Transform", "BN off vs on", "Bad init", "Batch noise", "Eval mode")),
@@ -68,7 +68,8 @@ QUESTIONS = (
      "vanish? Signs cancel, so why care about the size of each term?",
      ("init_variance", "init_variance?part=Many layers")),
     ("Is it z ≈ 1, or the spread of z ≈ 1? Where do vanishing and exploding gradients come from, and why "
-     "does the activation's slope at z matter?", ("init_variance?part=Many layers",)),
+     "does the activation's slope at z matter?",
+     ("init_variance?part=Many layers", "init_variance?part=Inside the layers")),
     ("What does BatchNorm do, why the learnable γ and β, and why does it behave differently at test time?",
      ("batchnorm", "batchnorm?part=Eval mode")),
 )

@@ -7,12 +7,14 @@ import json
 import numpy as np
 import pyarrow as pa
 
+from core import signal as sg
 from tests.app.conftest import assert_clean, charts, formulas, open_page, readouts
 from ui.nav import by_url_path
 
 PAGE = "pages/init_variance.py"
 PARTS = by_url_path("init_variance").parts
 DEEP = {"part": "Many layers"}
+INSIDE = {"part": "Inside the layers"}
 
 
 def metrics(at) -> dict[str, str]:
@@ -44,7 +46,8 @@ def test_every_part_opens_from_its_link_and_shows_its_own_charts():
         at = open_page(PAGE, {"part": part})
         assert_clean(at)
         shown[part] = (len(at.header), len(charts(at)))
-    assert shown == {"One neuron": (1, 4), "Many layers": (1, 4), "Goldilocks map": (1, 1), "Training": (1, 1)}
+    assert shown == {"One neuron": (1, 4), "Many layers": (1, 2), "Inside the layers": (1, 2),
+                     "Goldilocks map": (1, 1), "Training": (1, 1)}
 
 
 def test_the_scheme_control_moves_the_deep_numbers():
@@ -64,7 +67,7 @@ def test_the_scheme_control_moves_the_deep_numbers():
 def test_the_inspected_layer_survives_a_depth_change_and_a_shallower_network_shows_its_last_layer():
     # Streamlit makes a new slider when its range changes; the layer slider's range once followed the depth, so
     # every depth change silently sent the learner back to layer 10.
-    at = open_page(PAGE, DEEP)
+    at = open_page(PAGE, INSIDE)
     at.slider(key="zl").set_value(25).run()
     at.slider(key="depth").set_value(31).run()
     assert_clean(at)
@@ -75,6 +78,24 @@ def test_the_inspected_layer_survives_a_depth_change_and_a_shallower_network_sho
     at.slider(key="depth").set_value(40).run()
     assert at.subheader[1].value.endswith("(layer 25)")
     assert not any("is past this" in c.value for c in at.caption)
+
+
+def test_the_two_deep_parts_share_one_network_setting_and_the_slope_factor_comes_from_core():
+    """Many layers and Inside the layers draw the same controls (one key each): a setting made in one is the
+    network the other shows, and the gradient factor in Inside's formula is core's measured n·Var(w)·E[f′(z)²]."""
+    at = open_page(PAGE, {**DEEP, "act": "sigmoid", "init": "Xavier"})
+    at.slider(key="depth").set_value(20).run()
+    assert "Var(z) at layer 20" in metrics(at)
+    at.query_params["part"] = "Inside the layers"
+    at.run()
+    assert_clean(at)
+    assert at.slider(key="depth").value == 20 and at.selectbox(key="act").value == "sigmoid"
+    s = sg.deep_signal(20, 128, "sigmoid", "xavier", np.random.default_rng(at.number_input(key="seed").value),
+                       batch=256, slope_layer=10)
+    text = next(f for f in formulas(at) if "f'(z_l)^2" in f)
+    assert f"= {128 * s.var_w * s.slope_sq:.3g}" in text
+    assert 128 * s.var_w * s.slope_sq <= 1 / 16  # a sigmoid's slope is at most 1/4: the predict-then-look answer
+    assert f"= {s.slope_sq:.3g} measured" in text
 
 
 def test_link_parameters_reproduce_the_same_numbers_as_the_widgets():

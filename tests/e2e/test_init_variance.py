@@ -32,8 +32,9 @@ def test_moving_the_depth_slider_with_the_keyboard_updates_the_deepest_layer(pag
 
 
 def test_a_setting_survives_a_visit_to_another_part_and_the_link_follows_the_open_part(page, server):
-    """Only the open part runs (ui.parts); a control in a closed part keeps its value for when it reopens, and
-    the address bar always holds the open part and its settings, so a copied link shows what is on screen."""
+    """Only the open part runs (ui.parts); a control in a closed part keeps its value for when it reopens, two
+    parts that draw the same control share its value, and the address bar always holds the open part and its
+    settings, so a copied link shows what is on screen."""
     open_path(page, server, PAGE, "part=Many+layers&depth=12")
     wait_for_charts(page)
     expect(_metric_label(page, "Var(z) at layer 12")).to_have_count(1, timeout=SLOW)
@@ -49,6 +50,14 @@ def test_a_setting_survives_a_visit_to_another_part_and_the_link_follows_the_ope
     wait_for_charts(page)
     expect(_metric_label(page, "Var(z) at layer 12")).to_have_count(1, timeout=SLOW)
     assert "depth=12" in page.url and "part=Many+layers" in page.url
+    # the next part draws the same network controls: the network it shows is the one just set
+    page.get_by_role("tab", name="Inside the layers").click()
+    wait_for_app(page)
+    wait_for_charts(page)
+    assert_no_errors(page)
+    expect(page.locator(".st-key-depth").get_by_role("slider")).to_have_value("12", timeout=SLOW)
+    expect(page.locator(".st-key-zl")).to_have_count(1)
+    assert "depth=12" in page.url and "part=Inside+the+layers" in page.url
 
 
 def test_a_link_to_an_exploding_network_labels_the_overflow_on_the_chart(page, server):
