@@ -404,7 +404,7 @@ def browser_bench(pages, bare_dir: Path, reps: int, loads: int = 3) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--reps", type=int, default=5, help="warm reruns / slider key presses per page")
+    ap.add_argument("--reps", type=int, default=9, help="warm reruns / slider key presses per page")
     ap.add_argument("--pages", help="comma-separated url_paths (default: home and every concept page)")
     ap.add_argument("--browser", action="store_true", help="also measure in headless Chromium")
     ap.add_argument("--loads", type=int, default=3, help="browser loads per page, each paired with a bare-app load")
