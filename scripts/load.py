@@ -11,7 +11,8 @@ Once the result is painted a session pauses 0.5-1.5x --think seconds (a learner 
 moves again; the baseline pauses the same way); --think 0 presses again at once, which saturates this
 machine's two cores with eight browsers rather than modelling eight learners.
 Reports reruns completed, errors (exception elements or stalled reruns), p50/p95 latency, p95 relative to
-the single session (both measures), and the server's peak resident memory.
+the single session (both measures), the server's peak resident memory, and the CPU the server and the
+browsers used while all sessions ran (in cores: CPU seconds per second).
 Needs Chromium ($CHROMIUM or /usr/bin/chromium). Exit code 1 on any error or stall.
 """
 
@@ -65,6 +66,33 @@ def start_server(port: int, log: Path) -> subprocess.Popen:
             time.sleep(0.25)
     proc.kill()
     raise SystemExit("server did not start")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time used so far by these processes, in seconds (Linux /proc; 0 for a gone one)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def browser_pids() -> list[int]:
+    """Every Chromium process on the machine (the browser, its GPU and utility processes, one renderer per
+    page)."""
+    pids = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                exe = (d / "cmdline").read_bytes().split(b"\0", 1)[0]
+            except OSError:
+                continue
+            if b"chrom" in Path(exe.decode(errors="replace")).name.encode():
+                pids.append(int(d.name))
+    return pids
 
 
 def rss_mb(pid: int) -> float:
@@ -184,6 +212,12 @@ async def run(args) -> dict:
         async with async_playwright() as p:
             exe = os.environ.get("CHROMIUM", "/usr/bin/chromium")
             browser = await p.chromium.launch(executable_path=exe if Path(exe).exists() else None, args=ARGS)
+            if args.browser_nice:  # renderers are forked later from these processes and inherit the niceness
+                for pid in browser_pids():
+                    try:
+                        os.setpriority(os.PRIO_PROCESS, pid, args.browser_nice)
+                    except OSError:
+                        pass
             mem = asyncio.create_task(watch_memory())
             ctx = await browser.new_context()
             first = await ctx.new_page()
@@ -199,13 +233,23 @@ async def run(args) -> dict:
                 await session(browser, url, args.baseline_seconds, out, args.think)
                 single.append(out)
             outs = [{} for _ in urls]
-            await asyncio.gather(*(session(browser, u, args.seconds, o, args.think, i)
-                                   for i, (u, o) in enumerate(zip(urls, outs, strict=True))))
+            # Where the machine's CPU goes while the sessions run: the server against the browsers (which on a
+            # learner's machine would not share the server's two cores).
+            tasks = [asyncio.create_task(session(browser, u, args.seconds, o, args.think, i))
+                     for i, (u, o) in enumerate(zip(urls, outs, strict=True))]
+            await asyncio.sleep(5)  # every session has loaded its page and is pressing
+            pids = browser_pids()
+            t1, server1, browsers1 = time.perf_counter(), cpu_seconds([proc.pid]), cpu_seconds(pids)
+            await asyncio.sleep(max(1.0, args.seconds - 10))
+            t2, server2, browsers2 = time.perf_counter(), cpu_seconds([proc.pid]), cpu_seconds(pids)
+            await asyncio.gather(*tasks)
+            cpu = {"window_s": t2 - t1, "server_cores": (server2 - server1) / (t2 - t1),
+                   "browser_cores": (browsers2 - browsers1) / (t2 - t1), "cores": os.cpu_count()}
             mem.cancel()
             await browser.close()
     finally:
         proc.terminate()
-    return {"single": single, "concurrent": outs, "peak_rss_mb": peak[0]}
+    return {"single": single, "concurrent": outs, "peak_rss_mb": peak[0], "cpu": cpu}
 
 
 def p95(xs: list[float]) -> float:
@@ -220,12 +264,19 @@ def main() -> int:
     ap.add_argument("--think", type=float, default=1.0,
                     help="mean pause in seconds between one rerun's end and the next key press (0: press "
                          "again at once, a saturation test rather than learners)")
+    ap.add_argument("--browser-nice", type=int, default=0,
+                    help="run the browsers at this niceness (e.g. 10): they stand in for learners' own machines, "
+                         "and at 0 they take most of the two cores from the server they are measuring")
     ap.add_argument("--json")
     args = ap.parse_args()
     res = asyncio.run(run(args))
     single = {o["url"]: o for o in res["single"]}
-    print(f"{args.sessions} sessions × {args.seconds:.0f} s, {args.think:g} s mean pause between presses; "
-          f"server peak RSS {res['peak_rss_mb']:.0f} MB\n")
+    cpu = res["cpu"]
+    print(f"{args.sessions} sessions × {args.seconds:.0f} s, {args.think:g} s mean pause between presses, "
+          f"browsers at niceness {args.browser_nice}; "
+          f"server peak RSS {res['peak_rss_mb']:.0f} MB; CPU while all sessions ran ({cpu['window_s']:.0f} s): "
+          f"server {cpu['server_cores']:.2f} cores, browsers {cpu['browser_cores']:.2f} cores, of "
+          f"{cpu['cores']}\n")
     print("| session | page | reruns | stalls | errors | p50 (ms) | p95 (ms) | p95 alone (ms) | ratio | "
           "p95 painted (ms) | alone | ratio |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
