@@ -117,7 +117,7 @@ def ridgeline(df: pd.DataFrame, x_title: str) -> alt.LayerChart:
         tooltip=["label:N", alt.Tooltip("center:Q", format=".3g", title="value"),
                  alt.Tooltip("density:Q", format=".3g")])
     labels = alt.Chart(df).transform_filter("datum.first").mark_text(
-        align="right", dx=-2, dy=-4, fontSize=11, baseline="bottom").encode(
+        align="right", dx=-2, dy=-4, fontSize=11, baseline="bottom", color=THEORY).encode(
         x=alt.X("xmax:Q"), y=alt.Y("row:Q"), text="label:N")
     return (area + labels).properties(height=max(220, 52 * df["layer"].nunique()))
 

@@ -207,7 +207,7 @@ def ridge_frame(s: sg.DeepSignal) -> pd.DataFrame:
         peak = density.max() if density.max() > 0 else 1.0
         row = k - 1 - idx
         rows.append(pd.DataFrame({
-            "layer": layer, "label": f"layer {layer}" + (f" ({zero:.0%} exactly 0, not drawn)" if zero else ""), "row": row, "center": s.hist_centers,
+            "layer": layer, "label": f"layer {layer}" + (f" · {zero:.0%} at 0" if zero else ""), "row": row, "center": s.hist_centers,
             "density": density, "top": row + 0.9 * density / peak,
             "first": np.arange(density.size) == 0, "xmax": s.hist_centers[-1]}))
     return pd.concat(rows, ignore_index=True)
@@ -378,10 +378,10 @@ def inside_section() -> None:
     figs = inside_charts(depth, width, activation, scheme, sigma_w, residual, slope_layer, seed)
     factor = width * s.var_w * s.slope_sq
     ui.formula(
-        r"\begin{aligned}\operatorname{Var}\Big(\tfrac{\partial L}{\partial z_l}\Big) &= n\operatorname{Var}(w)\,"
-        r"\mathbb{E}\big[f'(z_l)^2\big]\operatorname{Var}\Big(\tfrac{\partial L}{\partial z_{l+1}}\Big)\\ "
-        rf"n\operatorname{{Var}}(w)\,\mathbb{{E}}\big[f'(z_l)^2\big] &= {width}\times{s.var_w:.3g}\times"
-        rf"{s.slope_sq:.3g} = {factor:.3g}\end{{aligned}}",
+        r"\begin{aligned}\operatorname{Var}(g_l) &= a_l\,\operatorname{Var}(g_{l+1})\\ "
+        r"a_l &= n\operatorname{Var}(w)\,\mathbb{E}\big[f'(z_l)^2\big]\\ "
+        rf"&= {width}\times{s.var_w:.3g}\times{s.slope_sq:.3g} = {factor:.3g}\end{{aligned}}",
+        "gₗ = ∂L/∂zₗ is the gradient reaching layer l, and aₗ the factor its variance picks up there. "
         f"At layer {s.slope_layer}, E[f′(z)²] = {s.slope_sq:.3g} measured over the batch, {s.slope_sq_pred:.3g} "
         "predicted from the mean-field variance of z. Below 1, the factor shrinks the gradient at every layer; "
         "above 1, it grows it."
@@ -393,7 +393,9 @@ def inside_section() -> None:
         show(figs["ridge"], "Histograms of the activations at several layers, first to last: their spread "
                             "changes with depth as the variance chart of Many layers says.")
         st.caption("As in Glorot & Bengio (2010), Fig. 6: each row is one layer's activations over the batch "
-                   f"(layers {', '.join(map(str, s.hist_layers))}).")
+                   f"(layers {', '.join(map(str, s.hist_layers))})."
+                   + (" “… % at 0”: the share of ReLU outputs that are exactly 0, left out of the histogram (it "
+                      "would dwarf the rest)." if activation == "relu" else ""))
     with right:
         st.subheader(f"The slope f′(z) where z sits (layer {s.slope_layer})", anchor=False)
         show(figs["slope"], "The gradient through the inspected layer is multiplied by f′(z) where z falls: the "
