@@ -53,6 +53,19 @@ def click_frame(generation: int = 0, n: int = CLICK_CELLS) -> pd.DataFrame:
                          "gen": int(generation)})
 
 
+def replay_end(steps: int) -> int:
+    """The replay scrubber's end: the first of 10, 20, 50, 100, 200, 500, ... that is at least ``steps``.
+
+    It is part of the chart's spec, and Streamlit's browser rebuilds a chart whose spec changed (the whole
+    20-layer map, ~+0.3x the bare app's key press) instead of swapping its data: so the end moves in these jumps,
+    not with every Steps move. Past the path's last step the scrubber shows the whole path.
+    """
+    end = 10
+    while end < steps:
+        end = end * 5 // 2 if str(end)[0] == "2" else end * 2
+    return end
+
+
 def surface_chart(shade: np.ndarray, contours: pd.DataFrame, axes: pd.DataFrame, arrows: pd.DataFrame,
                   spread: pd.DataFrame, path: pd.DataFrame, w_star: tuple[float, float], steps: int,
                   clicks: pd.DataFrame, size: int = 360) -> alt.LayerChart:
@@ -62,14 +75,15 @@ def surface_chart(shade: np.ndarray, contours: pd.DataFrame, axes: pd.DataFrame,
     ``spec(chart, named={BOX: box_frame(domain)})``. Width equals height and the two domains have the same
     span, so a circle in weight space is drawn as a circle.
 
-    ``shade`` is the loss gap on a grid over the view, in [0, 1] (row 0 = the top of the view), drawn as one
+    ``path`` has columns t, w1, w2, loss and ``last`` (its final t in every row). ``shade`` is the loss gap on a
+    grid over the view, in [0, 1] (row 0 = the top of the view), drawn as one
     image; ``clicks`` is :func:`click_frame`. Both live in the view's unit square, on scales of their own:
     clicking a cell sets the point selection ``START`` to its ``u, v, gen``.
     """
     x, y = _xy()
     pick = alt.selection_point(name=START, fields=["u", "v", "gen"], on="click", clear=False, empty=False)
-    replay = alt.param(name=REPLAY, value=steps,
-                       bind=alt.binding_range(min=0, max=max(steps, 1), step=1, name="replay: step "))
+    end = replay_end(steps)
+    replay = alt.param(name=REPLAY, value=end, bind=alt.binding_range(min=0, max=end, step=1, name="replay: step "))
     unit = alt.Scale(domain=[0, 1], nice=False, zero=False)
     image = pd.DataFrame({"u_lo": [0.0], "u_hi": [1.0], "v_lo": [0.0], "v_hi": [1.0],
                           "url": [ramp_image(shade, *SHADE, 0.4)]})
@@ -103,10 +117,12 @@ def surface_chart(shade: np.ndarray, contours: pd.DataFrame, axes: pd.DataFrame,
         layers += _arrows(spread[spread["kind"] != "full"], ACCENT, 1.0)
         layers += _arrows(spread[spread["kind"] == "full"], ACCENT, 3.5, head=90)
     trail = alt.Chart(path).transform_filter(f"datum.t <= {REPLAY}")
+    # the circle marks the replayed step, or the path's last one while the scrubber is past it (``last``: the
+    # path's final t, a column of the data, so that the spec does not change with it)
     layers += [
         trail.mark_line(clip=True, color=BAD, strokeWidth=2).encode(x=x, y=y, order="t:Q"),
         trail.mark_circle(clip=True, color=BAD, size=28, opacity=1).encode(x=x, y=y),
-        alt.Chart(path).transform_filter(f"datum.t == {REPLAY}").mark_point(
+        alt.Chart(path).transform_filter(f"datum.t == min({REPLAY}, datum.last)").mark_point(
             clip=True, color=BAD, size=220, shape="circle", strokeWidth=2.5, filled=False).encode(x=x, y=y),
         alt.Chart(path.head(1)).mark_point(clip=True, color=BAD, size=160, shape="square", filled=True
                                            ).encode(x=x, y=y),

@@ -162,7 +162,8 @@ def _path_frame(weights: np.ndarray, losses: np.ndarray, center: np.ndarray, rad
     df = finite_frame(pd.DataFrame({"t": np.arange(len(losses)), "w1": weights[:, 0], "w2": weights[:, 1],
                                     "loss": losses}), ["w1", "w2", "loss"])
     far = np.flatnonzero(np.max(np.abs(df[["w1", "w2"]].to_numpy() - center), axis=1) > 3 * radius)
-    return df.iloc[: far[0] + 1] if far.size else df
+    df = df.iloc[: far[0] + 1] if far.size else df
+    return df.assign(last=df["t"].max() if len(df) else 0)
 
 
 def _error_frame(theory: np.ndarray, measured: np.ndarray) -> pd.DataFrame:
@@ -255,7 +256,8 @@ def experiment_section() -> None:
         st.caption(f"Minimum w* = ({w_star[0]:.2f}, {w_star[1]:.2f}); the ellipses are "
                    f"{np.sqrt(curv.condition_number):.1f} times longer than wide (√κ). "
                    "Square = start, circle = the step picked by the **replay** slider (it runs in your "
-                   "browser). Shading: log₁₀(L − L*), darker is higher. Dashed lines: the Hessian's eigenvectors. Arrows point along −∇L, the "
+                   f"browser; from step {int(path['last'].iloc[0]) if len(path) else 0} to its end it shows the "
+                   "whole path). Shading: log₁₀(L − L*), darker is higher. Dashed lines: the Hessian's eigenvectors. Arrows point along −∇L, the "
                    "direction of a GD step (length not to scale): always perpendicular to the contour. "
                    "Both axes use the same scale, so a circle would look like a circle."
                    + (f" Green: 30 possible first SGD steps, each from one mini-batch of {batch} (thick: the "
@@ -305,12 +307,13 @@ def experiment_section() -> None:
     rate_shallow, rate_steep = r["rates"]
     slow = ("shallow (λmin)" if rate_shallow > rate_steep * (1 + 1e-9) else
             "steep (λmax)" if rate_steep > rate_shallow * (1 + 1e-9) else "neither")
-    takeaway = (f"the {slow} direction is the slow one and sets the number of steps" if slow != "neither"
-                else "both shrink at the same rate")
     st.vega_lite_chart(spec=error_spec(seed, s, rho, std, frac, steps, opt, b_arg, beta_arg, float(w1), float(w2)),
                        width="stretch",
                        alt=
-                       f"On a log axis each direction's error falls along a straight line of slope log(rate); {takeaway}.")
+                       # no takeaway that names the slow direction (the caption does): a changed alt text
+                       # makes Streamlit rebuild the chart at every learning-rate move across the crossover
+                       "On a log axis each direction's error falls along a straight line of slope log(rate); the "
+                       "direction whose line falls slower sets the number of steps.")
     st.caption("Dashed lines: theory "
                + ("(1 − ηλᵢ)ᵗ — for SGD the *expected* error, which the noisy points scatter around"
                   if opt == "SGD" else "(heavy-ball recurrence)" if opt == "Momentum" else "(1 − ηλᵢ)ᵗ")

@@ -89,3 +89,17 @@ def test_the_first_slider_changes_data_not_charts(page):
     assert len(after) == len(before)
     changed = [i for i, (b, a) in enumerate(zip(before, after, strict=True)) if b != a]
     assert not changed, f"{view}: charts {changed} would be rebuilt when {first.key!r} moves"
+
+
+@pytest.mark.parametrize("key", ["scale", "corr", "lr", "steps"])
+def test_page_2s_sliders_change_data_not_charts(key):
+    """Every slider of page 2, not only its first: the map's replay scrubber once ended at the step count, so each
+    Steps move rebuilt the whole map, and the error chart's alt text named the slow direction, which changes
+    as the learning rate crosses 2/(λmax+λmin) (its default sits just below that)."""
+    at = open_page("pages/loss_surface.py")
+    before = _base_specs(at)
+    slider = at.slider(key=key)
+    slider.set_value(slider.value + slider.step).run()
+    assert_clean(at)
+    changed = [i for i, (b, a) in enumerate(zip(before, _base_specs(at), strict=True)) if b != a]
+    assert not changed, f"charts {changed} would be rebuilt when {key!r} moves"
