@@ -156,16 +156,19 @@ def one_neuron_section() -> None:
     var_chart, abs_chart, var_df = sweep_charts(sigma_w, inputs, seed)
     left, right = st.columns(2)
     with left:
+        # no numbers in these alt texts either (σ_w moves them): they are in the captions
         show(var_chart,
-             f"With a fixed std σ_w = {sigma_w:g}, Var(z) grows in proportion to n; with std = σ_w/√n it stays at "
-             f"{s.var_scaled_pred[0]:.3g} for every n.")
-        st.caption("Var(z) grows like n for a fixed std. Dividing the std by √n (Var(w) = 1/n up to a constant) "
-                   "keeps it flat: that is what LeCun, Xavier and He initializations do.")
+             "With a fixed weight std, Var(z) grows in proportion to n; with the std divided by √n it stays at the "
+             "same value for every n (the numbers are in the caption below).")
+        st.caption(f"Var(z) grows like n for a fixed std σ_w = {sigma_w:g}. Dividing the std by √n (Var(w) = 1/n up "
+                   f"to a constant) keeps it flat at {s.var_scaled_pred[0]:.3g}: that is what LeCun, Xavier and He "
+                   "initializations do.")
     with right:
         show(abs_chart,
-             f"E|z| grows like √n (slope 1/2 on log-log axes), far below the n·E|w|E|x| line (slope 1) of terms "
-             f"that never cancel: at n = 1024, {s.mean_abs_fixed[-1]:.3g} against {s.no_cancel[-1]:.3g}.")
-        st.caption("Cancellation is real but partial: z's typical size grows like √n, not n, and not 0.")
+             "E|z| grows like √n (slope 1/2 on log-log axes), far below the n·E|w|E|x| line (slope 1) of terms "
+             "that never cancel (the numbers at n = 1024 are in the caption below).")
+        st.caption(f"Cancellation is real but partial: z's typical size grows like √n, not n, and not 0. At n = "
+                   f"{FAN_INS[-1]}: {s.mean_abs_fixed[-1]:.3g}, against {s.no_cancel[-1]:.3g} if no sign cancelled.")
     ui.reproduce(f"""
 import numpy as np
 from core import signal as sg
@@ -505,13 +508,15 @@ def training_section() -> None:
     chart, final = train_chart(activation, depth, seed)
     ended = {k: v for k, v in final.items() if v is not None}
     best = f"{min(ended, key=ended.get)} ends lowest ({min(ended.values()):.3g}); " if ended else ""
-    show(chart,
-         f"Training loss of a {depth}-layer {ACT_NAMES[activation]} network under each initialization: {best}"
-         + ", ".join(f"{k} {'diverged' if v is None else format(v, '.3g')}" for k, v in final.items()) + ".")
+    # the alt text names no numbers (the caption does): a changed one makes the browser rebuild the chart
+    show(chart, "Training loss of a deep network under each initialization, one curve per scheme: the schemes "
+                "that keep the variance near 1 train, the others stay flat or diverge (final losses in the caption).")
     for c in curves:
         if c.diverged_step is not None:
             ui.diverged_notice(c.diverged_step, f"{TRAIN_SCHEMES[c.scheme]}: {c.diverged_reason}.")
-    st.caption(f"Same data (y = sin(2x·u) + ½x·v, 8 inputs, 512 samples), same mini-batches (64) and SGD with "
+    st.caption(f"A {depth}-layer {ACT_NAMES[activation]} network: {best}final loss (mean of the last 20 steps) "
+               + ", ".join(f"{k} {'diverged' if v is None else format(v, '.3g')}" for k, v in final.items()) + ". "
+               f"Same data (y = sin(2x·u) + ½x·v, 8 inputs, 512 samples), same mini-batches (64) and SGD with "
                f"momentum 0.9, lr 0.01, {TRAIN_STEPS} steps; {depth - 1} hidden layers of {TRAIN_WIDTH} units. "
                "Only the weight variance differs. Flat curves (they lie on top of each other) are networks whose "
                "signal vanished before training could start; orthogonal uses the activation's gain (√2 for ReLU).")

@@ -307,10 +307,13 @@ def sweep_section() -> None:
             windows.append({"data": name, "lo": win[0], "hi": win[1]})
     df = pd.concat(curves, ignore_index=True)
     show(cached(ch.lr_sweep, df, pd.DataFrame(rules), pd.DataFrame(windows, columns=["data", "lo", "hi"])),
-         f"Final loss after {T} steps vs learning rate: standardized data has a wide usable window up to 2/λmax ≈ "
-         f"{fmt(sw_z.max_lr)}, raw data none; each curve blows up exactly at its dashed 2/λmax line.")
-    st.caption("Crosses mark runs that diverged (drawn at 10 on the axis). The shaded band is the window where "
-               f"the run ends within {SWEEP_TARGET:.0%} of the minimum; dashed lines are the theory 2/λmax.")
+         # no numbers in the alt text (the steps slider would make the browser rebuild the chart): they are in
+         # the caption and the numbers below
+         "Final loss vs learning rate: standardized data has a wide usable window up to its 2/λmax, raw data "
+         "none; each curve blows up exactly at its dashed 2/λmax line.")
+    st.caption(f"Final loss after {T} steps. Crosses mark runs that diverged (drawn at 10 on the axis). The shaded "
+               f"band is the window where the run ends within {SWEEP_TARGET:.0%} of the minimum; dashed lines are "
+               f"the theory 2/λmax ({fmt(sw_raw.max_lr)} raw, {fmt(sw_z.max_lr)} standardized).")
     win_raw = S.usable_window(sw_raw.lrs, sw_raw.rel_excess, SWEEP_TARGET)
     win_z = S.usable_window(sw_z.lrs, sw_z.rel_excess, SWEEP_TARGET)
     cols = st.columns(2)
@@ -350,14 +353,16 @@ def dims_section() -> None:
     df = df[np.isfinite(df["value"])]
     k_col, s_col = st.columns(2)
     with k_col:
+        # alt texts without numbers (both sliders move them; a changed alt text rebuilds the chart): see the caption
         show(cached(ch.dimension_panel, df[df["quantity"] == "kappa"], "condition number κ"),
-             f"As mixed-scale features are added, raw κ climbs to {fmt(res.kappa_raw[-1])} while standardized κ "
-             f"stays near {fmt(res.kappa_z[-1], 2)}.")
+             "As mixed-scale features are added, raw κ climbs by orders of magnitude while standardized κ stays "
+             "small (the numbers are in the caption below).")
     with s_col:
         show(cached(ch.dimension_panel, df[df["quantity"] == "steps"], "steps to converge (to 0.1%)"),
-             f"Steps to converge: raw needs about {fmt(res.steps_pred_raw[-1])} (predicted), standardized about "
-             f"{fmt(res.steps_pred_z[-1], 2)} (predicted and measured agree).")
-    st.caption("Feature j has scale 10^U(0, log₁₀ ratio) and a non-zero mean; every feature matters equally once "
+             "Steps to converge grow with raw κ; standardized data needs few, and predicted and measured agree.")
+    st.caption(f"With {int(res.d[-1])} features: raw κ {fmt(res.kappa_raw[-1])}, standardized κ "
+               f"{fmt(res.kappa_z[-1], 2)}; steps to converge, predicted: raw {fmt(res.steps_pred_raw[-1])}, "
+               f"standardized {fmt(res.steps_pred_z[-1], 2)}. Feature j has scale 10^U(0, log₁₀ ratio) and a non-zero mean; every feature matters equally once "
                "standardized. Left: κ from the Hessian's eigenvalues. Right: dashed lines are the steps predicted "
                "from the eigenvalues, dots the steps measured by running GD at 0.9·2/λmax (raw runs would take "
                "millions of steps, so only their prediction is drawn).")
