@@ -311,7 +311,7 @@ def deep_section() -> None:
     figs = variance_charts(depth, width, activation, scheme, sigma_w, residual, seed)
     fwd, bwd = figs["fwd_df"], figs["bwd_df"]
     # Alt texts name no numbers (they are in the captions): a changed alt text makes Streamlit rebuild the chart
-    # instead of swapping its data, and depth, width and the inspected layer move every number here.
+    # instead of swapping its data, and depth and width move every number here.
     off_axis = bool(np.any(sg.status(np.concatenate([s.q, s.grad])) != "ok"))
     pinned = " Values beyond 10^±30 are drawn at the edge and labelled overflow or underflow." if off_axis else ""
     # One chart for both directions (and the saturation bars beside it): each chart is redrawn on every move.
@@ -388,8 +388,9 @@ def inside_section() -> None:
         f"At layer {s.slope_layer}, E[f′(z)²] = {s.slope_sq:.3g} measured over the batch, {s.slope_sq_pred:.3g} "
         "predicted from the mean-field variance of z. Below 1, the factor shrinks the gradient at every layer; "
         "above 1, it grows it."
-        + (" With skips the gradient also passes straight through each h + f(hW): add 1 to the factor."
-           if residual else ""))
+        + (" With skips this is only the branch through f: the gradient with respect to h also passes straight "
+           "through each h + f(hW), so its variance is multiplied by about 1 + a per layer instead. It cannot "
+           "vanish, and it grows with depth unless a is small." if residual else ""))
     left, right = st.columns([1.1, 1])
     with left:
         st.subheader("Activations, layer by layer", anchor=False)
@@ -424,9 +425,10 @@ def inside_part() -> None:
     ui.predict_then_look(
         "Pick **sigmoid** and **Xavier** (n·Var(w) = 1). The sigmoid units are not saturated: none is near 0 or "
         "1. Does the gradient still reach layer 1 of a 30-layer network?",
-        "Barely: a sigmoid's slope is at most ¼, so E[f′(z)²] ≤ 1/16 and every layer multiplies the gradient's "
-        "variance by 1/16 or less: after 29 layers, less than 10⁻³⁴. A small slope is enough; saturation "
-        "is not needed. tanh has slope 1 at 0, and at the same setting its factor stays near 1.",
+        "Practically not: a sigmoid's slope is at most ¼, so E[f′(z)²] ≤ 1/16 and every layer multiplies the "
+        "gradient's variance by 1/16 or less: after 29 layers, less than 10⁻³⁴. A small slope is enough; "
+        "saturation is not needed. tanh has slope 1 at 0: at the same setting its factor is far closer to 1 "
+        "(switch **Activation** to tanh and read it in the formula).",
         key="ptl_sigmoid",
     )
 

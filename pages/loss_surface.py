@@ -324,7 +324,7 @@ def experiment_section() -> None:
                  f"error only by (κ−1)/(κ+1) = {(curv.condition_number - 1) / (curv.condition_number + 1):.3f} "
                  "per step.")
 
-    ui.reproduce(_code(seed, s, rho, std, frac, steps, opt, batch, beta, w1, w2), path,
+    ui.reproduce(_code(seed, s, rho, std, frac, steps, opt, batch, beta, w1, w2), path.drop(columns="last"),
                  file_name="gd_path.csv", key="surface_csv")
 
 

@@ -1,6 +1,6 @@
 """Load test: N concurrent browser sessions moving sliders on different pages, against one server.
 
-    python scripts/load.py [--sessions 8] [--seconds 60] [--think 1.0] [--json out.json]
+    python scripts/load.py [--sessions 8] [--seconds 60] [--think 1.0] [--browser-nice 0] [--json out.json]
 
 Starts `streamlit run app.py`, visits it once and waits for its warm-up (ui/warmup.py), then measures one
 session alone on each page (the baseline), then N sessions at once (each on a concept page, round-robin),
@@ -11,8 +11,8 @@ Once the result is painted a session pauses 0.5-1.5x --think seconds (a learner 
 moves again; the baseline pauses the same way); --think 0 presses again at once, which saturates this
 machine's two cores with eight browsers rather than modelling eight learners.
 Reports reruns completed, errors (exception elements or stalled reruns), p50/p95 latency, p95 relative to
-the single session (both measures), the server's peak resident memory, and the CPU the server and the
-browsers used while all sessions ran (in cores: CPU seconds per second).
+the single session (both measures), the server's peak resident memory, and the CPU that the server, the
+browsers and this harness used while every session was pressing (in cores: CPU seconds per second).
 Needs Chromium ($CHROMIUM or /usr/bin/chromium). Exit code 1 on any error or stall.
 """
 
@@ -68,31 +68,65 @@ def start_server(port: int, log: Path) -> subprocess.Popen:
     raise SystemExit("server did not start")
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time used so far by these processes, in seconds (Linux /proc; 0 for a gone one)."""
-    total = 0
+def _stat(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name (so field 3 of stat, the state, is index 0)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def cpu_by_process(pids) -> dict[int, float]:
+    """User + system CPU seconds used so far by each of these processes that is alive (all its threads)."""
+    out = {}
+    for pid in pids:
+        fields = _stat(pid)
+        if fields is not None:
+            out[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    return out
+
+
+def _comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text(errors="replace").strip()
+    except OSError:
+        return ""
+
+
+def descendants(root: int) -> set[int]:
+    """Every process below ``root`` (Linux /proc, by parent pid)."""
+    children: dict[int, list[int]] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit() and (fields := _stat(int(d.name))) is not None:
+            children.setdefault(int(fields[1]), []).append(int(d.name))
+    out, todo = set(), [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.add(child)
+            todo.append(child)
+    return out
+
+
+def harness_and_browsers(server_pid: int) -> tuple[set[int], set[int]]:
+    """This script's processes other than the server: Playwright's driver (node) and everything else, which is
+    the browser it launched (its GPU, utility and renderer processes)."""
+    mine = descendants(os.getpid()) - {server_pid} - descendants(server_pid)
+    driver = {pid for pid in mine if _comm(pid).startswith("node")}  # "node" or "node-MainThread"
+    return driver, mine - driver
+
+
+def renice(pids, niceness: int) -> None:
+    """Set the niceness of every thread of these processes (Linux's niceness is per thread)."""
     for pid in pids:
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
-        except (OSError, IndexError, ValueError):
-            pass
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def browser_pids() -> list[int]:
-    """Every Chromium process on the machine (the browser, its GPU and utility processes, one renderer per
-    page)."""
-    pids = []
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
+            tids = [int(t.name) for t in Path(f"/proc/{pid}/task").iterdir()]
+        except OSError:
+            continue
+        for tid in tids:
             try:
-                exe = (d / "cmdline").read_bytes().split(b"\0", 1)[0]
+                os.setpriority(os.PRIO_PROCESS, tid, niceness)
             except OSError:
-                continue
-            if b"chrom" in Path(exe.decode(errors="replace")).name.encode():
-                pids.append(int(d.name))
-    return pids
+                pass
 
 
 def rss_mb(pid: int) -> float:
@@ -116,7 +150,8 @@ async def wait_for_warmup(log: Path, timeout: float = 180) -> None:
         await asyncio.sleep(0.5)
 
 
-async def session(browser, url: str, seconds: float, out: dict, think: float = 0.0, seed: int = 0) -> None:
+async def session(browser, url: str, seconds: float, out: dict, think: float = 0.0, seed: int = 0,
+                  ready: list[int] | None = None) -> None:
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     finished: list[float] = []
@@ -161,6 +196,8 @@ async def session(browser, url: str, seconds: float, out: dict, think: float = 0
             # The learner sees the result once the browser has drawn it (two animation frames), and only then
             # looks at it and moves again: the pause starts there, as in bench.py's key presses.
             await pg.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+            if i == WARM_PRESSES - 1 and ready is not None:
+                ready.append(seed)
             if i >= WARM_PRESSES:
                 lat.append(finished[k] - t0)
                 painted.append(time.perf_counter() - t0)
@@ -212,12 +249,8 @@ async def run(args) -> dict:
         async with async_playwright() as p:
             exe = os.environ.get("CHROMIUM", "/usr/bin/chromium")
             browser = await p.chromium.launch(executable_path=exe if Path(exe).exists() else None, args=ARGS)
-            if args.browser_nice:  # renderers are forked later from these processes and inherit the niceness
-                for pid in browser_pids():
-                    try:
-                        os.setpriority(os.PRIO_PROCESS, pid, args.browser_nice)
-                    except OSError:
-                        pass
+            if args.browser_nice:  # renderers are forked later from the zygote and inherit its niceness
+                renice(harness_and_browsers(proc.pid)[1], args.browser_nice)
             mem = asyncio.create_task(watch_memory())
             ctx = await browser.new_context()
             first = await ctx.new_page()
@@ -233,18 +266,28 @@ async def run(args) -> dict:
                 await session(browser, url, args.baseline_seconds, out, args.think)
                 single.append(out)
             outs = [{} for _ in urls]
-            # Where the machine's CPU goes while the sessions run: the server against the browsers (which on a
-            # learner's machine would not share the server's two cores).
-            tasks = [asyncio.create_task(session(browser, u, args.seconds, o, args.think, i))
+            ready: list[int] = []  # sessions that have loaded their page and made their untimed presses
+            tasks = [asyncio.create_task(session(browser, u, args.seconds, o, args.think, i, ready))
                      for i, (u, o) in enumerate(zip(urls, outs, strict=True))]
-            await asyncio.sleep(5)  # every session has loaded its page and is pressing
-            pids = browser_pids()
-            t1, server1, browsers1 = time.perf_counter(), cpu_seconds([proc.pid]), cpu_seconds(pids)
-            await asyncio.sleep(max(1.0, args.seconds - 10))
-            t2, server2, browsers2 = time.perf_counter(), cpu_seconds([proc.pid]), cpu_seconds(pids)
+            # Where the machine's CPU goes while every session is pressing: the server, the browsers (which on
+            # learners' machines would not share the server's two cores) and this harness (Playwright's driver,
+            # which relays every websocket frame, and this script, which parses them).
+            while len(ready) < len(urls) and not all(t.done() for t in tasks):
+                await asyncio.sleep(0.1)
+            driver, browsers = harness_and_browsers(proc.pid)
+            if args.browser_nice:  # again: threads and processes started since the launch
+                renice(browsers, args.browser_nice)
+            watched = {"server": {proc.pid}, "browsers": browsers, "harness": driver}
+            t1, before, me1 = time.perf_counter(), {k: cpu_by_process(v) for k, v in watched.items()}, os.times()
+            await asyncio.sleep(max(1.0, args.seconds - 15))
+            t2, after, me2 = time.perf_counter(), {k: cpu_by_process(v) for k, v in watched.items()}, os.times()
             await asyncio.gather(*tasks)
-            cpu = {"window_s": t2 - t1, "server_cores": (server2 - server1) / (t2 - t1),
-                   "browser_cores": (browsers2 - browsers1) / (t2 - t1), "cores": os.cpu_count()}
+            window = t2 - t1
+            # processes alive at both ends only (one that exited in between would count negative)
+            cpu = {k: sum(after[k][p] - before[k][p] for p in before[k].keys() & after[k].keys()) / window
+                   for k in watched}
+            cpu["harness"] += (me2.user + me2.system - me1.user - me1.system) / window
+            cpu.update(window_s=window, cores=os.cpu_count())
             mem.cancel()
             await browser.close()
     finally:
@@ -262,7 +305,7 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--baseline-seconds", type=float, default=20)
     ap.add_argument("--think", type=float, default=1.0,
-                    help="mean pause in seconds between one rerun's end and the next key press (0: press "
+                    help="mean pause in seconds between one result painted and the next key press (0: press "
                          "again at once, a saturation test rather than learners)")
     ap.add_argument("--browser-nice", type=int, default=0,
                     help="run the browsers at this niceness (e.g. 10): they stand in for learners' own machines, "
@@ -274,9 +317,9 @@ def main() -> int:
     cpu = res["cpu"]
     print(f"{args.sessions} sessions × {args.seconds:.0f} s, {args.think:g} s mean pause between presses, "
           f"browsers at niceness {args.browser_nice}; "
-          f"server peak RSS {res['peak_rss_mb']:.0f} MB; CPU while all sessions ran ({cpu['window_s']:.0f} s): "
-          f"server {cpu['server_cores']:.2f} cores, browsers {cpu['browser_cores']:.2f} cores, of "
-          f"{cpu['cores']}\n")
+          f"server peak RSS {res['peak_rss_mb']:.0f} MB; CPU while all sessions pressed ({cpu['window_s']:.0f} s), "
+          f"in cores: server {cpu['server']:.2f}, browsers {cpu['browsers']:.2f}, harness {cpu['harness']:.2f}, "
+          f"of {cpu['cores']}\n")
     print("| session | page | reruns | stalls | errors | p50 (ms) | p95 (ms) | p95 alone (ms) | ratio | "
           "p95 painted (ms) | alone | ratio |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")

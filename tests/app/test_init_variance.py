@@ -94,7 +94,6 @@ def test_the_two_deep_parts_share_one_network_setting_and_the_slope_factor_comes
                        batch=256, slope_layer=10)
     text = next(f for f in formulas(at) if "f'(z_l)^2" in f)
     assert f"= {128 * s.var_w * s.slope_sq:.3g}" in text
-    assert 128 * s.var_w * s.slope_sq <= 1 / 16  # a sigmoid's slope is at most 1/4: the predict-then-look answer
     assert f"= {s.slope_sq:.3g} measured" in text
 
 
