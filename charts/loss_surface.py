@@ -111,11 +111,21 @@ def surface_chart(shade: np.ndarray, contours: pd.DataFrame, axes: pd.DataFrame,
     ).encode(x=x, y=y, text="label:N")
     corners = alt.Chart(alt.NamedData(name=BOX)).mark_point(opacity=0, aria=False).encode(*_xy("x0", "y0"))
     layers = [corners, lines, eig, eig_text]
-    if len(arrows):
-        layers += _arrows(arrows, THEORY, 1.2)
-    if len(spread):
-        layers += _arrows(spread[spread["kind"] != "full"], ACCENT, 1.0)
-        layers += _arrows(spread[spread["kind"] == "full"], ACCENT, 3.5, head=90)
+    # The arrow layers are always there, empty when off (the gradient field toggled off, an optimizer other than
+    # SGD): a layer that came and went changed the spec, and the browser rebuilt the whole map.
+    # The datasets are named by their content, so each empty frame gets a column of its own: identical empty
+    # frames would share one dataset, and the number of datasets (part of what the browser compares) would change.
+    cols = ["w1", "w2", "w1_end", "w2_end", "angle"]
+
+    def empty(extra: str) -> pd.DataFrame:
+        return pd.DataFrame(columns=[*cols, extra]).astype(dict.fromkeys(cols, float))
+
+    spread = spread if len(spread) else empty("kind")
+    mini = spread[spread["kind"] != "full"]
+    full = spread[spread["kind"] == "full"].drop(columns="kind").assign(full=True)
+    layers += _arrows(arrows if len(arrows) else empty("field"), THEORY, 1.2)
+    layers += _arrows(mini if len(mini) else empty("kind"), ACCENT, 1.0)
+    layers += _arrows(full if len(full) else empty("full"), ACCENT, 3.5, head=90)
     trail = alt.Chart(path).transform_filter(f"datum.t <= {REPLAY}")
     # the circle marks the replayed step, or the path's last one while the scrubber is past it (``last``: the
     # path's final t, a column of the data, so that the spec does not change with it)

@@ -250,7 +250,7 @@ def experiment_section() -> None:
                            # no numbers in the alt text (they are in the caption): Streamlit rebuilds a
                            # chart whose alt text changed instead of swapping its data
                            alt="Loss contours (ellipses) around the minimum w*, elongated along the shallow "
-                               f"eigenvector; the {opt} path "
+                               "eigenvector; the optimizer's path "
                                + ("diverges across the narrow valley." if diverging else
                                   "zigzags across the narrow valley while creeping along it."))
         st.caption(f"Minimum w* = ({w_star[0]:.2f}, {w_star[1]:.2f}); the ellipses are "

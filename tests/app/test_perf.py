@@ -139,3 +139,20 @@ def test_every_slider_shown_changes_data_not_charts(view, file, query):
 
 def test_every_view_with_listed_rebuilds_exists():
     assert set(REBUILDS) <= {v for v, _, _ in VIEWS}
+
+
+@pytest.mark.parametrize("query", [{}, {"arrows": "false"}], ids=["arrows on", "arrows off"])
+def test_page_2s_toggles_and_optimizer_change_data_not_charts(query):
+    """The map's arrow layers are there whether drawn or not (empty when off): the gradient-field toggle and the
+    optimizer (SGD adds its mini-batch steps) once added and removed layers, and the browser rebuilt the map."""
+    at = open_page("pages/loss_surface.py", query)
+    before = _base_specs(at)
+    for change in (lambda: at.toggle(key="arrows").set_value(not at.toggle(key="arrows").value),
+                   lambda: at.segmented_control(key="opt").set_value("SGD"),
+                   lambda: at.segmented_control(key="opt").set_value("Momentum"),
+                   lambda: at.toggle(key="std").set_value(True)):
+        change().run()
+        assert_clean(at)
+        after = _base_specs(at)
+        assert len(after) == len(before)
+        assert [i for i, (b, a) in enumerate(zip(before, after, strict=True)) if b != a] == []
