@@ -53,7 +53,8 @@ def weight_paths(paths: pd.DataFrame, labels: pd.DataFrame) -> alt.LayerChart:
     end = base.properties(data=paths[paths.step == last]).mark_point(
         shape="circle", size=70, filled=True, opacity=1).encode(tooltip=tip)
     mid = (dom[0] + dom[1]) / 2  # labels grow away from the nearer edge, so none is clipped
-    texts = [alt.Chart(part).mark_text(align=align, dx=dx, dy=-12, fontSize=13, fontWeight="bold").encode(
+    texts = [alt.Chart(part).mark_text(align=align, dx=dx, dy=-12, fontSize=13, fontWeight="bold",
+                                                color=THEORY).encode(
         x=x, y=y, text=alt.Text("label:N"))
         for part, align, dx in ((labels[labels.w1 <= mid], "left", -6), (labels[labels.w1 > mid], "right", 6))]
     return alt.layer(corners, line, start, end, *texts).properties(height=420)
@@ -91,13 +92,19 @@ def spread_chart(df: pd.DataFrame, tol: float) -> alt.LayerChart:
     return alt.layer(*layers).properties(height=260)
 
 
-def distinct_chart(df: pd.DataFrame, H: int) -> alt.Chart:
-    """Number of distinct units (within the tolerance) over steps, from 1 to H."""
-    return alt.Chart(df).mark_line(interpolate="step-after", color=BAD, strokeWidth=2).encode(
-        x=alt.X("step:Q", title="training step"),
-        y=alt.Y("distinct:Q", title="distinct hidden units", scale=alt.Scale(domain=[0, H])),
-        tooltip=[alt.Tooltip("step:Q"), alt.Tooltip("distinct:Q")],
-    ).properties(height=200)
+def distinct_chart(df: pd.DataFrame, H: int) -> alt.LayerChart:
+    """Number of distinct units (within the tolerance) over steps, on an axis from 0 to H.
+
+    The axis ends at H through an invisible point in the data, not a domain in the spec: a spec that stays the
+    same when H moves lets the browser swap the data instead of rebuilding the chart.
+    """
+    x = alt.X("step:Q", title="training step")
+    y = alt.Y("distinct:Q", title="distinct hidden units", scale=alt.Scale(zero=True, nice=False))
+    top = alt.Chart(pd.DataFrame({"step": [df["step"].min()], "distinct": [H]})).mark_point(
+        opacity=0, aria=False).encode(x=x, y=y)
+    line = alt.Chart(df).mark_line(interpolate="step-after", color=BAD, strokeWidth=2).encode(
+        x=x, y=y, tooltip=[alt.Tooltip("step:Q"), alt.Tooltip("distinct:Q")])
+    return alt.layer(top, line).properties(height=200)
 
 
 def boundary_frame(x1: np.ndarray, x2: np.ndarray, p: np.ndarray, title: str) -> pd.DataFrame:
@@ -105,8 +112,11 @@ def boundary_frame(x1: np.ndarray, x2: np.ndarray, p: np.ndarray, title: str) ->
     return pd.DataFrame({"x1": x1, "x2": x2, "p": p, "panel": title})
 
 
-def boundary_chart(grid: pd.DataFrame, points: pd.DataFrame, title: str, n: int) -> alt.LayerChart:
+def boundary_chart(grid: pd.DataFrame, points: pd.DataFrame, title: str | None, n: int) -> alt.LayerChart:
     """P(class 1) on an n x n grid as a shaded image (orange 0 -> blue 1), and the data (shape = class).
+
+    ``title`` None leaves the title to the page (a title that changes with a control is part of the spec, and
+    the browser would rebuild the chart).
 
     ``grid`` is row-major with x1 varying fastest and x2 increasing (core.symmetry.decision_grid). The field
     is drawn as one image spanning the cells, so the browser draws one element rather than n² rectangles.
@@ -133,7 +143,8 @@ def boundary_chart(grid: pd.DataFrame, points: pd.DataFrame, title: str, n: int)
         fill=alt.Fill("class:N", scale=alt.Scale(domain=["0", "1"], range=[BAD, GOOD]), legend=None),
         tooltip=[alt.Tooltip("x1:Q", format=".2f"), alt.Tooltip("x2:Q", format=".2f"), alt.Tooltip("class:N")],
     )
-    return alt.layer(heat, legend, dots).properties(title=title, height=300)
+    chart = alt.layer(heat, legend, dots).properties(height=300)
+    return chart.properties(title=title) if title else chart
 
 
 def eps_chart(points: pd.DataFrame, lines: pd.DataFrame) -> alt.LayerChart:

@@ -57,7 +57,7 @@ def experiment_charts(init: str, H: int, act: str, data: str, batch: int | None,
     leaders0, counts0 = sy.point_groups(run.theta[0])
     leaders1, counts1 = sy.point_groups(final)
     labels = pd.concat([ch.group_labels(run.theta[0][:, :2], leaders0, counts0, "start"),
-                        ch.group_labels(final[:, :2], leaders1, counts1, f"step {run.steps[-1]}")])
+                        ch.group_labels(final[:, :2], leaders1, counts1, "end")])
     sp = ch.spread_frame(run.steps, run.spread, run.distinct)
     acc = float(np.mean((run.net.predict(X)[:, 0] > 0) == (y == 1)))
     acc_rnd = float(np.mean((run_rnd.net.predict(X)[:, 0] > 0) == (y == 1)))
@@ -69,9 +69,9 @@ def experiment_charts(init: str, H: int, act: str, data: str, batch: int | None,
         "labels": list(labels["label"]),
         "spread": spec(ch.spread_chart(sp, sy.DISTINCT_TOL)),
         "distinct": spec(ch.distinct_chart(sp, H)),
-        "boundary": spec(ch.boundary_chart(ch.boundary_frame(*grid, title), points, title, GRID)),
-        "boundary_rnd": spec(ch.boundary_chart(ch.boundary_frame(*grid_rnd, title_r), points, title_r, GRID)),
-        "acc": (acc, acc_rnd),
+        "boundary": spec(ch.boundary_chart(ch.boundary_frame(*grid, title), points, None, GRID)),
+        "boundary_rnd": spec(ch.boundary_chart(ch.boundary_frame(*grid_rnd, title_r), points, None, GRID)),
+        "acc": (acc, acc_rnd), "titles": (title, title_r),
     }
 
 
@@ -163,10 +163,14 @@ def units_section(H: int, init: str, drop: float, run: sy.SymmetryRun, figs: dic
     with left:
         st.markdown("**Each hidden unit's incoming weights (w₁, w₂), moving during training**")
         # the alt text carries the chart's count labels (screen readers and the browser tests read it there)
+        # the count labels drawn on the canvas are in the caption, as text (the alt text stays the same while the
+        # controls move, so the browser swaps the chart's data instead of rebuilding it)
         groups = "; ".join(figs["labels"]) or "every unit is a point of its own at the start and at the end"
-        show(figs["paths"], f"Weight space of {H} units: {groups}. Identical units move as one.")
-        st.caption("Hollow circle: start; filled: end. Units whose whole θ is within 10⁻³ are labelled as one point. "
-                   "A unit is θᵢ = (w₁, w₂, b, v): incoming weights, bias, outgoing weight.")
+        show(figs["paths"], "Each hidden unit's incoming weights over training, one path per unit; identical units "
+                            "move as one, and the labels on the chart (also in the caption) count them.")
+        st.caption(f"{H} units. Labels: {groups}. Hollow circle: start; filled: end (step {run.steps[-1]}). Units "
+                   "whose whole θ is within 10⁻³ are labelled as one point. A unit is θᵢ = (w₁, w₂, b, v): "
+                   "incoming weights, bias, outgoing weight.")
     with right:
         ident = init in ("zeros", "constant", "identical_rows")
         # one Markdown table, not st.metric in columns: fewer elements for the browser to redraw
@@ -183,21 +187,23 @@ def units_section(H: int, init: str, drop: float, run: sy.SymmetryRun, figs: dic
                     + ("dropout gives every unit its own random mask, which breaks the symmetry."
                        if drop > 0 else "the BLAS backward pass rounded the units differently (~1e-16), "
                        "and like any tiny difference it grew."), icon=":material/info:")
-        show(figs["spread"],
-             f"Spread between units over training: {_fmt(run.spread[0])} at the start, {_fmt(run.spread[-1])} at the end.")
-        show(figs["distinct"], f"Distinct units over training: {n0} at the start, {n1} at the end.")
+        # alt texts without numbers (they are in the table above): see the weight-space chart
+        show(figs["spread"], "Spread between units over training, on a log axis (start and end in the table above).")
+        show(figs["distinct"], "Distinct units over training, out of all hidden units (start and end in the table "
+                               "above).")
 
 
 def boundary_section(init: str, figs: dict) -> None:
     st.markdown("**Decision boundary: this initialization vs a random one (σ = 1), same seed, data and training**")
-    acc, acc_rnd = figs["acc"]
+    title, title_r = figs["titles"]
     b1, b2 = st.columns(2)
+    # the titles (accuracy, distinct units) are captions, not part of the charts: see the weight-space chart
     with b1:
-        show(figs["boundary"],
-             f"Decision boundary after training from '{sy.INIT_LABELS[init]}': training accuracy {acc:.0%}.")
+        st.caption(title)
+        show(figs["boundary"], "Decision boundary after training from this initialization (accuracy above).")
     with b2:
-        show(figs["boundary_rnd"],
-             f"Decision boundary after training from a random init: training accuracy {acc_rnd:.0%}.")
+        st.caption(title_r)
+        show(figs["boundary_rnd"], "Decision boundary after training from a random init (accuracy above).")
 
 
 def why_section() -> None:

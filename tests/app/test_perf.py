@@ -91,12 +91,9 @@ def test_the_first_slider_changes_data_not_charts(page):
     assert not changed, f"{view}: charts {changed} would be rebuilt when {first.key!r} moves"
 
 
-# Sliders that still rebuild charts, by view, and why: page 3's alt texts list the count labels drawn on its
-# canvas charts (for screen readers), and its unit count and dropout change which series exist; page 5's network
-# sliders retrain the networks (seconds, with a progress bar), and the log axes of their loss curves (domain and
-# ticks, in the spec) follow the new losses.
+# Sliders that still rebuild charts, by view, and why: page 5's network sliders retrain the networks (seconds,
+# with a progress bar), and the log axes of their loss curves (domain and ticks, in the spec) follow the new losses.
 REBUILDS = {
-    "symmetry": {"H", "steps", "drop"},
     "batchnorm?part=BN+off+vs+on": {"width", "steps"},
     "batchnorm?part=Bad+init": {"width", "steps", "lr_init"},
     "batchnorm?part=Eval+mode": {"width", "steps", "lr_gap"},
