@@ -162,7 +162,6 @@ def units_section(H: int, init: str, drop: float, run: sy.SymmetryRun, figs: dic
     left, right = st.columns([1.1, 1])
     with left:
         st.markdown("**Each hidden unit's incoming weights (w₁, w₂), moving during training**")
-        # the alt text carries the chart's count labels (screen readers and the browser tests read it there)
         # the count labels drawn on the canvas are in the caption, as text (the alt text stays the same while the
         # controls move, so the browser swaps the chart's data instead of rebuilding it)
         groups = "; ".join(figs["labels"]) or "every unit is a point of its own at the start and at the end"
