@@ -112,10 +112,10 @@ def boundary_frame(x1: np.ndarray, x2: np.ndarray, p: np.ndarray, title: str) ->
     return pd.DataFrame({"x1": x1, "x2": x2, "p": p, "panel": title})
 
 
-def boundary_chart(grid: pd.DataFrame, points: pd.DataFrame, title: str | None, n: int) -> alt.LayerChart:
+def boundary_chart(grid: pd.DataFrame, points: pd.DataFrame, n: int) -> alt.LayerChart:
     """P(class 1) on an n x n grid as a shaded image (orange 0 -> blue 1), and the data (shape = class).
 
-    ``title`` None leaves the title to the page (a title that changes with a control is part of the spec, and
+    No title: the page writes it above the chart (a title that changes with a control is part of the spec, and
     the browser would rebuild the chart).
 
     ``grid`` is row-major with x1 varying fastest and x2 increasing (core.symmetry.decision_grid). The field
@@ -143,8 +143,7 @@ def boundary_chart(grid: pd.DataFrame, points: pd.DataFrame, title: str | None, 
         fill=alt.Fill("class:N", scale=alt.Scale(domain=["0", "1"], range=[BAD, GOOD]), legend=None),
         tooltip=[alt.Tooltip("x1:Q", format=".2f"), alt.Tooltip("x2:Q", format=".2f"), alt.Tooltip("class:N")],
     )
-    chart = alt.layer(heat, legend, dots).properties(height=300)
-    return chart.properties(title=title) if title else chart
+    return alt.layer(heat, legend, dots).properties(height=300)
 
 
 def eps_chart(points: pd.DataFrame, lines: pd.DataFrame) -> alt.LayerChart:

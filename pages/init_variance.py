@@ -224,7 +224,7 @@ def variance_charts(depth: int, width: int, activation: str, scheme: str, sigma_
     fwd, bwd = variance_frame(s.q, s.theory.q), variance_frame(s.grad, s.theory.grad)
     both = pd.concat([fwd.assign(quantity=ch.QUANTITIES[0]), bwd.assign(quantity=ch.QUANTITIES[1])],
                      ignore_index=True)
-    figs = {"fwd_df": fwd, "bwd_df": bwd, "var": spec(ch.layer_variance(both, "variance")),
+    figs = {"table": both, "var": spec(ch.layer_variance(both, "variance")),
             "frac": None, "frac_title": ""}
     titles = {"tanh": "saturated (%)", "sigmoid": "saturated (%)", "relu": "dead ReLUs (%)"}
     if activation in titles:
@@ -309,7 +309,6 @@ def deep_section() -> None:
                                 "predicted at layer 1": fmt(s.theory.grad[0])}))
 
     figs = variance_charts(depth, width, activation, scheme, sigma_w, residual, seed)
-    fwd, bwd = figs["fwd_df"], figs["bwd_df"]
     # Alt texts name no numbers (they are in the captions): a changed alt text makes Streamlit rebuild the chart
     # instead of swapping its data, and depth and width move every number here.
     off_axis = bool(np.any(sg.status(np.concatenate([s.q, s.grad])) != "ok"))
@@ -349,7 +348,7 @@ s = sg.deep_signal({depth}, {width}, {activation!r}, {scheme!r}, np.random.defau
                    sigma_w={sigma_w!r}, residual={residual}, batch={BATCH})
 print(s.q, s.theory.q)         # forward: measured vs predicted Var(z_l)
 print(s.grad, s.theory.grad)   # backward: measured vs predicted Var(dL/dz_l)
-""", pd.concat([fwd.assign(quantity="forward"), bwd.assign(quantity="backward")]),
+""", figs["table"],
                  file_name="init_variance_layers.csv", key="iv_csv_deep")
 
 

@@ -69,8 +69,8 @@ def experiment_charts(init: str, H: int, act: str, data: str, batch: int | None,
         "labels": list(labels["label"]),
         "spread": spec(ch.spread_chart(sp, sy.DISTINCT_TOL)),
         "distinct": spec(ch.distinct_chart(sp, H)),
-        "boundary": spec(ch.boundary_chart(ch.boundary_frame(*grid, title), points, None, GRID)),
-        "boundary_rnd": spec(ch.boundary_chart(ch.boundary_frame(*grid_rnd, title_r), points, None, GRID)),
+        "boundary": spec(ch.boundary_chart(ch.boundary_frame(*grid, title), points, GRID)),
+        "boundary_rnd": spec(ch.boundary_chart(ch.boundary_frame(*grid_rnd, title_r), points, GRID)),
         "acc": (acc, acc_rnd), "titles": (title, title_r),
     }
 
