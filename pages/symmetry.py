@@ -47,7 +47,7 @@ def experiment(init: str, H: int, act: str, data: str, batch: int | None, lr: fl
 @st.cache_data(show_spinner=False, max_entries=64)
 def experiment_charts(init: str, H: int, act: str, data: str, batch: int | None, lr: float, steps: int,
                       sigma: float, c: float, drop: float, lam: float, blas: bool, seed: int) -> dict:
-    """The experiment's five charts as Vega-Lite dicts and the numbers their captions quote, built once per
+    """The experiment's four charts as Vega-Lite dicts and the numbers their captions quote, built once per
     setting (building the Altair charts was most of a warm rerun)."""
     args = (H, act, data, batch, lr, steps)
     X, y, _, run, grid = experiment(init, *args, sigma, c, drop, lam, blas, seed)
@@ -67,8 +67,7 @@ def experiment_charts(init: str, H: int, act: str, data: str, batch: int | None,
     return {
         "paths": spec(ch.weight_paths(ch.paths_frame(run.steps, run.theta), labels)),
         "labels": list(labels["label"]),
-        "spread": spec(ch.spread_chart(sp, sy.DISTINCT_TOL)),
-        "distinct": spec(ch.distinct_chart(sp, H)),
+        "spread": spec(ch.spread_and_distinct(sp, sy.DISTINCT_TOL, H)),
         "boundary": spec(ch.boundary_chart(ch.boundary_frame(*grid, title), points, GRID)),
         "boundary_rnd": spec(ch.boundary_chart(ch.boundary_frame(*grid_rnd, title_r), points, GRID)),
         "acc": (acc, acc_rnd), "titles": (title, title_r),
@@ -187,9 +186,8 @@ def units_section(H: int, init: str, drop: float, run: sy.SymmetryRun, figs: dic
                        if drop > 0 else "the BLAS backward pass rounded the units differently (~1e-16), "
                        "and like any tiny difference it grew."), icon=":material/info:")
         # alt texts without numbers (they are in the table above): see the weight-space chart
-        show(figs["spread"], "Spread between units over training, on a log axis (start and end in the table above).")
-        show(figs["distinct"], "Distinct units over training, out of all hidden units (start and end in the table "
-                               "above).")
+        show(figs["spread"], "Above: the spread between units over training, on a log axis. Below: the number of "
+                             "distinct units, out of all hidden units. Start and end are in the table above.")
 
 
 def boundary_section(init: str, figs: dict) -> None:

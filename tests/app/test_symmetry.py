@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pyarrow as pa
 
 from tests.app.conftest import assert_clean, charts, open_page, readouts, table_with
@@ -24,7 +26,14 @@ def _chart_data(at, i: int):
 def test_default_page_shows_identical_units_with_exactly_zero_spread():
     at = open_page(PAGE)
     assert_clean(at)
-    assert len(charts(at)) == 5
+    # weight space, spread-and-distinct (one figure), two decision maps
+    assert len(charts(at)) == 4
+    spread = json.loads(charts(at)[1].proto.spec)
+    assert len(spread["vconcat"]) == 2
+    # the two panels read one dataset: the browser parses and updates it once
+    top, bottom = ({layer["data"]["name"] for layer in panel["layer"]} for panel in spread["vconcat"])
+    shared = top & bottom
+    assert len(shared) == 1 and len(_datasets(at, 1)) == len(top | bottom)
     m = _metrics(at)
     assert m["Spread after 300 steps"] == "exactly 0"
     assert m["Distinct units"] == "1 → 1"
