@@ -72,8 +72,11 @@ CHART = "[data-testid=stVegaLiteChart]"
 SLIDER = ("[data-testid=stMain] [data-testid=stSlider] [role=slider], "
           "[data-testid=stMain] [data-testid=stSlider] input[type=range]")
 LOAD_BUDGET, SLIDER_BUDGET = 2.0, 1.5
-# More sliders timed the same way, by widget key and view: controls an issue's budget names besides the first
-EXTRA_SLIDERS = {"init_variance?part=Many+layers": ["depth", "width"]}
+# More sliders timed the same way, by widget key and view: an issue's budget covers every control, not only the
+# first slider (page 2's is the scale ratio, page 3's the learning rate, page 4's the fan-in n)
+EXTRA_SLIDERS = {"loss_surface": ["corr", "lr", "steps"],
+                 "symmetry": ["H", "steps", "drop", "c"],
+                 "init_variance?part=Many+layers": ["depth", "width"]}
 
 
 def views(pages) -> list[tuple[str, object]]:

@@ -61,3 +61,17 @@ def test_a_page_load_that_never_finished_leaves_no_median():
     assert bench.median_or_none([2.0, 3.0, 10.0]) == 3.0
     assert bench.median_or_none([2.0, None, 3.0]) is None  # not the median of the loads that did finish
     assert bench.median_or_none([]) is None
+
+
+@pytest.mark.parametrize("view", sorted(bench.EXTRA_SLIDERS))
+def test_every_extra_slider_is_an_enabled_slider_of_its_view(view):
+    """A key the browser bench would not find is skipped there with no row: each must name an enabled slider
+    the view shows in its default state."""
+    from tests.app.conftest import open_page
+    from ui.nav import CONCEPTS
+
+    (file, query), = [(p.file, q) for p in CONCEPTS for v, q in zip(p.views(), p.queries(), strict=True)
+                      if v == view]
+    at = open_page(file, query)
+    shown = {w.key for w in at.main if getattr(w, "type", "") in ("slider", "select_slider") and not w.disabled}
+    assert set(bench.EXTRA_SLIDERS[view]) <= shown
