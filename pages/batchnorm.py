@@ -112,7 +112,14 @@ def panels(df: pd.DataFrame, facet: str, metric: str, alt_text) -> None:
 
 
 def explain_failures(runs: dict, name) -> None:
-    """A divergence notice per diverged run, and one note listing the runs stuck at chance."""
+    """A divergence notice per diverged run, and one note listing the runs stuck at chance, in one container: the
+    elements after it keep their positions in the page however many notices there are (an element that moves is
+    drawn from scratch by the browser)."""
+    with st.container():
+        _failure_notices(runs, name)
+
+
+def _failure_notices(runs: dict, name) -> None:
     for key, run in runs.items():
         if run.diverged_step is not None:
             ui.diverged_notice(run.diverged_step, "Its loss overflowed; the curve stops at the last finite "

@@ -247,12 +247,11 @@ def experiment_section() -> None:
         # own square size, not container width, so both axes keep the same scale.
         st.vega_lite_chart(spec=surface, width="content", key="surface", on_select=_on_click,
                            selection_mode=[charts.START],
-                           # no numbers in the alt text (they are in the caption): Streamlit rebuilds a
-                           # chart whose alt text changed instead of swapping its data
+                           # the same alt text for every setting (numbers in the caption, divergence in the
+                           # notice): Streamlit rebuilds a chart whose alt text changed instead of swapping its data
                            alt="Loss contours (ellipses) around the minimum w*, elongated along the shallow "
-                               "eigenvector; the optimizer's path "
-                               + ("diverges across the narrow valley." if diverging else
-                                  "zigzags across the narrow valley while creeping along it."))
+                               "eigenvector, and the optimizer's path: it zigzags across the narrow valley while "
+                               "creeping along it, and above the step-size limit it zigzags ever wider and leaves.")
         st.caption(f"Minimum w* = ({w_star[0]:.2f}, {w_star[1]:.2f}); the ellipses are "
                    f"{np.sqrt(curv.condition_number):.1f} times longer than wide (√κ). "
                    "Square = start, circle = the step picked by the **replay** slider (it runs in your "
@@ -290,18 +289,22 @@ def experiment_section() -> None:
                    "s = the slowest direction's share of the starting loss gap. "
                    + ("SGD's noise floor can stop it short of the tolerance." if opt == "SGD" else ""))
 
-    if diverging:
-        k = traj.diverged_step if traj.diverged else r["escape"]
-        why = (f"η = {lr:.4g} > {'2(1+β)' if opt == 'Momentum' else '2'}/λmax = {r['limit']:.4g}: along the "
-               f"steep eigenvector each step multiplies the error by {r['rates'][1]:.3g} in size, so it grows "
-               f"instead of shrinking. The path is drawn while it is finite and near the view.")
-        if k is None:
-            ui.diverged_notice(None, "It is diverging (run more steps to see it leave). " + why,
-                               what="Gradient descent")
-        else:
-            ui.diverged_notice(k, "The loss rose above where it started. " + why, what="Gradient descent")
-    elif frac > 1 and opt == "Momentum":
-        st.info(f"η is above 2/λmax, yet momentum still converges: its limit is 2(1+β)/λmax = {r['limit']:.4g}.")
+    # One fixed slot for the notice: a notice that came and went above the error chart would move the chart to
+    # another position in the page, and the browser would draw it from scratch there instead of swapping its data.
+    with st.empty():
+        if diverging:
+            k = traj.diverged_step if traj.diverged else r["escape"]
+            why = (f"η = {lr:.4g} > {'2(1+β)' if opt == 'Momentum' else '2'}/λmax = {r['limit']:.4g}: along the "
+                   f"steep eigenvector each step multiplies the error by {r['rates'][1]:.3g} in size, so it grows "
+                   f"instead of shrinking. The path is drawn while it is finite and near the view.")
+            if k is None:
+                ui.diverged_notice(None, "It is diverging (run more steps to see it leave). " + why,
+                                   what="Gradient descent")
+            else:
+                ui.diverged_notice(k, "The loss rose above where it started. " + why, what="Gradient descent")
+        elif frac > 1 and opt == "Momentum":
+            st.info(f"η is above 2/λmax, yet momentum still converges: its limit is 2(1+β)/λmax = "
+                    f"{r['limit']:.4g}.")
 
     st.subheader("Per-direction error: theory vs measured", anchor=False)
     rate_shallow, rate_steep = r["rates"]

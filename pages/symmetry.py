@@ -127,8 +127,9 @@ def experiment_section() -> None:
                               "gradients. On: the matrix-vector product may round units differently (~1e-16), "
                               "and that difference grows.")
     run = experiment(init, H, act, data, batch, lr, steps, sigma, c, drop, lam, blas, seed)[3]
-    if run.diverged_step is not None:
-        ui.diverged_notice(run.diverged_step, f"{run.diverged_reason}; try a smaller learning rate than η = {lr}.")
+    with st.empty():   # a fixed slot, as for the note next to the spread chart
+        if run.diverged_step is not None:
+            ui.diverged_notice(run.diverged_step, f"{run.diverged_reason}; try a smaller learning rate than η = {lr}.")
     figs = experiment_charts(init, H, act, data, batch, lr, steps, sigma, c, drop, lam, blas, seed)
     units_section(H, init, drop, run, figs)
     boundary_section(init, figs)
@@ -180,8 +181,11 @@ def units_section(H: int, init: str, drop: float, run: sy.SymmetryRun, figs: dic
                                + ("Units that start identical stay identical: the prediction is exact (why: below). "
                                   if ident else "These units differ at the start, so nothing holds them together. ")
                                + "Distinct: units farther than 10⁻³ apart."))
+        # a fixed slot: a notice that came and went above the chart would move the chart to another position in
+        # the page, and the browser would draw it from scratch there instead of swapping its data
+        note = st.empty()
         if ident and run.spread[-1] > 0:
-            st.info("The measured spread is not exactly 0: "
+            note.info("The measured spread is not exactly 0: "
                     + ("dropout gives every unit its own random mask, which breaks the symmetry."
                        if drop > 0 else "the BLAS backward pass rounded the units differently (~1e-16), "
                        "and like any tiny difference it grew."), icon=":material/info:")
