@@ -74,9 +74,11 @@ SLIDER = ("[data-testid=stMain] [data-testid=stSlider] [role=slider], "
 LOAD_BUDGET, SLIDER_BUDGET = 2.0, 1.5
 # More sliders timed the same way, by widget key and view: an issue's budget covers every control, not only the
 # first slider (page 2's is the scale ratio, page 3's the learning rate, page 4's the fan-in n)
-EXTRA_SLIDERS = {"loss_surface": ["corr", "lr", "steps"],
-                 "symmetry": ["H", "steps", "drop", "c"],
+# and the toggles and segmented controls by key as well (pressed from the keyboard, as the bare app's slider is).
+EXTRA_SLIDERS = {"loss_surface": ["corr", "lr", "steps", "std", "arrows", "opt"],
+                 "symmetry": ["H", "steps", "drop", "c", "act", "opt", "blas"],
                  "init_variance?part=Many+layers": ["depth", "width"]}
+CONTROLS = ("[role=slider]", "input[type=range]", "input[type=checkbox]", "button[role=radio]")  # in .st-key-<key>
 
 
 def views(pages) -> list[tuple[str, object]]:
@@ -237,18 +239,27 @@ class Session:
         return median, statistics.median(out_other) if out_other else None
 
     def _presser(self, selector: str):
-        """One timed key press on the first slider matching ``selector`` (right/left in turn, left first at the
-        maximum), as a function of the press's number; None without a slider."""
-        thumb = self.pg.locator(selector)
-        if thumb.count() == 0:
+        """One timed key press on the first control matching ``selector``, as a function of the press's number;
+        None without one. A slider gets right/left in turn (left first at its maximum); a toggle (a checkbox)
+        Space, which flips it; a segmented control (buttons) Space on its second and first option in turn. Every
+        control is pressed from the keyboard, as the bare app's slider is: a mouse click would add Playwright's
+        own checks before it to the page's time."""
+        found = self.pg.locator(selector)
+        if found.count() == 0:
             return None
-        thumb = thumb.first
-        at_max = thumb.evaluate("e => (e.value ?? e.getAttribute('aria-valuenow')) == "
-                                "(e.max || e.getAttribute('aria-valuemax'))")
-        keys = ["ArrowLeft", "ArrowRight"] if at_max else ["ArrowRight", "ArrowLeft"]
+        kind = found.first.evaluate("e => e.tagName === 'BUTTON' ? 'buttons' : e.type === 'checkbox' ? 'toggle' "
+                                    ": 'slider'")
+        if kind == "slider":
+            at_max = found.first.evaluate("e => (e.value ?? e.getAttribute('aria-valuenow')) == "
+                                          "(e.max || e.getAttribute('aria-valuemax'))")
+            keys = ["ArrowLeft", "ArrowRight"] if at_max else ["ArrowRight", "ArrowLeft"]
+            targets = [found.first, found.first]
+        else:
+            keys = ["Space", "Space"]
+            targets = [found.nth(1), found.nth(0)] if kind == "buttons" else [found.first, found.first]
 
         def press(i: int) -> float | None:
-            thumb.focus()
+            targets[i % 2].focus()
             count, t0 = len(self.finished), time.perf_counter()
             self.pg.keyboard.press(keys[i % 2])
             return time.perf_counter() - t0 if self.wait_run(count, t0, timeout=30) else None
@@ -280,7 +291,7 @@ def measure(browser, url: str, reps: int, extra: list[str] | None = None, bare: 
                         out["slider_s"], out["bare_slider_s"] = s.slider(reps, paired=bare)
                 if load is not None:
                     for key in extra or []:
-                        sel = f".st-key-{key} [role=slider], .st-key-{key} input[type=range]"
+                        sel = ", ".join(f".st-key-{key} {c}" for c in CONTROLS)
                         if bare is None:
                             out["extra_s"][key] = s.slider(reps, sel)
                         else:
@@ -392,8 +403,8 @@ def browser_bench(pages, bare_dir: Path, reps: int, loads: int = 3) -> dict:
     extra = [(name, key, t, r["extra_bare_s"].get(key, r["bare_slider_s"])) for name, r in rows.items()
              for key, t in r["extra_s"].items()]
     if extra:
-        print("\nMore sliders (same measurement, by widget key):\n")
-        print("| page (view) | slider | median (ms) | ÷ bare | ≤ 1.5× |")
+        print("\nMore controls (same measurement, by widget key):\n")
+        print("| page (view) | control | median (ms) | ÷ bare | ≤ 1.5× |")
         print("|---|---|---|---|---|")
         for name, key, t, bare_s in extra:
             x = ratio(t, bare_s)

@@ -64,14 +64,15 @@ def test_a_page_load_that_never_finished_leaves_no_median():
 
 
 @pytest.mark.parametrize("view", sorted(bench.EXTRA_SLIDERS))
-def test_every_extra_slider_is_an_enabled_slider_of_its_view(view):
-    """A key the browser bench would not find is skipped there with no row: each must name an enabled slider
-    the view shows in its default state."""
+def test_every_extra_control_is_an_enabled_control_of_its_view(view):
+    """A key the browser bench would not find is skipped there with no row: each must name an enabled slider,
+    toggle or segmented control the view shows in its default state."""
     from tests.app.conftest import open_page
     from ui.nav import CONCEPTS
 
     (file, query), = [(p.file, q) for p in CONCEPTS for v, q in zip(p.views(), p.queries(), strict=True)
                       if v == view]
     at = open_page(file, query)
-    shown = {w.key for w in at.main if getattr(w, "type", "") in ("slider", "select_slider") and not w.disabled}
+    kinds = ("slider", "select_slider", "toggle", "button_group")
+    shown = {w.key for w in at.main if getattr(w, "type", "") in kinds and not w.disabled}
     assert set(bench.EXTRA_SLIDERS[view]) <= shown
