@@ -63,6 +63,34 @@ def spec(chart: alt.TopLevelMixin, svg: bool = False, named: dict[str, pd.DataFr
     return d
 
 
+def fill(template: dict, frames: dict[str, pd.DataFrame], fixed: dict[str, pd.DataFrame] | None = None) -> dict:
+    """A spec made by ``spec`` from a chart whose data are placeholders (``alt.NamedData(name=role)``), with
+    each role's frame in place: as a dataset named by its content, exactly as ``spec`` would have named it had
+    the chart been built on the frames. ``fixed`` adds datasets under fixed names (see ``spec``'s ``named``).
+
+    Composing a chart of many layers costs Altair far more than the data (page 2's map: ~0.3 s per setting), so
+    such a chart is built once, as a template, and only its frames change.
+    """
+    names = {role: f"data-{_digest(df)}" for role, df in frames.items()}
+    tables = {name: _arrow(fixed_df) for name, fixed_df in (fixed or {}).items()}
+    for role, df in frames.items():
+        if names[role] not in tables:
+            tables[names[role]] = _arrow(df)
+
+    def walk(node):
+        if isinstance(node, dict):
+            if set(node) == {"name"} and node["name"] in names:
+                return {"name": names[node["name"]]}
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    out = walk({k: v for k, v in template.items() if k != "datasets"})
+    out["datasets"] = tables
+    return out
+
+
 def _name_data(chart, tables: dict[str, pa.Table]) -> None:
     """Replace every DataFrame in a (layered, concatenated) chart by a named dataset, in place."""
     data = getattr(chart, "data", alt.Undefined)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from charts.common import ACCENT, BAD, DASH_THEORY, GOOD, THEORY, log_axis, ramp_image
+from charts.common import ACCENT, BAD, DASH_THEORY, GOOD, THEORY, log_axis, ramp_image, spec
 
 START = "start"          # the point selection a click on the map sets (read by the page)
 REPLAY = "replay"        # the client-side step scrubber
@@ -66,51 +68,15 @@ def replay_end(steps: int) -> int:
     return end
 
 
-def surface_chart(shade: np.ndarray, contours: pd.DataFrame, axes: pd.DataFrame, arrows: pd.DataFrame,
-                  spread: pd.DataFrame, path: pd.DataFrame, w_star: tuple[float, float], steps: int,
-                  clicks: pd.DataFrame, size: int = 360) -> alt.LayerChart:
-    """Contours, eigen-axes, gradient arrows, the path with a replay scrubber, over a clickable shading.
-
-    The axes span the view read in the browser from the dataset BOX: build the spec with
-    ``spec(chart, named={BOX: box_frame(domain)})``. Width equals height and the two domains have the same
-    span, so a circle in weight space is drawn as a circle.
+def surface_frames(shade: np.ndarray, contours: pd.DataFrame, axes: pd.DataFrame, arrows: pd.DataFrame,
+                   spread: pd.DataFrame, path: pd.DataFrame, w_star: tuple[float, float],
+                   clicks: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The map's data, by the role :func:`surface_chart` reads it under (``common.fill`` puts them in).
 
     ``path`` has columns t, w1, w2, loss and ``last`` (its final t in every row). ``shade`` is the loss gap on a
-    grid over the view, in [0, 1] (row 0 = the top of the view), drawn as one
-    image; ``clicks`` is :func:`click_frame`. Both live in the view's unit square, on scales of their own:
-    clicking a cell sets the point selection ``START`` to its ``u, v, gen``.
+    grid over the view, in [0, 1] (row 0 = the top of the view), drawn as one image; ``clicks`` is
+    :func:`click_frame`. Both live in the view's unit square, on scales of their own.
     """
-    x, y = _xy()
-    pick = alt.selection_point(name=START, fields=["u", "v", "gen"], on="click", clear=False, empty=False)
-    end = replay_end(steps)
-    replay = alt.param(name=REPLAY, value=end, bind=alt.binding_range(min=0, max=end, step=1, name="replay: step "))
-    unit = alt.Scale(domain=[0, 1], nice=False, zero=False)
-    image = pd.DataFrame({"u_lo": [0.0], "u_hi": [1.0], "v_lo": [0.0], "v_hi": [1.0],
-                          "url": [ramp_image(shade, *SHADE, 0.4)]})
-    ux, uy = alt.X("u_lo:Q", scale=unit, axis=None), alt.Y("v_lo:Q", scale=unit, axis=None)
-    background = alt.layer(
-        alt.Chart(image).mark_image(aspect=False, aria=False).encode(
-            x=ux, y=uy, x2="u_hi:Q", y2="v_hi:Q", url="url:N"),
-        # transparent, but filled: Vega picks an item by its fill, not its opacity
-        alt.Chart(clicks).mark_rect(opacity=0, aria=False).encode(
-            x=ux, y=uy, x2="u_hi:Q", y2="v_hi:Q").add_params(pick),
-    )
-    lines = alt.Chart(contours).mark_line(clip=True, strokeWidth=1, aria=False).encode(
-        x=x, y=y, order="i:Q", detail="level:N",
-        strokeDash=alt.StrokeDash("kind:N", scale=alt.Scale(domain=["contour", "start's contour"],
-                                                            range=[[1, 0], [5, 3]]),
-                                  legend=alt.Legend(title=None, orient="top")),
-        color=alt.Color("kind:N", scale=alt.Scale(domain=["contour", "start's contour"],
-                                                  range=[THEORY, BAD]), legend=None),
-    )
-    eig = alt.Chart(axes).mark_line(
-        clip=True, strokeDash=DASH_THEORY, strokeWidth=1.5, color=THEORY, aria=False,
-    ).encode(x=x, y=y, detail="axis:N")
-    eig_text = alt.Chart(axes.dropna(subset=["label"])).mark_text(
-        clip=True, align="left", dx=4, dy=-8, fontSize=13, fontWeight="bold", color=THEORY,
-    ).encode(x=x, y=y, text="label:N")
-    corners = alt.Chart(alt.NamedData(name=BOX)).mark_point(opacity=0, aria=False).encode(*_xy("x0", "y0"))
-    layers = [corners, lines, eig, eig_text]
     # The arrow layers are always there, empty when off (the gradient field toggled off, an optimizer other than
     # SGD): a layer that came and went changed the spec, and the browser rebuilt the whole map.
     # The datasets are named by their content, so each empty frame gets a column of its own: identical empty
@@ -123,23 +89,82 @@ def surface_chart(shade: np.ndarray, contours: pd.DataFrame, axes: pd.DataFrame,
     spread = spread if len(spread) else empty("kind")
     mini = spread[spread["kind"] != "full"]
     full = spread[spread["kind"] == "full"].drop(columns="kind").assign(full=True)
-    layers += _arrows(arrows if len(arrows) else empty("field"), THEORY, 1.2)
-    layers += _arrows(mini if len(mini) else empty("kind"), ACCENT, 1.0)
-    layers += _arrows(full if len(full) else empty("full"), ACCENT, 3.5, head=90)
-    trail = alt.Chart(path).transform_filter(f"datum.t <= {REPLAY}")
+    return {
+        "surface:image": pd.DataFrame({"u_lo": [0.0], "u_hi": [1.0], "v_lo": [0.0], "v_hi": [1.0],
+                                       "url": [ramp_image(shade, *SHADE, 0.4)]}),
+        "surface:clicks": clicks,
+        "surface:contours": contours,
+        "surface:axes": axes,
+        "surface:axis_labels": axes.dropna(subset=["label"]),
+        "surface:field": arrows if len(arrows) else empty("field"),
+        "surface:mini": mini if len(mini) else empty("kind"),
+        "surface:full": full if len(full) else empty("full"),
+        "surface:path": path,
+        "surface:start": path.head(1),
+        "surface:w_star": pd.DataFrame({"w1": [w_star[0]], "w2": [w_star[1]], "label": ["w*"]}),
+    }
+
+
+@functools.lru_cache(maxsize=16)
+def surface_spec(steps: int, size: int = 360) -> dict:
+    """The map as a Vega-Lite template (``spec`` of :func:`surface_chart`), built once per replay end: fill it
+    with ``common.fill(surface_spec(steps), surface_frames(...), fixed={BOX: box_frame(domain)})``. Do not
+    modify the returned dict (``fill`` makes a new one)."""
+    return spec(surface_chart(replay_end(steps), size))
+
+
+def surface_chart(end: int, size: int = 360) -> alt.LayerChart:
+    """Contours, eigen-axes, gradient arrows, the path with a replay scrubber (0 to ``end``), over a clickable
+    shading; every layer reads its data by role (:func:`surface_frames`), the axes' span from BOX.
+
+    Width equals height and the two domains have the same span, so a circle in weight space is drawn as a
+    circle. Clicking a cell sets the point selection ``START`` to its ``u, v, gen``.
+    """
+    def data(role: str) -> alt.Chart:
+        return alt.Chart(alt.NamedData(name=f"surface:{role}"))
+
+    x, y = _xy()
+    pick = alt.selection_point(name=START, fields=["u", "v", "gen"], on="click", clear=False, empty=False)
+    replay = alt.param(name=REPLAY, value=end, bind=alt.binding_range(min=0, max=end, step=1, name="replay: step "))
+    unit = alt.Scale(domain=[0, 1], nice=False, zero=False)
+    ux, uy = alt.X("u_lo:Q", scale=unit, axis=None), alt.Y("v_lo:Q", scale=unit, axis=None)
+    background = alt.layer(
+        data("image").mark_image(aspect=False, aria=False).encode(
+            x=ux, y=uy, x2="u_hi:Q", y2="v_hi:Q", url="url:N"),
+        # transparent, but filled: Vega picks an item by its fill, not its opacity
+        data("clicks").mark_rect(opacity=0, aria=False).encode(
+            x=ux, y=uy, x2="u_hi:Q", y2="v_hi:Q").add_params(pick),
+    )
+    lines = data("contours").mark_line(clip=True, strokeWidth=1, aria=False).encode(
+        x=x, y=y, order="i:Q", detail="level:N",
+        strokeDash=alt.StrokeDash("kind:N", scale=alt.Scale(domain=["contour", "start's contour"],
+                                                            range=[[1, 0], [5, 3]]),
+                                  legend=alt.Legend(title=None, orient="top")),
+        color=alt.Color("kind:N", scale=alt.Scale(domain=["contour", "start's contour"],
+                                                  range=[THEORY, BAD]), legend=None),
+    )
+    eig = data("axes").mark_line(
+        clip=True, strokeDash=DASH_THEORY, strokeWidth=1.5, color=THEORY, aria=False,
+    ).encode(x=x, y=y, detail="axis:N")
+    eig_text = data("axis_labels").mark_text(
+        clip=True, align="left", dx=4, dy=-8, fontSize=13, fontWeight="bold", color=THEORY,
+    ).encode(x=x, y=y, text="label:N")
+    corners = alt.Chart(alt.NamedData(name=BOX)).mark_point(opacity=0, aria=False).encode(*_xy("x0", "y0"))
+    layers = [corners, lines, eig, eig_text]
+    layers += _arrows(data("field"), THEORY, 1.2)
+    layers += _arrows(data("mini"), ACCENT, 1.0)
+    layers += _arrows(data("full"), ACCENT, 3.5, head=90)
+    trail = data("path").transform_filter(f"datum.t <= {REPLAY}")
     # the circle marks the replayed step, or the path's last one while the scrubber is past it (``last``: the
     # path's final t, a column of the data, so that the spec does not change with it)
     layers += [
         trail.mark_line(clip=True, color=BAD, strokeWidth=2).encode(x=x, y=y, order="t:Q"),
         trail.mark_circle(clip=True, color=BAD, size=28, opacity=1).encode(x=x, y=y),
-        alt.Chart(path).transform_filter(f"datum.t == min({REPLAY}, datum.last)").mark_point(
+        data("path").transform_filter(f"datum.t == min({REPLAY}, datum.last)").mark_point(
             clip=True, color=BAD, size=220, shape="circle", strokeWidth=2.5, filled=False).encode(x=x, y=y),
-        alt.Chart(path.head(1)).mark_point(clip=True, color=BAD, size=160, shape="square", filled=True
-                                           ).encode(x=x, y=y),
-        alt.Chart(pd.DataFrame({"w1": [w_star[0]], "w2": [w_star[1]], "label": ["minimum w*"]}))
-        .mark_point(shape="cross", size=260, filled=True, color=ACCENT).encode(x=x, y=y),
-        alt.Chart(pd.DataFrame({"w1": [w_star[0]], "w2": [w_star[1]], "label": ["w*"]}))
-        .mark_text(dx=10, dy=12, fontSize=13, fontWeight="bold", color=ACCENT)
+        data("start").mark_point(clip=True, color=BAD, size=160, shape="square", filled=True).encode(x=x, y=y),
+        data("w_star").mark_point(shape="cross", size=260, filled=True, color=ACCENT).encode(x=x, y=y),
+        data("w_star").mark_text(dx=10, dy=12, fontSize=13, fontWeight="bold", color=ACCENT)
         .encode(x=x, y=y, text="label:N"),
     ]
     # The background's unit-square scales are its own; everything else shares the weight-space scales.
@@ -149,13 +174,13 @@ def surface_chart(shade: np.ndarray, contours: pd.DataFrame, axes: pd.DataFrame,
             .properties(width=size, height=size, autosize=alt.AutoSizeParams(type="pad", contains="padding")))
 
 
-def _arrows(df: pd.DataFrame, color: str, width: float, head: int = 40) -> list:
+def _arrows(base: alt.Chart, color: str, width: float, head: int = 40) -> list:
     """Segments from (w1, w2) to (w1_end, w2_end) with a triangle head rotated by ``angle`` (degrees)."""
     x, y = _xy()
     x_end, y_end = _xy("w1_end", "w2_end")
-    seg = alt.Chart(df).mark_rule(clip=True, color=color, strokeWidth=width, opacity=0.85, aria=False).encode(
+    seg = base.mark_rule(clip=True, color=color, strokeWidth=width, opacity=0.85, aria=False).encode(
         x=x, y=y, x2="w1_end:Q", y2="w2_end:Q")
-    tip = alt.Chart(df).mark_point(clip=True, shape="triangle-up", filled=True, size=head, color=color,
+    tip = base.mark_point(clip=True, shape="triangle-up", filled=True, size=head, color=color,
                                    opacity=0.85, aria=False).encode(
         x=x_end, y=y_end, angle=alt.Angle("angle:Q", scale=None))
     return [seg, tip]

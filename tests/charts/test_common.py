@@ -8,10 +8,10 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from charts.common import BAD, CANVAS, GOOD, LOG_MANTISSAS, log_axis, log_ticks, ramp_image, spec
+from charts.common import BAD, CANVAS, GOOD, LOG_MANTISSAS, fill, log_axis, log_ticks, ramp_image, spec
 
 
 def _chart() -> alt.LayerChart:
@@ -112,3 +112,26 @@ def test_a_narrow_log_axis_is_labelled_at_one_and_two_and_a_hopeless_one_falls_b
     assert log_axis("loss", [0.5523, 2.787]).to_dict()["values"] == [0.7, 1.0, 1.5, 2.0]
     assert "values" not in log_axis("loss", [0.61, 0.64]).to_dict()
     assert log_axis("loss").to_dict() == {"title": "loss (log scale)"}
+
+
+@settings(deadline=None, max_examples=30)   # Altair composes each chart: slow on a busy machine, not wrong
+@given(st.lists(st.floats(-1e6, 1e6), min_size=0, max_size=6), st.booleans())
+def test_fill_gives_the_spec_that_building_the_chart_on_the_frames_gives(ys, same):
+    """A template filled with frames equals the chart built on those frames: the same datasets under the same
+    (content) names, frames with equal content sharing one, and fixed names kept."""
+    line = pd.DataFrame({"x": np.arange(len(ys), dtype=float), "y": np.asarray(ys, dtype=float)})
+    dots = line.copy() if same else line.head(2)
+    box = pd.DataFrame({"x0": [0.0], "x1": [1.0]})
+
+    def chart(a, b) -> alt.LayerChart:
+        return alt.layer(alt.Chart(a).mark_line().encode(x="x:Q", y="y:Q"),
+                         alt.Chart(b).mark_point().encode(x="x:Q", y="y:Q"),
+                         alt.Chart(alt.NamedData(name="box")).mark_rule().encode(x="x0:Q"))
+
+    built = spec(chart(line, dots), named={"box": box})
+    template = spec(chart(alt.NamedData(name="role:line"), alt.NamedData(name="role:dots")))
+    filled = fill(template, {"role:line": line, "role:dots": dots}, fixed={"box": box})
+    assert {k: v for k, v in filled.items() if k != "datasets"} == {k: v for k, v in built.items() if k != "datasets"}
+    assert set(filled["datasets"]) == set(built["datasets"])
+    assert all(filled["datasets"][k].equals(built["datasets"][k]) for k in built["datasets"])
+    assert len(filled["datasets"]) == (2 if dots.equals(line) else 3)
