@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from charts.common import BAD, CATEGORICAL, DASH_THEORY, GOOD, LOG_CEIL, THEORY, ramp_image
+from charts.common import BAD, CATEGORICAL, DASH_THEORY, GOOD, LOG_CEIL, THEORY, ramp_image, spec
 
 ZERO_FLOOR = 1e-20  # where an exactly-zero spread is drawn on the log axis (labelled "exactly 0")
 
@@ -72,27 +74,41 @@ def spread_frame(steps: np.ndarray, spread: np.ndarray, distinct: np.ndarray) ->
                          "status": status, "distinct": distinct})
 
 
-def spread_chart(df: pd.DataFrame, tol: float) -> alt.LayerChart:
-    """max ||theta_i - theta_j|| over steps on a log axis; exact zeros sit on the floor, labelled."""
+SPREAD_ROLES = ("spread:steps", "spread:tol", "spread:zero", "spread:top")
+
+
+def spread_frames(df: pd.DataFrame, tol: float, H: int) -> dict[str, pd.DataFrame]:
+    """The data of :func:`spread_and_distinct` by role: the spread frame, the tolerance line, the point that
+    carries the "exactly 0" label (none if no spread is exactly 0), and the invisible point at H that ends the
+    distinct-units axis."""
+    zeros = df[df.status == "exactly 0"]
+    return {"spread:steps": df,
+            "spread:tol": pd.DataFrame({"tol": [tol], "label": [f"distinct above {tol:g}"]}),
+            "spread:zero": zeros.iloc[[len(zeros) // 2]] if len(zeros) else zeros,
+            "spread:top": pd.DataFrame({"step": [df["step"].min()], "distinct": [H]})}
+
+
+def spread_chart(data: dict) -> alt.LayerChart:
+    """max ||theta_i - theta_j|| over steps on a log axis; exact zeros sit on the floor, labelled.
+
+    ``data`` maps each of SPREAD_ROLES to a frame (:func:`spread_frames`) or to a placeholder.
+    """
     y = alt.Y("shown:Q", scale=alt.Scale(type="log"),
               axis=alt.Axis(title="spread max‖θᵢ − θⱼ‖ (log scale)", format=".0e"))
     x = alt.X("step:Q", title="training step")
     tip = [alt.Tooltip("step:Q"), alt.Tooltip("spread:Q", format=".3g", title="spread"), alt.Tooltip("status:N")]
-    line = alt.Chart(df).mark_line(color=GOOD, point=alt.OverlayMarkDef(size=18, color=GOOD)).encode(
-        x=x, y=y, tooltip=tip)
-    rule = alt.Chart(pd.DataFrame({"tol": [tol], "label": [f"distinct above {tol:g}"]}))
+    line = alt.Chart(data["spread:steps"]).mark_line(color=GOOD, point=alt.OverlayMarkDef(size=18, color=GOOD)
+                                                    ).encode(x=x, y=y, tooltip=tip)
+    rule = alt.Chart(data["spread:tol"])
     tol_line = rule.mark_rule(color=THEORY, strokeDash=DASH_THEORY).encode(y=alt.Y("tol:Q"))
     tol_text = rule.mark_text(align="left", x=4, dy=-7, color=THEORY).encode(y=alt.Y("tol:Q"), text=alt.Text("label:N"))
-    layers = [line, tol_line, tol_text]
-    zeros = df[df.status == "exactly 0"]
-    if len(zeros):
-        mark = zeros.iloc[[len(zeros) // 2]]
-        layers.append(alt.Chart(mark).mark_text(dy=-10, fontWeight="bold", color=BAD,
-                                                text="exactly 0 (not rounding: equal bits)").encode(x=x, y=y))
-    return alt.layer(*layers).properties(height=260)
+    # always a layer, empty when no spread is exactly 0: a layer that came and went would change the spec
+    zero = alt.Chart(data["spread:zero"]).mark_text(dy=-10, fontWeight="bold", color=BAD,
+                                                    text="exactly 0 (not rounding: equal bits)").encode(x=x, y=y)
+    return alt.layer(line, tol_line, tol_text, zero).properties(height=260)
 
 
-def distinct_chart(df: pd.DataFrame, H: int) -> alt.LayerChart:
+def distinct_chart(data: dict) -> alt.LayerChart:
     """Number of distinct units (within the tolerance) over steps, on an axis from 0 to H.
 
     The axis ends at H through an invisible point in the data, not a domain in the spec: a spec that stays the
@@ -100,14 +116,13 @@ def distinct_chart(df: pd.DataFrame, H: int) -> alt.LayerChart:
     """
     x = alt.X("step:Q", title="training step")
     y = alt.Y("distinct:Q", title="distinct hidden units", scale=alt.Scale(zero=True, nice=False))
-    top = alt.Chart(pd.DataFrame({"step": [df["step"].min()], "distinct": [H]})).mark_point(
-        opacity=0, aria=False).encode(x=x, y=y)
-    line = alt.Chart(df).mark_line(interpolate="step-after", color=BAD, strokeWidth=2).encode(
+    top = alt.Chart(data["spread:top"]).mark_point(opacity=0, aria=False).encode(x=x, y=y)
+    line = alt.Chart(data["spread:steps"]).mark_line(interpolate="step-after", color=BAD, strokeWidth=2).encode(
         x=x, y=y, tooltip=[alt.Tooltip("step:Q"), alt.Tooltip("distinct:Q")])
     return alt.layer(top, line).properties(height=200)
 
 
-def spread_and_distinct(df: pd.DataFrame, tol: float, H: int) -> alt.VConcatChart:
+def spread_and_distinct(data: dict) -> alt.VConcatChart:
     """The spread chart above the distinct-units chart, in one figure with one shared step axis.
 
     One figure, not two: the two panels read one dataset, and the browser updates one chart per slider move
@@ -115,9 +130,16 @@ def spread_and_distinct(df: pd.DataFrame, tol: float, H: int) -> alt.VConcatChar
     """
     # Streamlit pads (does not fit) a vconcat of layers, which would overflow the column: each panel takes the
     # container's width and the whole fits it on x.
-    return alt.vconcat(spread_chart(df, tol).properties(width="container"),
-                       distinct_chart(df, H).properties(width="container"), spacing=12).resolve_scale(
+    return alt.vconcat(spread_chart(data).properties(width="container"),
+                       distinct_chart(data).properties(width="container"), spacing=12).resolve_scale(
         x="shared").properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+
+
+@functools.lru_cache(maxsize=1)
+def spread_and_distinct_spec() -> dict:
+    """:func:`spread_and_distinct` as a template on placeholders, composed once (~70 ms of Altair per setting
+    otherwise): ``common.fill(spread_and_distinct_spec(), spread_frames(df, tol, H))``. Do not modify it."""
+    return spec(spread_and_distinct({role: alt.NamedData(name=role) for role in SPREAD_ROLES}))
 
 
 def boundary_frame(x1: np.ndarray, x2: np.ndarray, p: np.ndarray, title: str) -> pd.DataFrame:

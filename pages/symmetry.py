@@ -8,7 +8,7 @@ import streamlit as st
 
 import ui
 from charts import symmetry as ch
-from charts.common import cached, show, spec
+from charts.common import cached, fill, show, spec
 from core import symmetry as sy
 from ui.nav import by_url_path
 
@@ -67,7 +67,8 @@ def experiment_charts(init: str, H: int, act: str, data: str, batch: int | None,
     return {
         "paths": spec(ch.weight_paths(ch.paths_frame(run.steps, run.theta), labels)),
         "labels": list(labels["label"]),
-        "spread": spec(ch.spread_and_distinct(sp, sy.DISTINCT_TOL, H)),
+        # composed once, filled with this setting's data
+        "spread": fill(ch.spread_and_distinct_spec(), ch.spread_frames(sp, sy.DISTINCT_TOL, H)),
         "boundary": spec(ch.boundary_chart(ch.boundary_frame(*grid, title), points, GRID)),
         "boundary_rnd": spec(ch.boundary_chart(ch.boundary_frame(*grid_rnd, title_r), points, GRID)),
         "acc": (acc, acc_rnd), "titles": (title, title_r),
