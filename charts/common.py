@@ -76,18 +76,26 @@ def fill(template: dict, frames: dict[str, pd.DataFrame], fixed: dict[str, pd.Da
     for role, df in frames.items():
         if names[role] not in tables:
             tables[names[role]] = _arrow(df)
+    read: set[str] = set()
 
     def walk(node):
         if isinstance(node, dict):
-            if set(node) == {"name"} and node["name"] in names:
-                return {"name": names[node["name"]]}
+            if set(node) == {"name"} and isinstance(node["name"], str):
+                read.add(node["name"])
+                return {"name": names.get(node["name"], node["name"])}
             return {k: walk(v) for k, v in node.items()}
         if isinstance(node, list):
             return [walk(v) for v in node]
         return node
 
     out = walk({k: v for k, v in template.items() if k != "datasets"})
-    out["datasets"] = tables
+    # a placeholder left without data draws an empty layer; a frame no layer reads is a stale role
+    own = template.get("datasets", {})   # data the template was built on, kept
+    if missing := read - set(names) - set(tables) - set(own):
+        raise ValueError(f"no frame for the placeholders {sorted(missing)}")
+    if unread := set(frames) - read:
+        raise ValueError(f"no placeholder reads the frames {sorted(unread)}")
+    out["datasets"] = {**own, **tables}
     return out
 
 

@@ -187,9 +187,9 @@ def units_section(H: int, init: str, drop: float, run: sy.SymmetryRun, figs: dic
         note = st.empty()
         if ident and run.spread[-1] > 0:
             note.info("The measured spread is not exactly 0: "
-                    + ("dropout gives every unit its own random mask, which breaks the symmetry."
-                       if drop > 0 else "the BLAS backward pass rounded the units differently (~1e-16), "
-                       "and like any tiny difference it grew."), icon=":material/info:")
+                      + ("dropout gives every unit its own random mask, which breaks the symmetry."
+                         if drop > 0 else "the BLAS backward pass rounded the units differently (~1e-16), "
+                         "and like any tiny difference it grew."), icon=":material/info:")
         # alt texts without numbers (they are in the table above): see the weight-space chart
         show(figs["spread"], "Above: the spread between units over training, on a log axis. Below: the number of "
                              "distinct units, out of all hidden units. Start and end are in the table above.")

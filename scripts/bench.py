@@ -25,7 +25,9 @@ machine's speed drifts within minutes. The first load of a page is its first vis
 "slider" is the median over --reps key presses (ArrowRight/ArrowLeft alternating) on the page's first slider
 in the main area (in its first part that has one; tests/app/test_perf.py checks that it swaps data only): key
 press -> the websocket delivers a final script_finished ForwardMsg (a full run, or a fragment rerun) -> two
-animation frames painted. The bare app's slider, in a session kept open, is pressed
+animation frames painted. The controls in EXTRA_CONTROLS are timed the same way ("More controls"). The presses
+go back and forth between two values, so after the first two the server answers from its caches: these are
+the times of a setting already visited, not of a new one. The bare app's slider, in a session kept open, is pressed
 in turn with the page's, and the page's ratio uses those presses. Budgets: load <= 2x bare, slider <= 1.5x
 bare. Ratios, not seconds, are the result: on a busy machine both sides slow down together.
 For reference it also times the bare app's slider with `runner.postScriptGC = false`, as this app runs
@@ -72,10 +74,10 @@ CHART = "[data-testid=stVegaLiteChart]"
 SLIDER = ("[data-testid=stMain] [data-testid=stSlider] [role=slider], "
           "[data-testid=stMain] [data-testid=stSlider] input[type=range]")
 LOAD_BUDGET, SLIDER_BUDGET = 2.0, 1.5
-# More sliders timed the same way, by widget key and view: an issue's budget covers every control, not only the
-# first slider (page 2's is the scale ratio, page 3's the learning rate, page 4's the fan-in n)
-# and the toggles and segmented controls by key as well (pressed from the keyboard, as the bare app's slider is).
-EXTRA_SLIDERS = {"loss_surface": ["corr", "lr", "steps", "std", "arrows", "opt"],
+# More controls timed the same way, by widget key and view: an issue's budget covers every control, not only the
+# first slider (page 2's is the scale ratio, page 3's the learning rate, page 4's the fan-in n). Sliders, toggles
+# and segmented controls, all pressed from the keyboard as the bare app's slider is (see Session._presser).
+EXTRA_CONTROLS = {"loss_surface": ["corr", "lr", "steps", "std", "arrows", "opt"],
                  "symmetry": ["H", "steps", "drop", "c", "act", "opt", "blas"],
                  "init_variance?part=Many+layers": ["depth", "width"]}
 CONTROLS = ("[role=slider]", "input[type=range]", "input[type=checkbox]", "button[role=radio]")  # in .st-key-<key>
@@ -356,7 +358,7 @@ def browser_bench(pages, bare_dir: Path, reps: int, loads: int = 3) -> dict:
             rows = {}
             timed = set()  # pages whose first slider (in reading order: its first part that has one) is timed
             for view, pg in views(pages):
-                rows[view] = measure(browser, f"{app_url}/{view}", reps, EXTRA_SLIDERS.get(view),
+                rows[view] = measure(browser, f"{app_url}/{view}", reps, EXTRA_CONTROLS.get(view),
                                      bare=bare_tab, bare_url=bare_url, loads=loads, slider=pg.url_path not in timed)
                 if rows[view]["slider_s"] is not None:
                     timed.add(pg.url_path)

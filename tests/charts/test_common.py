@@ -8,6 +8,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -135,3 +136,14 @@ def test_fill_gives_the_spec_that_building_the_chart_on_the_frames_gives(ys, sam
     assert set(filled["datasets"]) == set(built["datasets"])
     assert all(filled["datasets"][k].equals(built["datasets"][k]) for k in built["datasets"])
     assert len(filled["datasets"]) == (2 if dots.equals(line) else 3)
+
+
+def test_fill_refuses_a_placeholder_without_a_frame_and_a_frame_without_a_placeholder():
+    template = spec(alt.layer(alt.Chart(alt.NamedData(name="role:a")).mark_point().encode(x="x:Q"),
+                              alt.Chart(alt.NamedData(name="role:b")).mark_point().encode(x="x:Q")))
+    df = pd.DataFrame({"x": [1.0]})
+    assert len(fill(template, {"role:a": df, "role:b": df})["datasets"]) == 1
+    with pytest.raises(ValueError, match="role:b"):
+        fill(template, {"role:a": df})
+    with pytest.raises(ValueError, match="role:c"):
+        fill(template, {"role:a": df, "role:b": df, "role:c": df})
