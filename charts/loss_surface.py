@@ -128,13 +128,12 @@ def surface_chart(end: int, size: int = 360) -> alt.LayerChart:
     replay = alt.param(name=REPLAY, value=end, bind=alt.binding_range(min=0, max=end, step=1, name="replay: step "))
     unit = alt.Scale(domain=[0, 1], nice=False, zero=False)
     ux, uy = alt.X("u_lo:Q", scale=unit, axis=None), alt.Y("v_lo:Q", scale=unit, axis=None)
-    background = alt.layer(
-        data("image").mark_image(aspect=False, aria=False).encode(
-            x=ux, y=uy, x2="u_hi:Q", y2="v_hi:Q", url="url:N"),
-        # transparent, but filled: Vega picks an item by its fill, not its opacity
-        data("clicks").mark_rect(opacity=0, aria=False).encode(
-            x=ux, y=uy, x2="u_hi:Q", y2="v_hi:Q").add_params(pick),
-    )
+    background = data("image").mark_image(aspect=False, aria=False).encode(
+        x=ux, y=uy, x2="u_hi:Q", y2="v_hi:Q", url="url:N")
+    # On top of everything: a click on the path or on an arrow must set the start too (Vega gives a click to the
+    # topmost item under it). Transparent, but filled: Vega picks an item by its fill, not its opacity.
+    targets = data("clicks").mark_rect(opacity=0, aria=False).encode(
+        x=ux, y=uy, x2="u_hi:Q", y2="v_hi:Q").add_params(pick)
     lines = data("contours").mark_line(clip=True, strokeWidth=1, aria=False).encode(
         x=x, y=y, order="i:Q", detail="level:N",
         strokeDash=alt.StrokeDash("kind:N", scale=alt.Scale(domain=["contour", "start's contour"],
@@ -167,9 +166,10 @@ def surface_chart(end: int, size: int = 360) -> alt.LayerChart:
         data("w_star").mark_text(dx=10, dy=12, fontSize=13, fontWeight="bold", color=ACCENT)
         .encode(x=x, y=y, text="label:N"),
     ]
-    # The background's unit-square scales are its own; everything else shares the weight-space scales.
+    # The shading and the click targets live in the unit square, on scales of their own (both [0, 1]); everything
+    # else shares the weight-space scales.
     # "pad" keeps the plotting area exactly size x size (Streamlit's default "fit" squeezes it by the axes).
-    return (alt.layer(background, alt.layer(*layers)).resolve_scale(x="independent", y="independent")
+    return (alt.layer(background, alt.layer(*layers), targets).resolve_scale(x="independent", y="independent")
             .add_params(replay)
             .properties(width=size, height=size, autosize=alt.AutoSizeParams(type="pad", contains="padding")))
 

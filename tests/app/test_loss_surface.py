@@ -65,10 +65,13 @@ def test_the_surface_chart_has_equal_domain_spans():
     chart = charts(at)[0]
     spec = json.loads(chart.proto.spec)
     assert spec["width"] == spec["height"]
-    background, weights = spec["layer"]
+    background, weights, targets = spec["layer"]
     assert spec["resolve"]["scale"] == {"x": "independent", "y": "independent"}
-    # the shading and the click targets live in the view's unit square (the same data for every view) ...
-    assert domains(background) == {json.dumps([0, 1])}
+    # the shading and the click targets live in the view's unit square (the same data for every view); the
+    # targets are the top layer, so a click on the path or an arrow sets the start too ...
+    assert domains({"layer": [background, targets]}) == {json.dumps([0, 1])}
+    start, = [p for p in spec["params"] if p["name"] == surface_charts.START]
+    assert start["views"] == [targets["name"]]   # a click is read from the targets
     # ... and every other layer's axes read the view's corners from one dataset in the browser
     assert domains(weights) == {json.dumps({"expr": ex.expr})
                                 for ex in (surface_charts.X_DOMAIN, surface_charts.Y_DOMAIN)}

@@ -72,6 +72,16 @@ def test_clicking_on_the_contour_map_moves_the_start_of_the_path(page, server):
     # the start is drawn as a filled square (~12 px) at the clicked cell's centre: path colour appears there
     assert before < 30 and after - before >= 80, (before, after)
 
+    # and every next click works as well: swapped in place, the map once ignored every second click
+    for fx, fy in ((0.2, 0.2), (0.3, 0.3), (0.7, 0.6), (0.75, 0.65)):
+        last = start_inputs(page)
+        box = canvas.bounding_box()
+        page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+        page.wait_for_function(f"() => document.querySelector('.st-key-w1 input').value !== '{last[0]:.2f}'",
+                               timeout=15_000)
+        wait_for_app(page)
+        assert_no_errors(page)
+
 
 def test_the_replay_slider_shortens_the_path_in_the_browser_without_a_rerun(page, server):
     open_page(page, server)
