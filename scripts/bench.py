@@ -83,6 +83,11 @@ EXTRA_CONTROLS = {"loss_surface": ["corr", "lr", "steps", "std", "arrows", "opt"
 CONTROLS = ("[role=slider]", "input[type=range]", "input[type=checkbox]", "button[role=radio]")  # in .st-key-<key>
 
 
+def control_selector(key: str, kinds: tuple[str, ...] = CONTROLS) -> str:
+    """CSS for the control of widget ``key`` (its slider thumb, range input, toggle or segmented options)."""
+    return ", ".join(f".st-key-{key} {c}" for c in kinds)
+
+
 def views(pages) -> list[tuple[str, object]]:
     """Every view of ``pages``: ``(name, page)``, the name being the url path, with ``?part=`` for a page's
     further parts (ui.parts: each tab is its own view, and only the open one is run and drawn)."""
@@ -293,7 +298,7 @@ def measure(browser, url: str, reps: int, extra: list[str] | None = None, bare: 
                         out["slider_s"], out["bare_slider_s"] = s.slider(reps, paired=bare)
                 if load is not None:
                     for key in extra or []:
-                        sel = ", ".join(f".st-key-{key} {c}" for c in CONTROLS)
+                        sel = control_selector(key)
                         if bare is None:
                             out["extra_s"][key] = s.slider(reps, sel)
                         else:

@@ -37,37 +37,44 @@ CONTROLS = [
 MAP = "loss_surface"   # its map is clicked, each click a new start
 
 
-def presses(session: bench.Session, bare_press, key: str, name: str, n: int) -> tuple[list[float], list[float]]:
-    thumb = session.pg.locator(f".st-key-{key} [role=slider], .st-key-{key} input[type=range]").first
+def timed(session: bench.Session, bare_press, n: int, ready, what: str) -> tuple[list[float], list[float]]:
+    """``n`` times: ``ready(i)`` prepares an action (untimed) and returns it; the action is fired, the rerun
+    awaited until finished and painted, then the bare app's slider is pressed. The two lists of seconds; stops
+    early if an action brings no rerun."""
     page, bare = [], []
     for i in range(n):
-        thumb.focus()
+        fire = ready(i)
         count, t0 = len(session.finished), time.perf_counter()
-        session.pg.keyboard.press(name)
+        fire()
         if not session.wait_run(count, t0, timeout=30):
-            print(f"  {key}: no rerun after press {i + 1} (the end of its range?)", file=sys.stderr)
+            print(f"  {what}: no rerun after action {i + 1} (the end of its range?)", file=sys.stderr)
             break
         page.append(time.perf_counter() - t0)
         bare.append(bare_press(i))
     return page, bare
+
+
+def presses(session: bench.Session, bare_press, key: str, name: str, n: int) -> tuple[list[float], list[float]]:
+    thumb = session.pg.locator(bench.control_selector(key, bench.CONTROLS[:2])).first
+
+    def ready(i: int):
+        thumb.focus()
+        return lambda: session.pg.keyboard.press(name)
+
+    return timed(session, bare_press, n, ready, key)
 
 
 def clicks(session: bench.Session, bare_press, n: int) -> tuple[list[float], list[float]]:
     canvas = session.pg.locator(".st-key-surface canvas").first
     canvas.scroll_into_view_if_needed()
     session.pg.wait_for_timeout(500)
-    page, bare = [], []
-    for i in range(n):
+
+    def ready(i: int):
         f = 0.2 + 0.6 * i / max(n - 1, 1)   # along the diagonal: a new start every click
         box = canvas.bounding_box()
-        count, t0 = len(session.finished), time.perf_counter()
-        session.pg.mouse.click(box["x"] + box["width"] * f, box["y"] + box["height"] * (1 - f))
-        if not session.wait_run(count, t0, timeout=30):
-            print(f"  map: no rerun after click {i + 1}", file=sys.stderr)
-            break
-        page.append(time.perf_counter() - t0)
-        bare.append(bare_press(i))
-    return page, bare
+        return lambda: session.pg.mouse.click(box["x"] + box["width"] * f, box["y"] + box["height"] * (1 - f))
+
+    return timed(session, bare_press, n, ready, "map")
 
 
 def main(argv: list[str] | None = None) -> int:
