@@ -33,33 +33,56 @@ def group_labels(points: np.ndarray, leaders: np.ndarray, counts: np.ndarray, wh
                          "when": when})
 
 
-def weight_paths(paths: pd.DataFrame, labels: pd.DataFrame) -> alt.LayerChart:
-    """Each unit's incoming weights (w1, w2) over training: a path per unit, hollow start, filled end."""
+PATH_ROLES = ("paths:corners", "paths:all", "paths:start", "paths:end", "paths:left", "paths:right")
+
+
+def paths_frames(paths: pd.DataFrame, labels: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The data of :func:`weight_paths` by role: two invisible corner points that give both axes the same range
+    (distances read the same both ways), every recorded point, the first and the last step's points, and the
+    count labels left of the middle (drawn growing right) and right of it (growing left), so none is clipped."""
     lo = float(min(paths.w1.min(), paths.w2.min()))
     hi = float(max(paths.w1.max(), paths.w2.max()))
     pad = max(0.25 * (hi - lo), 0.1)
-    dom = [lo - pad, hi + pad]  # the same range on both axes: distances read the same both ways
-    # The range comes from two invisible corner points in the data, not from numbers in the spec: a spec
-    # that stays the same when a control moves lets Streamlit swap the data in place instead of rebuilding.
+    dom = [lo - pad, hi + pad]
+    mid = (dom[0] + dom[1]) / 2
+    return {"paths:corners": pd.DataFrame({"w1": dom, "w2": dom}),
+            "paths:all": paths,
+            "paths:start": paths[paths.step == paths.step.min()],
+            "paths:end": paths[paths.step == paths.step.max()],
+            "paths:left": labels[labels.w1 <= mid],
+            "paths:right": labels[labels.w1 > mid]}
+
+
+def weight_paths(data: dict) -> alt.LayerChart:
+    """Each unit's incoming weights (w1, w2) over training: a path per unit, hollow start, filled end.
+
+    ``data`` maps each of PATH_ROLES to a frame (:func:`paths_frames`) or to a placeholder. The range comes
+    from the corner points in the data, not from numbers in the spec: a spec that stays the same when a control
+    moves lets Streamlit swap the data in place instead of rebuilding.
+    """
     x = alt.X("w1:Q", title="w₁ (weight from input x₁)", scale=alt.Scale(nice=False, zero=False))
     y = alt.Y("w2:Q", title="w₂ (weight from input x₂)", scale=alt.Scale(nice=False, zero=False))
-    corners = alt.Chart(pd.DataFrame({"w1": dom, "w2": dom})).mark_point(opacity=0, aria=False).encode(x=x, y=y)
+    corners = alt.Chart(data["paths:corners"]).mark_point(opacity=0, aria=False).encode(x=x, y=y)
     colour = alt.Color("unit:N", title="hidden unit", scale=alt.Scale(range=CATEGORICAL), legend=None)
-    base = alt.Chart(paths).encode(x=x, y=y, color=colour)
-    line = base.mark_line(opacity=0.7, strokeWidth=1.5).encode(order=alt.Order("step:Q"), detail=alt.Detail("unit:N"))
-    first, last = paths.step.min(), paths.step.max()
+    line = alt.Chart(data["paths:all"]).mark_line(opacity=0.7, strokeWidth=1.5).encode(
+        x=x, y=y, color=colour, order=alt.Order("step:Q"), detail=alt.Detail("unit:N"))
     tip = [alt.Tooltip("unit:N"), alt.Tooltip("step:Q"), alt.Tooltip("w1:Q", format=".4g"),
            alt.Tooltip("w2:Q", format=".4g")]
-    start = base.properties(data=paths[paths.step == first]).mark_point(
-        shape="circle", size=70, filled=False, strokeWidth=2).encode(tooltip=tip)
-    end = base.properties(data=paths[paths.step == last]).mark_point(
-        shape="circle", size=70, filled=True, opacity=1).encode(tooltip=tip)
-    mid = (dom[0] + dom[1]) / 2  # labels grow away from the nearer edge, so none is clipped
-    texts = [alt.Chart(part).mark_text(align=align, dx=dx, dy=-12, fontSize=13, fontWeight="bold",
-                                                color=THEORY).encode(
-        x=x, y=y, text=alt.Text("label:N"))
-        for part, align, dx in ((labels[labels.w1 <= mid], "left", -6), (labels[labels.w1 > mid], "right", 6))]
+    start = alt.Chart(data["paths:start"]).mark_point(shape="circle", size=70, filled=False, strokeWidth=2).encode(
+        x=x, y=y, color=colour, tooltip=tip)
+    end = alt.Chart(data["paths:end"]).mark_point(shape="circle", size=70, filled=True, opacity=1).encode(
+        x=x, y=y, color=colour, tooltip=tip)
+    texts = [alt.Chart(data[role]).mark_text(align=align, dx=dx, dy=-12, fontSize=13, fontWeight="bold",
+                                             color=THEORY).encode(x=x, y=y, text=alt.Text("label:N"))
+             for role, align, dx in (("paths:left", "left", -6), ("paths:right", "right", 6))]
     return alt.layer(corners, line, start, end, *texts).properties(height=420)
+
+
+@functools.lru_cache(maxsize=1)
+def weight_paths_spec() -> dict:
+    """:func:`weight_paths` as a template on placeholders, composed once (~20 ms of Altair per setting
+    otherwise): ``common.fill(weight_paths_spec(), paths_frames(paths, labels))``. Do not modify it."""
+    return spec(weight_paths({role: alt.NamedData(name=role) for role in PATH_ROLES}))
 
 
 def spread_frame(steps: np.ndarray, spread: np.ndarray, distinct: np.ndarray) -> pd.DataFrame:
@@ -147,38 +170,58 @@ def boundary_frame(x1: np.ndarray, x2: np.ndarray, p: np.ndarray, title: str) ->
     return pd.DataFrame({"x1": x1, "x2": x2, "p": p, "panel": title})
 
 
-def boundary_chart(grid: pd.DataFrame, points: pd.DataFrame, n: int) -> alt.LayerChart:
-    """P(class 1) on an n x n grid as a shaded image (orange 0 -> blue 1), and the data (shape = class).
+BOUNDARY_ROLES = ("boundary:image", "boundary:legend", "boundary:points")
 
-    No title: the page writes it above the chart (a title that changes with a control is part of the spec, and
-    the browser would rebuild the chart).
 
-    ``grid`` is row-major with x1 varying fastest and x2 increasing (core.symmetry.decision_grid). The field
-    is drawn as one image spanning the cells, so the browser draws one element rather than n² rectangles.
+def boundary_frames(grid: pd.DataFrame, points: pd.DataFrame, n: int) -> dict[str, pd.DataFrame]:
+    """The data of :func:`boundary_chart` by role: P(class 1) on the n x n grid as one image spanning the cells
+    (orange 0 -> blue 1), two invisible points that give the shading its legend, and the data points.
+
+    ``grid`` is row-major with x1 varying fastest and x2 increasing (core.symmetry.decision_grid). One image,
+    so the browser draws one element rather than n² rectangles.
     """
     step1 = (grid.x1.max() - grid.x1.min()) / (n - 1)
     step2 = (grid.x2.max() - grid.x2.min()) / (n - 1)
     lo1, hi1 = grid.x1.min() - step1 / 2, grid.x1.max() + step1 / 2
     lo2, hi2 = grid.x2.min() - step2 / 2, grid.x2.max() + step2 / 2
     field = grid.p.to_numpy().reshape(n, n)[::-1]          # top row = largest x2
-    x = alt.X("x1:Q", title="x₁ (standardized)", scale=alt.Scale(domain=[lo1, hi1], nice=False, zero=False))
-    y = alt.Y("x2:Q", title="x₂ (standardized)", scale=alt.Scale(domain=[lo2, hi2], nice=False, zero=False))
-    image = pd.DataFrame({"x1": [lo1], "x2": [lo2], "x1b": [hi1], "x2b": [hi2],
-                          "url": [ramp_image(field, BAD, GOOD, 0.4)]})
-    heat = alt.Chart(image).mark_image(aspect=False, aria=False).encode(x=x, y=y, x2="x1b:Q", y2="x2b:Q", url="url:N")
-    # invisible marks that give the shading its legend
-    legend = alt.Chart(pd.DataFrame({"p": [0.0, 1.0], "x1": [lo1, lo1], "x2": [lo2, lo2]})).mark_point(
-        opacity=0, aria=False).encode(
+    return {"boundary:image": pd.DataFrame({"x1": [lo1], "x2": [lo2], "x1b": [hi1], "x2b": [hi2],
+                                            "url": [ramp_image(field, BAD, GOOD, 0.4)]}),
+            "boundary:legend": pd.DataFrame({"p": [0.0, 1.0], "x1": [lo1, lo1], "x2": [lo2, lo2]}),
+            "boundary:points": points}
+
+
+def boundary_chart(data: dict) -> alt.LayerChart:
+    """The decision map: the shaded image of P(class 1), its legend, and the data (shape = class).
+
+    ``data`` maps each of BOUNDARY_ROLES to a frame (:func:`boundary_frames`) or to a placeholder. The axes
+    span the image exactly (its corners are in the data; no nice rounding, no zero): no numbers in the spec,
+    and no title (the page writes it above the chart), so the spec stays the same when a control moves and the
+    browser swaps the data instead of rebuilding the chart.
+    """
+    x = alt.X("x1:Q", title="x₁ (standardized)", scale=alt.Scale(nice=False, zero=False))
+    y = alt.Y("x2:Q", title="x₂ (standardized)", scale=alt.Scale(nice=False, zero=False))
+    heat = alt.Chart(data["boundary:image"]).mark_image(aspect=False, aria=False).encode(
+        x=x, y=y, x2="x1b:Q", y2="x2b:Q", url="url:N")
+    legend = alt.Chart(data["boundary:legend"]).mark_point(opacity=0, aria=False).encode(
         x=x, y=y, color=alt.Color("p:Q", title="P(class 1)",
-                               scale=alt.Scale(domain=[0, 1], range=[BAD, GOOD], interpolate="rgb")))
+                                  scale=alt.Scale(domain=[0, 1], range=[BAD, GOOD], interpolate="rgb")))
     classes = alt.Scale(domain=["0", "1"], range=["circle", "triangle-up"])
-    dots = alt.Chart(points).mark_point(size=30, filled=True, opacity=1, strokeWidth=0.6, stroke=THEORY).encode(
+    dots = alt.Chart(data["boundary:points"]).mark_point(size=30, filled=True, opacity=1, strokeWidth=0.6,
+                                                         stroke=THEORY).encode(
         x=x, y=y,
         shape=alt.Shape("class:N", title="class", scale=classes),
         fill=alt.Fill("class:N", scale=alt.Scale(domain=["0", "1"], range=[BAD, GOOD]), legend=None),
         tooltip=[alt.Tooltip("x1:Q", format=".2f"), alt.Tooltip("x2:Q", format=".2f"), alt.Tooltip("class:N")],
     )
     return alt.layer(heat, legend, dots).properties(height=300)
+
+
+@functools.lru_cache(maxsize=1)
+def boundary_spec() -> dict:
+    """:func:`boundary_chart` as a template on placeholders, composed once (~20 ms of Altair per chart and
+    setting otherwise): ``common.fill(boundary_spec(), boundary_frames(grid, points, n))``. Do not modify it."""
+    return spec(boundary_chart({role: alt.NamedData(name=role) for role in BOUNDARY_ROLES}))
 
 
 def eps_chart(points: pd.DataFrame, lines: pd.DataFrame) -> alt.LayerChart:

@@ -8,7 +8,7 @@ import streamlit as st
 
 import ui
 from charts import symmetry as ch
-from charts.common import cached, fill, show, spec
+from charts.common import cached, fill, show
 from core import symmetry as sy
 from ui.nav import by_url_path
 
@@ -64,13 +64,14 @@ def experiment_charts(init: str, H: int, act: str, data: str, batch: int | None,
     points = pd.DataFrame({"x1": X[:, 0], "x2": X[:, 1], "class": y.astype(int).astype(str)})
     title = f"{sy.INIT_LABELS[init]}: accuracy {acc:.0%}, {int(run.distinct[-1])} distinct unit(s)"
     title_r = f"random N(0, 1): accuracy {acc_rnd:.0%}, {int(run_rnd.distinct[-1])} distinct units"
+    # each chart composed once, as a template, and filled with this setting's data
     return {
-        "paths": spec(ch.weight_paths(ch.paths_frame(run.steps, run.theta), labels)),
+        "paths": fill(ch.weight_paths_spec(), ch.paths_frames(ch.paths_frame(run.steps, run.theta), labels)),
         "labels": list(labels["label"]),
-        # composed once, filled with this setting's data
         "spread": fill(ch.spread_and_distinct_spec(), ch.spread_frames(sp, sy.DISTINCT_TOL, H)),
-        "boundary": spec(ch.boundary_chart(ch.boundary_frame(*grid, title), points, GRID)),
-        "boundary_rnd": spec(ch.boundary_chart(ch.boundary_frame(*grid_rnd, title_r), points, GRID)),
+        "boundary": fill(ch.boundary_spec(), ch.boundary_frames(ch.boundary_frame(*grid, title), points, GRID)),
+        "boundary_rnd": fill(ch.boundary_spec(),
+                             ch.boundary_frames(ch.boundary_frame(*grid_rnd, title_r), points, GRID)),
         "acc": (acc, acc_rnd), "titles": (title, title_r),
     }
 
