@@ -2,8 +2,9 @@
 tiny differences take to grow.
 
 A hidden unit i is described by its parameters ``theta_i = (w_i1, w_i2, b_i, v_i)``: the two incoming
-weights (column i of ``W1``), its bias and its outgoing weight (row i of ``W2``). Training uses the
-:mod:`core.nn` engine's forward pass and BCE loss; :func:`gradients` explains the backward pass.
+weights (column i of ``W1``), its bias and its outgoing weight (row i of ``W2``). Training computes the
+:mod:`core.nn` engine's forward pass and BCE loss (the same operations, checked bit for bit in the tests);
+:func:`gradients` explains the backward pass.
 """
 
 from __future__ import annotations
@@ -187,15 +188,45 @@ def gradients(net: nn.MLP, trace: nn.Trace, d_out: np.ndarray, *, blas: bool = F
     """
     if blas:
         return net.backward(trace, d_out).as_list()
-    h = trace.activations[0]  # (n, H)
-    dz2 = d_out  # (n, 1)
-    dW2 = (h * dz2).sum(axis=0)[:, None]  # (H, 1)
-    dh = dz2 * net.weights[1][:, 0]  # (n, H), one product per entry
-    if trace.dropout_masks:
-        dh = dh * trace.dropout_masks[0]
-    dz1 = dh * nn.ACTIVATIONS[net.activation].df(trace.activation_inputs[0])  # (n, H)
-    dW1 = (trace.inputs[:, :, None] * dz1[:, None, :]).sum(axis=0)  # (2, H)
-    return [dW1, dW2, dz1.sum(axis=0), dz2.sum(axis=0)]
+    mask = trace.dropout_masks[0] if trace.dropout_masks else None
+    slope = nn.ACTIVATIONS[net.activation].df(trace.activation_inputs[0])
+    return _elementwise_gradients(trace.inputs, trace.activations[0], slope, mask, d_out, net.weights[1])
+
+
+# f'(z) from a = f(z), bit for bit what ACTIVATIONS[name].df(z) gives, without computing f(z) again
+_SLOPE_FROM_OUTPUT = {"tanh": lambda a: 1.0 - a**2, "sigmoid": lambda a: a * (1.0 - a)}
+
+
+def _elementwise_gradients(X, h, slope, mask, d_out, W2) -> list[np.ndarray]:
+    """:func:`gradients` without BLAS: X (n, 2) inputs, h (n, H) activations (after dropout), slope (n, H) the
+    activation's derivative at the pre-activations, mask (n, H) or None, d_out (n, 1), W2 (H, 1)."""
+    dW2 = (h * d_out).sum(axis=0)[:, None]  # (H, 1)
+    dh = d_out * W2[:, 0]  # (n, H), one product per entry
+    if mask is not None:
+        dh = dh * mask
+    dz1 = dh * slope  # (n, H)
+    dW1 = (X[:, :, None] * dz1[:, None, :]).sum(axis=0)  # (2, H)
+    return [dW1, dW2, dz1.sum(axis=0), d_out.sum(axis=0)]
+
+
+def _lean_step(net: nn.MLP, X: np.ndarray, y: np.ndarray, dropout: float, rng) -> tuple[float, list[np.ndarray]]:
+    """The loss and :func:`gradients` (``blas=False``) of one step: the same operations, in the same order, as
+    ``net.forward``, ``nn.bce_with_logits`` and ``gradients``, without the input checks and the Trace (a third
+    of a step's time). X (n, 2) and y (n, 1) are checked once by the caller."""
+    act = nn.ACTIVATIONS[net.activation]
+    W1, W2 = net.weights
+    with np.errstate(**nn._QUIET):
+        z = nn._matmul(X, W1) + net.biases[0]  # (n, H)
+        h, mask = act.f(z), None
+        slope = _SLOPE_FROM_OUTPUT[act.name](h) if act.name in _SLOPE_FROM_OUTPUT else act.df(z)
+        if dropout > 0:
+            mask = (rng.random(h.shape) >= dropout) / (1.0 - dropout)
+            h = h * mask
+        out = nn._matmul(h, W2) + net.biases[1]  # (n, 1)
+        n = len(out)
+        loss = (np.maximum(out, 0.0) - out * y + np.log1p(np.exp(-np.abs(out)))).sum() / n
+        d_out = (nn._sigmoid(out) - y) / n
+        return float(loss), _elementwise_gradients(X, h, slope, mask, d_out, W2)
 
 
 def train_units(
@@ -228,21 +259,34 @@ def train_units(
     Notes
     -----
     ``p <- p - eta * dL/dp`` for W1, W2, b1, b2, plus ``-eta * dP/dW1`` for the penalty. A step whose loss
-    or gradient is not finite stops the run (that update is not applied).
+    or gradient is not finite stops the run (that update is not applied). Without ``blas`` each step computes
+    what ``net.forward``, ``nn.bce_with_logits`` and :func:`gradients` would, in the same order (so bit for
+    bit), with the inputs checked once rather than at every step (~30% of a step's time).
     """
     if not (np.isfinite(lr) and lr > 0) or int(steps) != steps or steps < 0 or record_every < 1:
         raise ValueError(f"need lr > 0, an integer steps >= 0 and record_every >= 1, got {lr=}, {steps=}, "
                          f"{record_every=}")
+    if len(net.weights) != 2 or net.sizes[-1] != 1 or net.batchnorm or any(net.skips):
+        raise ValueError(f"train_units trains an n -> H -> 1 network without BatchNorm or skips, got {net.sizes}")
     net, X, y = net.copy(), np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+    if not blas:   # the checks that net.forward and nn.bce_with_logits would make at every step, made once
+        net.forward(X[:1])
+        nn.bce_with_logits(np.zeros((len(X), 1)), y)
+        if not 0.0 <= dropout < 1.0 or (dropout > 0 and not isinstance(rng, np.random.Generator)):
+            raise ValueError(f"dropout must be in [0, 1) and needs rng=np.random.default_rng(seed), got {dropout}")
+    y2 = y.reshape(-1, 1)
     losses, recorded, snapshots, stop = np.full(int(steps), np.nan), [], [], None
     for t in range(int(steps)):
         idx = slice(None) if batch_size is None else rng.choice(len(X), size=int(batch_size), replace=False)
-        trace = net.forward(X[idx], dropout=dropout, rng=rng)
-        losses[t], d_out = nn.bce_with_logits(trace.output, y[idx])
-        g = gradients(net, trace, d_out, blas=blas)
+        if blas:
+            trace = net.forward(X[idx], dropout=dropout, rng=rng)
+            losses[t], d_out = nn.bce_with_logits(trace.output, y[idx])
+            g = gradients(net, trace, d_out, blas=True)
+        else:
+            losses[t], g = _lean_step(net, X[idx], y2[idx], dropout, rng)
         if lam > 0:
             g[0] = g[0] + repulsion(net.weights[0], lam, tau)[1]
-        if not (np.isfinite(losses[t]) and all(np.all(np.isfinite(gi)) for gi in g)):
+        if not (np.isfinite(losses[t]) and all(gi.all() for gi in map(np.isfinite, g))):
             stop = t
             break
         if t % record_every == 0:

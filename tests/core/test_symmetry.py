@@ -242,3 +242,51 @@ def test_a_diverging_run_stops_and_reports_the_step(moons):
     run = sy.train_units(net, *moons, lr=1e10, steps=50, rng=np.random.default_rng(0))
     assert run.diverged_step is not None and "non-finite" in run.diverged_reason
     assert np.all(np.isfinite(run.theta))
+
+
+def _engine_run(net, X, y, *, lr, steps, rng, batch_size, dropout, lam):
+    """train_units written with the engine's own calls (net.forward, nn.bce_with_logits, gradients): the
+    reference the training loop must equal bit for bit."""
+    net, thetas, losses = net.copy(), [], []
+    for _ in range(steps):
+        idx = slice(None) if batch_size is None else rng.choice(len(X), size=batch_size, replace=False)
+        trace = net.forward(X[idx], dropout=dropout, rng=rng)
+        loss, d_out = sy.nn.bce_with_logits(trace.output, y[idx])
+        g = sy.gradients(net, trace, d_out)
+        if lam > 0:
+            g[0] = g[0] + sy.repulsion(net.weights[0], lam, 1.0)[1]
+        thetas.append(sy.unit_params(net.weights[0], net.biases[0], net.weights[1]))
+        losses.append(loss)
+        for p, gi in zip(net.parameters(), g, strict=True):
+            p -= lr * gi
+    thetas.append(sy.unit_params(net.weights[0], net.biases[0], net.weights[1]))
+    return np.stack(thetas), np.array(losses)
+
+
+@settings(deadline=None, max_examples=25)
+@given(init=st.sampled_from(sy.INITS), activation=st.sampled_from(ACTS), H=st.integers(2, 9),
+       batch=st.sampled_from([None, 16]), dropout=st.sampled_from([0.0, 0.3]), lam=st.sampled_from([0.0, 0.1]),
+       seed=st.integers(0, 1000))
+def test_the_training_loop_is_the_engines_forward_loss_and_gradients_bit_for_bit(
+        moons, init, activation, H, batch, dropout, lam, seed):
+    X, y = moons
+    net = sy.init_network(init, H, activation, np.random.default_rng(seed), sigma=0.5, c=0.3)
+    kw = {"lr": 0.5, "steps": 12, "batch_size": batch, "dropout": dropout, "lam": lam}
+    run = sy.train_units(net, X, y, rng=np.random.default_rng(seed + 1), tau=1.0, **kw)
+    theta, losses = _engine_run(net, X, y, rng=np.random.default_rng(seed + 1), **kw)
+    assert np.array_equal(run.theta, theta) and np.array_equal(run.losses, losses)
+
+
+def test_training_checks_its_inputs_once(moons):
+    X, y = moons
+    net = sy.init_network("normal", 3, "tanh", np.random.default_rng(0))
+    for bad, match in (((X[:, :1], y), "shape"), ((X, y[:-1]), "targets"), ((X, y * 3), r"\[0, 1\]")):
+        with pytest.raises(ValueError, match=match):
+            sy.train_units(net, *bad, lr=0.1, steps=2, rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match="dropout"):
+        sy.train_units(net, X, y, lr=0.1, steps=2, rng=np.random.default_rng(0), dropout=1.0)
+    make = sy.nn.MLP.create
+    kw = {"activation": "tanh", "init": "normal", "std": 0.1, "rng": np.random.default_rng(0)}
+    for other in (make([2, 3, 3, 1], **kw), make([2, 3, 1], batchnorm=True, **kw)):
+        with pytest.raises(ValueError, match="without BatchNorm"):
+            sy.train_units(other, X, y, lr=0.1, steps=2, rng=np.random.default_rng(0))
