@@ -186,24 +186,43 @@ def _arrows(base: alt.Chart, color: str, width: float, head: int = 40) -> list:
     return [seg, tip]
 
 
-def eigen_error_chart(df: pd.DataFrame) -> alt.LayerChart:
+ERROR_ROLES = ("error:theory", "error:measured")
+
+
+def eigen_error_frames(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The data of :func:`eigen_error_chart` by role: the theory rows and the measured rows of ``df``."""
+    return {"error:theory": df[df["source"] == "theory"], "error:measured": df[df["source"] == "measured"]}
+
+
+def directions(df: pd.DataFrame) -> tuple[str, ...]:
+    """The eigen-directions ``df`` holds, in order of appearance: what the colour and shape scales map."""
+    return tuple(dict.fromkeys(df["direction"]))
+
+
+def eigen_error_chart(data: dict, dirs: tuple[str, ...]) -> alt.LayerChart:
     """|error| along each eigenvector vs step: theory line (dashed) and measured points, log y.
 
-    ``df`` columns: ``t``, ``direction`` (label), ``source`` ("theory" or "measured"), ``error`` (already
+    ``data`` maps each of ERROR_ROLES to a frame (:func:`eigen_error_frames`) or to a placeholder; the frames'
+    columns: ``t``, ``direction`` (one of ``dirs``), ``source`` ("theory" or "measured"), ``error`` (already
     pinned for the log axis) and ``status`` ("ok", "underflow" or "overflow").
     """
-    dirs = list(dict.fromkeys(df["direction"]))
+    dirs = list(dirs)
     color = alt.Color("direction:N", scale=alt.Scale(domain=dirs, range=[BAD, GOOD][: len(dirs)]),
                       legend=alt.Legend(title=None, orient="top", labelLimit=320))
     x = alt.X("t:Q", title="step t")
     y = alt.Y("error:Q", scale=alt.Scale(type="log"), axis=log_axis("|error along the eigenvector|"))
-    theory = df[df["source"] == "theory"]
-    measured = df[df["source"] == "measured"]
-    line = alt.Chart(theory).mark_line(strokeDash=DASH_THEORY, strokeWidth=2).encode(
+    line = alt.Chart(data["error:theory"]).mark_line(strokeDash=DASH_THEORY, strokeWidth=2).encode(
         x=x, y=y, color=color, detail="direction:N")
-    pts = alt.Chart(measured).mark_point(filled=True, size=36).encode(
+    pts = alt.Chart(data["error:measured"]).mark_point(filled=True, size=36).encode(
         x=x, y=y, color=color, shape=alt.Shape("direction:N", scale=alt.Scale(
             domain=dirs, range=["circle", "square"][: len(dirs)]), legend=None),
         tooltip=[alt.Tooltip("t:Q", title="step"), "direction:N", alt.Tooltip("error:Q", format=".3g"),
                  "status:N"])
     return alt.layer(line, pts).properties(height=300)
+
+
+@functools.lru_cache(maxsize=8)
+def eigen_error_spec(dirs: tuple[str, ...]) -> dict:
+    """:func:`eigen_error_chart` as a template on placeholders, composed once per set of directions:
+    ``common.fill(eigen_error_spec(directions(df)), eigen_error_frames(df))``. Do not modify it."""
+    return spec(eigen_error_chart({role: alt.NamedData(name=role) for role in ERROR_ROLES}, dirs))

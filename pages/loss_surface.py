@@ -8,7 +8,7 @@ import streamlit as st
 
 import ui
 from charts import loss_surface as charts
-from charts.common import fill, finite_frame, pin_for_log, spec
+from charts.common import fill, finite_frame, pin_for_log
 from core import loss_surface as ls
 
 N = 100                 # samples in the synthetic data set
@@ -145,7 +145,9 @@ def surface_view(seed, scale_ratio, correlation, standardize, frac, steps, optim
 @st.cache_data(show_spinner=False, max_entries=64)
 def error_spec(seed, scale_ratio, correlation, standardize, frac, steps, optimizer, batch, beta, w1, w2):
     r = experiment(seed, scale_ratio, correlation, standardize, frac, steps, optimizer, batch, beta, w1, w2)
-    return spec(charts.eigen_error_chart(_error_frame(r["theory_err"], r["measured_err"])))
+    df = _error_frame(r["theory_err"], r["measured_err"])
+    # composed once per set of directions, filled with this setting's data
+    return fill(charts.eigen_error_spec(charts.directions(df)), charts.eigen_error_frames(df))
 
 
 def _arrow_frame(P: np.ndarray, D: np.ndarray, length: float | None = None, kind: str | None = None):

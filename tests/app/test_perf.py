@@ -26,7 +26,8 @@ def _charts() -> list[alt.TopLevelMixin]:
                         "status": "ok"})
     x = rng.normal(3.0, 2.0, 32)
     steps, _ = E.transform(x, 1.5, -0.5)
-    return [symmetry.weight_paths(symmetry.paths_frames(paths, labels)), loss_surface.eigen_error_chart(err),
+    return [symmetry.weight_paths(symmetry.paths_frames(paths, labels)), loss_surface.eigen_error_chart(
+        loss_surface.eigen_error_frames(err), loss_surface.directions(err)),
             batchnorm.transform_histograms(batchnorm.transform_frame(steps, x))]
 
 

@@ -1,9 +1,13 @@
-"""charts.loss_surface: the replay scrubber's end moves in 1-2-5 jumps and always covers the path."""
+"""charts.loss_surface: the replay scrubber's end moves in 1-2-5 jumps and always covers the path; the error
+chart's template, filled, is the chart built on the frames."""
 
-from hypothesis import given
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from charts.loss_surface import replay_end
+from charts.common import fill, spec
+from charts.loss_surface import directions, eigen_error_chart, eigen_error_frames, eigen_error_spec, replay_end
 
 
 @given(st.integers(min_value=0, max_value=100_000))
@@ -18,3 +22,20 @@ def test_the_replay_end_covers_every_step_and_wastes_at_most_a_jump(steps):
 def test_nearby_step_counts_share_an_end():
     assert {replay_end(s) for s in (40, 45, 50)} == {50}
     assert replay_end(51) == 100
+
+
+@settings(max_examples=20, deadline=None)
+@given(n=st.integers(0, 12), seed=st.integers(0, 1000), one=st.booleans())
+def test_the_filled_error_template_equals_the_chart_built_on_the_frames(n, seed, one):
+    rng = np.random.default_rng(seed)
+    names = ["v1 (steep, λmax)"] if one else ["v1 (steep, λmax)", "v2 (shallow, λmin)"]
+    df = pd.DataFrame([{"t": t, "direction": d, "source": src, "error": float(rng.random()) + 1e-3, "status": "ok"}
+                       for src in ("theory", "measured") for d in names for t in range(n)])
+    if df.empty:
+        df = pd.DataFrame(columns=["t", "direction", "source", "error", "status"])
+    frames, dirs = eigen_error_frames(df), directions(df)
+    filled, built = fill(eigen_error_spec(dirs), frames), spec(eigen_error_chart(frames, dirs))
+    assert {k: v for k, v in filled.items() if k != "datasets"} == {k: v for k, v in built.items() if k != "datasets"}
+    assert set(filled["datasets"]) == set(built["datasets"])
+    assert all(filled["datasets"][k].equals(built["datasets"][k]) for k in built["datasets"])
+    assert dirs == tuple(names[: len(names) if n else 0])
