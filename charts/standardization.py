@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
 import altair as alt
 import pandas as pd
 
-from charts.common import BAD, CATEGORICAL, DASH_THEORY, GOOD, THEORY, log_axis, scale
+from charts.common import BAD, CATEGORICAL, DASH_THEORY, GOOD, THEORY, log_axis, scale, spec
 
 SCALING_COLORS = [BAD, CATEGORICAL[3], CATEGORICAL[4], GOOD]  # none, centering, min-max, z-score
 DATA_DOMAIN = ["raw", "standardized"]
@@ -28,10 +30,23 @@ def histogram(df: pd.DataFrame, x_title: str, data: str) -> alt.Chart:
     )
 
 
-def loss_curves(df: pd.DataFrame, domain: list[str]) -> alt.LayerChart:
-    """GD loss curves. df: step, scaling, rel_excess (pinned, > 0), status ("ok"/"underflow")."""
+CURVE_ROLES = ("curves:all", "curves:last")
+
+
+def curve_frames(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The data of :func:`loss_curves` by role: every row, and each scaling's last row (its label's place)."""
+    return {"curves:all": df, "curves:last": df.loc[df.groupby("scaling")["step"].idxmax()]}
+
+
+def loss_curves(data: dict, domain: tuple[str, ...]) -> alt.LayerChart:
+    """GD loss curves, one per scaling in ``domain``, labelled at their last step.
+
+    ``data`` maps each of CURVE_ROLES to a frame (:func:`curve_frames` of a frame with columns step, scaling,
+    rel_excess (pinned, > 0), status ("ok"/"underflow")) or to a placeholder.
+    """
+    domain = list(domain)
     sc = scale(domain, SCALING_COLORS[-len(domain):] if len(domain) < 4 else SCALING_COLORS)
-    base = alt.Chart(df).encode(
+    base = alt.Chart(data["curves:all"]).encode(
         x=alt.X("step:Q", title="gradient-descent step"),
         y=alt.Y("rel_excess:Q", scale=alt.Scale(type="log"),
                 axis=log_axis("excess loss left (L−L*)/(L₀−L*)")),
@@ -44,11 +59,17 @@ def loss_curves(df: pd.DataFrame, domain: list[str]) -> alt.LayerChart:
         tooltip=["scaling:N", "step:Q", alt.Tooltip("rel_excess:Q", format=".3~e", title="(L−L*)/(L₀−L*)"),
                  "status:N"],
     )
-    last = df.loc[df.groupby("scaling")["step"].idxmax()]
-    labels = alt.Chart(last).mark_text(align="left", dx=5, fontSize=12).encode(
+    labels = alt.Chart(data["curves:last"]).mark_text(align="left", dx=5, fontSize=12).encode(
         x="step:Q", y=alt.Y("rel_excess:Q", scale=alt.Scale(type="log")), text="scaling:N",
         color=alt.Color("scaling:N", scale=sc, legend=None))
     return (lines + labels).properties(height=320)
+
+
+@functools.lru_cache(maxsize=8)
+def loss_curves_spec(domain: tuple[str, ...]) -> dict:
+    """:func:`loss_curves` as a template on placeholders, composed once per set of scalings:
+    ``common.fill(loss_curves_spec(domain), curve_frames(df))``. Do not modify it."""
+    return spec(loss_curves({role: alt.NamedData(name=role) for role in CURVE_ROLES}, domain))
 
 
 def gradient_bars(df: pd.DataFrame) -> alt.Chart:

@@ -11,7 +11,7 @@ import streamlit as st
 
 import ui
 from charts import standardization as ch
-from charts.common import cached, pin_for_log, show, spec
+from charts.common import cached, fill, pin_for_log, show
 from core import standardize as S
 from core.datasets import AGE_INCOME_FEATURES, age_income
 from ui import csv_upload
@@ -40,9 +40,9 @@ def compare(n: int, seed: int, frac: float, steps: int) -> tuple[S.ScalingRun, .
 @st.cache_data(show_spinner=False, max_entries=64)
 def compare_view(n: int, seed: int, frac: float, steps: int) -> tuple[pd.DataFrame, dict]:
     """The loss curves' data and chart, built once per setting."""
-    domain = [LABELS[m] for m in S.SCALINGS]
+    domain = tuple(LABELS[m] for m in S.SCALINGS)
     df = curve_frame(compare(n, seed, frac, steps), domain)
-    return df, spec(ch.loss_curves(df, domain))
+    return df, fill(ch.loss_curves_spec(domain), ch.curve_frames(df))   # composed once, filled per setting
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -484,8 +484,8 @@ def upload_section() -> None:
                      "steps to 0.1%: predicted": p, "measured (200 steps)": meas,
                      "loss left after 200 steps": "diverged" if r.diverged_step else f"{r.rel_excess[-1]:.1e}"})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    domain = [LABELS[m] for m in S.SCALINGS]
-    show(cached(ch.loss_curves, curve_frame(runs, domain), domain),
+    domain = tuple(LABELS[m] for m in S.SCALINGS)
+    show(fill(ch.loss_curves_spec(domain), ch.curve_frames(curve_frame(runs, domain))),
          f"Your data: κ raw {fmt(runs[0].kappa)} vs z-scored {fmt(runs[3].kappa)}; the loss curves at 0.9×2/λmax "
          "show how much faster GD converges after scaling.")
     st.caption(f"{len(prep.y):,} rows × {len(prep.features)} feature(s) analysed in {run_s:.2f} s "
