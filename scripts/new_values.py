@@ -28,11 +28,13 @@ import bench  # noqa: E402  (scripts/bench.py)
 
 # (view, widget key, key to press): each press moves the control one step to a value not visited before
 CONTROLS = [
+    ("standardization?part=Four+scalings", "eta", "ArrowRight"),   # 4 values to its end
     ("loss_surface", "scale", "ArrowRight"),
     ("loss_surface", "corr", "ArrowLeft"),
     ("symmetry", "H", "ArrowLeft"),
     ("symmetry", "c", "ArrowLeft"),
     ("init_variance", "n", "ArrowLeft"),
+    ("batchnorm", "m", "ArrowLeft"),
 ]
 MAP = "loss_surface"   # its map is clicked, each click a new start
 
