@@ -69,10 +69,11 @@ IN_PAGE = """(() => {
 })()"""
 # The page's times for a press: its keydown, and the arrival and paint of the message at index ``i`` (the
 # script_finished the harness found at that index among the page's frames, which both count in order).
+# None for the paint if it has not come within 5 s (a page whose animation frames stopped: that press is left out).
 PAGE_TIMES = """async (i) => {
-  const lat = window.__lat;
-  while (lat.paints[i] === undefined) await new Promise(r => setTimeout(r, 5));
-  return [lat.keys[lat.keys.length - 1], lat.msgs[i], lat.paints[i]];
+  const lat = window.__lat, t = performance.now();
+  while (lat.paints[i] === undefined && performance.now() - t < 5000) await new Promise(r => setTimeout(r, 5));
+  return [lat.keys[lat.keys.length - 1], lat.msgs[i], lat.paints[i] ?? null];
 }"""
 
 
@@ -235,8 +236,9 @@ async def session(browser, url: str, seconds: float, out: dict, think: float = 0
                 lat.append(finished[k] - t0)
                 painted.append(time.perf_counter() - t0)
                 key, message, paint = await pg.evaluate(PAGE_TIMES, at[k])   # not timed: after the press's paint
-                page_lat.append((message - key) / 1000)
-                page_painted.append((paint - key) / 1000)
+                if paint is not None:
+                    page_lat.append((message - key) / 1000)
+                    page_painted.append((paint - key) / 1000)
         else:
             stalls += 1
         i += 1
