@@ -62,8 +62,8 @@ def experiment_charts(init: str, H: int, act: str, data: str, batch: int | None,
     acc = float(np.mean((run.net.predict(X)[:, 0] > 0) == (y == 1)))
     acc_rnd = float(np.mean((run_rnd.net.predict(X)[:, 0] > 0) == (y == 1)))
     points = pd.DataFrame({"x1": X[:, 0], "x2": X[:, 1], "class": y.astype(int).astype(str)})
-    title = f"{sy.INIT_LABELS[init]}: accuracy {acc:.0%}, {int(run.distinct[-1])} distinct unit(s)"
-    title_r = f"random N(0, 1): accuracy {acc_rnd:.0%}, {int(run_rnd.distinct[-1])} distinct units"
+    title = f"{sy.INIT_LABELS[init]}: accuracy {acc:.0%}, {_units(run.distinct[-1])}"
+    title_r = f"random N(0, 1): accuracy {acc_rnd:.0%}, {_units(run_rnd.distinct[-1])}"
     # each chart composed once, as a template, and filled with this setting's data
     return {
         "paths": fill(ch.weight_paths_spec(), ch.paths_frames(ch.paths_frame(run.steps, run.theta), labels)),
@@ -74,6 +74,10 @@ def experiment_charts(init: str, H: int, act: str, data: str, batch: int | None,
                              ch.boundary_frames(ch.boundary_frame(*grid_rnd, title_r), points, GRID)),
         "acc": (acc, acc_rnd), "titles": (title, title_r),
     }
+
+
+def _units(n) -> str:
+    return f"{int(n)} distinct unit" + ("" if int(n) == 1 else "s")
 
 
 def _fmt(v: float) -> str:
@@ -368,7 +372,7 @@ def predict_section() -> None:
     ui.predict_then_look(
         "Start all 16 units as copies of one random unit and switch on the push-apart penalty with λ = 1. "
         "How many distinct units are there after 300 steps (tanh, moons)? And with dropout 0.1 instead?",
-        f"With the penalty: **{int(run_pen.distinct[-1])}** distinct unit(s), spread {_fmt(run_pen.spread[-1])}. "
+        f"With the penalty: **{_units(run_pen.distinct[-1])}**, spread {_fmt(run_pen.spread[-1])}. "
         "The penalty is itself symmetric in the units, and its gradient −(2λ/τ)·Σⱼ e^{−‖wᵢ−wⱼ‖²/τ}(wᵢ − wⱼ) is "
         "exactly 0 when wᵢ = wⱼ. It only speeds up units that already differ. "
         f"With dropout 0.1: **{int(run_drop.distinct[-1])}** distinct units, spread {_fmt(run_drop.spread[-1])}: "
