@@ -277,7 +277,8 @@ def test_the_training_loop_is_the_engines_forward_loss_and_gradients_bit_for_bit
     assert np.array_equal(run.theta, theta) and np.array_equal(run.losses, losses)
 
 
-def test_training_checks_its_inputs_once(moons):
+def test_training_refuses_bad_inputs_and_networks_it_does_not_train(moons):
+    """The loop checks its inputs once, before the first step, as net.forward and nn.bce_with_logits would."""
     X, y = moons
     net = sy.init_network("normal", 3, "tanh", np.random.default_rng(0))
     for bad, match in (((X[:, :1], y), "shape"), ((X, y[:-1]), "targets"), ((X, y * 3), r"\[0, 1\]")):
