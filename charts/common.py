@@ -63,6 +63,12 @@ def spec(chart: alt.TopLevelMixin, svg: bool = False, named: dict[str, pd.DataFr
     return d
 
 
+def placeholders(roles) -> dict[str, alt.NamedData]:
+    """A placeholder per role (``alt.NamedData(name=role)``): build a chart on them, ``spec`` it once, and
+    ``fill`` that template with each setting's frames."""
+    return {role: alt.NamedData(name=role) for role in roles}
+
+
 def fill(template: dict, frames: dict[str, pd.DataFrame], fixed: dict[str, pd.DataFrame] | None = None) -> dict:
     """A spec made by ``spec`` from a chart whose data are placeholders (``alt.NamedData(name=role)``), with
     each role's frame in place: as a dataset named by its content, exactly as ``spec`` would have named it had

@@ -8,7 +8,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from charts.common import ACCENT, BAD, DASH_THEORY, GOOD, THEORY, log_axis, ramp_image, spec
+from charts.common import ACCENT, BAD, DASH_THEORY, GOOD, THEORY, log_axis, placeholders, ramp_image, spec
 
 START = "start"          # the point selection a click on the map sets (read by the page)
 REPLAY = "replay"        # the client-side step scrubber
@@ -181,7 +181,7 @@ def _arrows(base: alt.Chart, color: str, width: float, head: int = 40) -> list:
     seg = base.mark_rule(clip=True, color=color, strokeWidth=width, opacity=0.85, aria=False).encode(
         x=x, y=y, x2="w1_end:Q", y2="w2_end:Q")
     tip = base.mark_point(clip=True, shape="triangle-up", filled=True, size=head, color=color,
-                                   opacity=0.85, aria=False).encode(
+                          opacity=0.85, aria=False).encode(
         x=x_end, y=y_end, angle=alt.Angle("angle:Q", scale=None))
     return [seg, tip]
 
@@ -225,4 +225,4 @@ def eigen_error_chart(data: dict, dirs: tuple[str, ...]) -> alt.LayerChart:
 def eigen_error_spec(dirs: tuple[str, ...]) -> dict:
     """:func:`eigen_error_chart` as a template on placeholders, composed once per set of directions:
     ``common.fill(eigen_error_spec(directions(df)), eigen_error_frames(df))``. Do not modify it."""
-    return spec(eigen_error_chart({role: alt.NamedData(name=role) for role in ERROR_ROLES}, dirs))
+    return spec(eigen_error_chart(placeholders(ERROR_ROLES), dirs))

@@ -7,7 +7,7 @@ import functools
 import altair as alt
 import pandas as pd
 
-from charts.common import BAD, CATEGORICAL, DASH_THEORY, GOOD, THEORY, log_axis, scale, spec
+from charts.common import BAD, CATEGORICAL, DASH_THEORY, GOOD, THEORY, log_axis, placeholders, scale, spec
 
 SCALING_COLORS = [BAD, CATEGORICAL[3], CATEGORICAL[4], GOOD]  # none, centering, min-max, z-score
 DATA_DOMAIN = ["raw", "standardized"]
@@ -69,7 +69,7 @@ def loss_curves(data: dict, domain: tuple[str, ...]) -> alt.LayerChart:
 def loss_curves_spec(domain: tuple[str, ...]) -> dict:
     """:func:`loss_curves` as a template on placeholders, composed once per set of scalings:
     ``common.fill(loss_curves_spec(domain), curve_frames(df))``. Do not modify it."""
-    return spec(loss_curves({role: alt.NamedData(name=role) for role in CURVE_ROLES}, domain))
+    return spec(loss_curves(placeholders(CURVE_ROLES), domain))
 
 
 def gradient_bars(df: pd.DataFrame) -> alt.Chart:

@@ -8,7 +8,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from charts.common import BAD, CATEGORICAL, DASH_THEORY, GOOD, LOG_CEIL, THEORY, ramp_image, spec
+from charts.common import BAD, CATEGORICAL, DASH_THEORY, GOOD, LOG_CEIL, THEORY, placeholders, ramp_image, spec
 
 ZERO_FLOOR = 1e-20  # where an exactly-zero spread is drawn on the log axis (labelled "exactly 0")
 
@@ -82,7 +82,7 @@ def weight_paths(data: dict) -> alt.LayerChart:
 def weight_paths_spec() -> dict:
     """:func:`weight_paths` as a template on placeholders, composed once (~20 ms of Altair per setting
     otherwise): ``common.fill(weight_paths_spec(), paths_frames(paths, labels))``. Do not modify it."""
-    return spec(weight_paths({role: alt.NamedData(name=role) for role in PATH_ROLES}))
+    return spec(weight_paths(placeholders(PATH_ROLES)))
 
 
 def spread_frame(steps: np.ndarray, spread: np.ndarray, distinct: np.ndarray) -> pd.DataFrame:
@@ -162,7 +162,7 @@ def spread_and_distinct(data: dict) -> alt.VConcatChart:
 def spread_and_distinct_spec() -> dict:
     """:func:`spread_and_distinct` as a template on placeholders, composed once (~70 ms of Altair per setting
     otherwise): ``common.fill(spread_and_distinct_spec(), spread_frames(df, tol, H))``. Do not modify it."""
-    return spec(spread_and_distinct({role: alt.NamedData(name=role) for role in SPREAD_ROLES}))
+    return spec(spread_and_distinct(placeholders(SPREAD_ROLES)))
 
 
 def boundary_frame(x1: np.ndarray, x2: np.ndarray, p: np.ndarray, title: str) -> pd.DataFrame:
@@ -221,7 +221,7 @@ def boundary_chart(data: dict) -> alt.LayerChart:
 def boundary_spec() -> dict:
     """:func:`boundary_chart` as a template on placeholders, composed once (~20 ms of Altair per chart and
     setting otherwise): ``common.fill(boundary_spec(), boundary_frames(grid, points, n))``. Do not modify it."""
-    return spec(boundary_chart({role: alt.NamedData(name=role) for role in BOUNDARY_ROLES}))
+    return spec(boundary_chart(placeholders(BOUNDARY_ROLES)))
 
 
 def eps_chart(points: pd.DataFrame, lines: pd.DataFrame) -> alt.LayerChart:

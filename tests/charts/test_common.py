@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from charts.common import BAD, CANVAS, GOOD, LOG_MANTISSAS, fill, log_axis, log_ticks, ramp_image, spec
+from tests.charts import assert_same_spec
 
 
 def _chart() -> alt.LayerChart:
@@ -132,9 +133,7 @@ def test_fill_gives_the_spec_that_building_the_chart_on_the_frames_gives(ys, sam
     built = spec(chart(line, dots), named={"box": box})
     template = spec(chart(alt.NamedData(name="role:line"), alt.NamedData(name="role:dots")))
     filled = fill(template, {"role:line": line, "role:dots": dots}, fixed={"box": box})
-    assert {k: v for k, v in filled.items() if k != "datasets"} == {k: v for k, v in built.items() if k != "datasets"}
-    assert set(filled["datasets"]) == set(built["datasets"])
-    assert all(filled["datasets"][k].equals(built["datasets"][k]) for k in built["datasets"])
+    assert_same_spec(filled, built)
     assert len(filled["datasets"]) == (2 if dots.equals(line) else 3)
 
 

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from charts.common import fill, spec
 from charts.loss_surface import directions, eigen_error_chart, eigen_error_frames, eigen_error_spec, replay_end
+from tests.charts import assert_same_spec
 
 
 @given(st.integers(min_value=0, max_value=100_000))
@@ -35,7 +36,5 @@ def test_the_filled_error_template_equals_the_chart_built_on_the_frames(n, seed,
         df = pd.DataFrame(columns=["t", "direction", "source", "error", "status"])
     frames, dirs = eigen_error_frames(df), directions(df)
     filled, built = fill(eigen_error_spec(dirs), frames), spec(eigen_error_chart(frames, dirs))
-    assert {k: v for k, v in filled.items() if k != "datasets"} == {k: v for k, v in built.items() if k != "datasets"}
-    assert set(filled["datasets"]) == set(built["datasets"])
-    assert all(filled["datasets"][k].equals(built["datasets"][k]) for k in built["datasets"])
+    assert_same_spec(filled, built)
     assert dirs == tuple(names[: len(names) if n else 0])

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from charts.common import fill, spec
 from charts.standardization import curve_frames, loss_curves, loss_curves_spec
+from tests.charts import assert_same_spec
 
 DOMAIN = ("none", "centering", "min-max", "z-score")
 
@@ -21,9 +22,7 @@ def test_the_filled_curves_template_equals_the_chart_built_on_the_frames(lengths
                    ignore_index=True)
     frames = curve_frames(df)
     filled, built = fill(loss_curves_spec(DOMAIN), frames), spec(loss_curves(frames, DOMAIN))
-    assert {k: v for k, v in filled.items() if k != "datasets"} == {k: v for k, v in built.items() if k != "datasets"}
-    assert set(filled["datasets"]) == set(built["datasets"])
-    assert all(filled["datasets"][k].equals(built["datasets"][k]) for k in built["datasets"])
+    assert_same_spec(filled, built)
     last = frames["curves:last"]
     assert sorted(last["scaling"]) == sorted(DOMAIN[: len(lengths)])
     assert all(row.step == n - 1 for row, n in zip(last.sort_values("scaling").itertuples(),

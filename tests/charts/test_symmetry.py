@@ -9,12 +9,7 @@ from hypothesis import strategies as st
 from charts import symmetry as ch
 from charts.common import fill, spec
 from core import symmetry as sy
-
-
-def _same(filled: dict, built: dict) -> None:
-    assert {k: v for k, v in filled.items() if k != "datasets"} == {k: v for k, v in built.items() if k != "datasets"}
-    assert set(filled["datasets"]) == set(built["datasets"])
-    assert all(filled["datasets"][k].equals(built["datasets"][k]) for k in built["datasets"])
+from tests.charts import assert_same_spec
 
 
 def _run(H: int, init: str, seed: int):
@@ -31,10 +26,10 @@ def test_the_filled_templates_equal_the_charts_built_on_the_frames(H, init, seed
     leaders, counts = sy.point_groups(run.theta[-1])
     labels = ch.group_labels(run.theta[-1][:, :2], leaders, counts, "end")
     paths = ch.paths_frames(ch.paths_frame(run.steps, run.theta), labels)
-    _same(fill(ch.weight_paths_spec(), paths), spec(ch.weight_paths(paths)))
+    assert_same_spec(fill(ch.weight_paths_spec(), paths), spec(ch.weight_paths(paths)))
     points = pd.DataFrame({"x1": X[:, 0], "x2": X[:, 1], "class": y.astype(int).astype(str)})
     boundary = ch.boundary_frames(ch.boundary_frame(*sy.decision_grid(run.net, X, n=8), "t"), points, 8)
-    _same(fill(ch.boundary_spec(), boundary), spec(ch.boundary_chart(boundary)))
+    assert_same_spec(fill(ch.boundary_spec(), boundary), spec(ch.boundary_chart(boundary)))
 
 
 def test_identical_units_put_their_count_label_in_the_paths_data():
