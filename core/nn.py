@@ -562,10 +562,17 @@ def bce_with_logits(logits, y) -> tuple[float, np.ndarray]:
     logits, z, y = _as_targets(logits, y)
     if np.any((y < 0) | (y > 1)):
         raise ValueError("bce targets must lie in [0, 1]")
+    loss, d = bce_unchecked(z, y)
+    return loss, d.reshape(logits.shape)
+
+
+def bce_unchecked(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """:func:`bce_with_logits` on an (n, k) array of logits and targets of the same shape, without checking them
+    (for training loops that check their inputs once): the loss and ``(sigmoid(z) - y) / n``."""
     n = len(z)
     with np.errstate(**_QUIET):
         loss = (np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))).sum() / n
-        return float(loss), ((_sigmoid(z) - y) / n).reshape(logits.shape)
+        return float(loss), (_sigmoid(z) - y) / n
 
 
 def softmax_cross_entropy(logits, labels) -> tuple[float, np.ndarray]:

@@ -223,10 +223,8 @@ def _lean_step(net: nn.MLP, X: np.ndarray, y: np.ndarray, dropout: float, rng) -
             mask = (rng.random(h.shape) >= dropout) / (1.0 - dropout)
             h = h * mask
         out = nn._matmul(h, W2) + net.biases[1]  # (n, 1)
-        n = len(out)
-        loss = (np.maximum(out, 0.0) - out * y + np.log1p(np.exp(-np.abs(out)))).sum() / n
-        d_out = (nn._sigmoid(out) - y) / n
-        return float(loss), _elementwise_gradients(X, h, slope, mask, d_out, W2)
+        loss, d_out = nn.bce_unchecked(out, y)
+        return loss, _elementwise_gradients(X, h, slope, mask, d_out, W2)
 
 
 def train_units(
