@@ -20,7 +20,10 @@ import ui  # noqa: E402  (after st.navigation, on purpose)
 from ui import warmup  # noqa: E402
 
 # A chart with a fixed pixel size (the square loss-surface map) scrolls sideways on a phone instead of being cut.
-st.html("<style>[data-testid='stVegaLiteChart'] { max-width: 100%; overflow-x: auto; }</style>")
+# A chart's tooltip lets the pointer through: a pointer that jumped onto it (it trails the pointer by 10 px, and a
+# tooltip stays put while a chart's data are swapped) made the next click miss the chart under it.
+st.html("<style>[data-testid='stVegaLiteChart'] { max-width: 100%; overflow-x: auto; }"
+        " #vg-tooltip-element { pointer-events: none; }</style>")
 with st.sidebar:
     ui.seed_control()
     ui.share_link()

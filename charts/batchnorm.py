@@ -56,6 +56,9 @@ def transform_histograms(df: pd.DataFrame, *, identity: bool = False) -> alt.Cha
             x=alt.X("value:Q", bin=alt.Bin(maxbins=40), title="value of the unit (pre-activation units)"),
             y=alt.Y("count():Q", title="samples"),
             color=color,
+            tooltip=[alt.Tooltip("step:N", title="step"),
+                     alt.Tooltip("value:Q", bin=alt.Bin(maxbins=40), title="value", format=".2f"),
+                     alt.Tooltip("count():Q", title="samples")],
             # sorted by a data column, not by the labels (which carry numbers): the spec stays the same when
             # the batch changes, so Streamlit swaps the data in place instead of rebuilding the chart
             row=alt.Row("panel:N", title=None, sort=alt.EncodingSortField(field="order", op="min"),
@@ -134,12 +137,12 @@ def percentile_bands(df: pd.DataFrame) -> alt.Chart:
     and on drawn on one axis, told apart by colour and by the median's dash)."""
     color = alt.Color("BatchNorm:N", scale=BN_COLOR, title=None, legend=alt.Legend(orient="top"))
     x = alt.X("step:Q", title="SGD step")
-    band = alt.Chart().mark_area(opacity=0.25).encode(
+    band = alt.Chart().mark_area(opacity=0.25, tooltip=None).encode(   # the median's points carry the numbers
         x=x, y=alt.Y("p15:Q", title="sigmoid input u"), y2="p85:Q",
         color=color,
     )
     edges = alt.Chart().transform_fold(["p15", "p85"], as_=["percentile", "u"]).mark_line(
-        strokeWidth=1, strokeDash=[3, 2]
+        strokeWidth=1, strokeDash=[3, 2], tooltip=None
     ).encode(x=x, y="u:Q", color=color, detail="percentile:N")
     median = alt.Chart().mark_line(strokeWidth=2.5, point=True).encode(
         x=x, y="p50:Q", color=color,
@@ -211,9 +214,11 @@ def running_chart(df: pd.DataFrame, *, true_var: float, target_var: float) -> al
     batch = alt.Chart(df.dropna()).mark_point(size=8, opacity=0.35, color=THEORY, clip=True).encode(
         x=alt.X("step:Q", title="training step"),
         y=alt.Y("batch var (biased, used in training):Q", title="variance of the unit's input", scale=y_scale),
+        tooltip=["step:Q", alt.Tooltip("batch var (biased, used in training):Q", format=".3g")],
     )
     line = alt.Chart(df).mark_line(strokeWidth=2, color=GOOD, clip=True).encode(
-        x="step:Q", y=alt.Y("running var:Q", scale=y_scale)
+        x="step:Q", y=alt.Y("running var:Q", scale=y_scale),
+        tooltip=["step:Q", alt.Tooltip("running var:Q", format=".3g")],
     )
     if np.isclose(true_var, target_var):
         levels, labels = [true_var], [f"true σ² = expected running var = {true_var:.3g}"]

@@ -116,8 +116,8 @@ def ridgeline(df: pd.DataFrame, x_title: str) -> alt.LayerChart:
         y=alt.Y("top:Q", axis=None, title=None), y2="row:Q", detail="layer:N",
         tooltip=["label:N", alt.Tooltip("center:Q", format=".3g", title="value"),
                  alt.Tooltip("density:Q", format=".3g")])
-    labels = alt.Chart(df).transform_filter("datum.first").mark_text(
-        align="right", dx=-2, dy=-4, fontSize=11, baseline="bottom", color=THEORY).encode(
+    labels = alt.Chart(df).transform_filter("datum.first").mark_text(   # no tooltip: the label says it all
+        align="right", dx=-2, dy=-4, fontSize=11, baseline="bottom", color=THEORY, tooltip=None).encode(
         x=alt.X("xmax:Q"), y=alt.Y("row:Q"), text="label:N")
     return (area + labels).properties(height=max(220, 52 * df["layer"].nunique()))
 

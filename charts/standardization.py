@@ -82,7 +82,7 @@ def gradient_bars(df: pd.DataFrame) -> alt.Chart:
         color=alt.Color("data:N", scale=DATA_SCALE, title="data"),
     )
     bars = base.mark_bar().encode(x2="base:Q", tooltip=["weight:N", "data:N", alt.Tooltip("grad:Q", format=".3~e")])
-    text = base.mark_text(align="left", dx=4, fontSize=11).encode(text="label:N")
+    text = base.mark_text(align="left", dx=4, fontSize=11, tooltip=None).encode(text="label:N")  # the bar's tooltip
     return (bars + text).properties(height=260)
 
 
@@ -136,9 +136,10 @@ def dimension_panel(df: pd.DataFrame, title: str) -> alt.LayerChart:
 def skew_hist(df: pd.DataFrame, title: str) -> alt.LayerChart:
     """Histogram of a z-scored feature with the ±1σ band shaded. df: bin_start, bin_end, count."""
     band = pd.DataFrame({"lo": [-1.0], "hi": [1.0]})
-    shade = alt.Chart(band).mark_rect(opacity=0.15, color=THEORY).encode(x="lo:Q", x2="hi:Q")
+    shade = alt.Chart(band).mark_rect(opacity=0.15, color=THEORY, tooltip=None).encode(x="lo:Q", x2="hi:Q")
     bars = alt.Chart(df).mark_bar(binSpacing=0, color=GOOD).encode(
         x=alt.X("bin_start:Q", bin="binned", title="z-score (standard deviations from the mean)"),
         x2="bin_end:Q", y=alt.Y("count:Q", title="rows"),
-        tooltip=[alt.Tooltip("bin_start:Q", format=".2f", title="from"), "count:Q"])
+        tooltip=[alt.Tooltip("bin_start:Q", format=".2f", title="from"),
+                 alt.Tooltip("bin_end:Q", format=".2f", title="to"), "count:Q"])
     return (shade + bars).properties(height=240, title=alt.Title(title, fontSize=13, fontWeight="normal"))

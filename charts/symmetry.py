@@ -201,9 +201,11 @@ def boundary_chart(data: dict) -> alt.LayerChart:
     """
     x = alt.X("x1:Q", title="x₁ (standardized)", scale=alt.Scale(nice=False, zero=False))
     y = alt.Y("x2:Q", title="x₂ (standardized)", scale=alt.Scale(nice=False, zero=False))
-    heat = alt.Chart(data["boundary:image"]).mark_image(aspect=False, aria=False).encode(
+    # no tooltips but the data points' (Streamlit's theme gives every mark one listing its fields: here the image's
+    # corners and its whole data URL, and the invisible legend points' corner)
+    heat = alt.Chart(data["boundary:image"]).mark_image(aspect=False, aria=False, tooltip=None).encode(
         x=x, y=y, x2="x1b:Q", y2="x2b:Q", url="url:N")
-    legend = alt.Chart(data["boundary:legend"]).mark_point(opacity=0, aria=False).encode(
+    legend = alt.Chart(data["boundary:legend"]).mark_point(opacity=0, aria=False, tooltip=None).encode(
         x=x, y=y, color=alt.Color("p:Q", title="P(class 1)",
                                   scale=alt.Scale(domain=[0, 1], range=[BAD, GOOD], interpolate="rgb")))
     classes = alt.Scale(domain=["0", "1"], range=["circle", "triangle-up"])

@@ -61,3 +61,12 @@ def test_the_decision_maps_data_span_exactly_its_image(seed, n):
     d = fill(ch.boundary_spec(), frames)
     assert all("domain" not in layer["encoding"][c].get("scale", {})
                for layer in d["layer"] for c in ("x", "y") if c in layer["encoding"])
+
+
+def test_only_the_decision_maps_data_points_have_tooltips():
+    """Streamlit's theme gives every mark without one a tooltip listing its encoded fields: over the map that
+    was the image's corners and its whole data URL. The image and the invisible legend marks turn it off."""
+    heat, legend, dots = ch.boundary_spec()["layer"]
+    assert heat["mark"]["type"] == "image" and heat["mark"]["tooltip"] is None
+    assert legend["mark"]["tooltip"] is None
+    assert [t["field"] for t in dots["encoding"]["tooltip"]] == ["x1", "x2", "class"]
