@@ -124,15 +124,21 @@ def surface_chart(end: int, size: int = 360) -> alt.LayerChart:
         return alt.Chart(alt.NamedData(name=f"surface:{role}"))
 
     x, y = _xy()
-    pick = alt.selection_point(name=START, fields=["u", "v", "gen"], on="click", clear=False, empty=False)
+    # "touchstart" for phones: a tap sends no pointermove, and Vega gives a click the item it last saw a
+    # pointermove over (none); a touchstart gets the item under the finger.
+    pick = alt.selection_point(name=START, fields=["u", "v", "gen"], on="touchstart, click", clear=False,
+                               empty=False)
     replay = alt.param(name=REPLAY, value=end, bind=alt.binding_range(min=0, max=end, step=1, name="replay: step "))
     unit = alt.Scale(domain=[0, 1], nice=False, zero=False)
     ux, uy = alt.X("u_lo:Q", scale=unit, axis=None), alt.Y("v_lo:Q", scale=unit, axis=None)
-    background = data("image").mark_image(aspect=False, aria=False).encode(
+    background = data("image").mark_image(aspect=False, aria=False, tooltip=None).encode(
         x=ux, y=uy, x2="u_hi:Q", y2="v_hi:Q", url="url:N")
     # On top of everything: a click on the path or on an arrow must set the start too (Vega gives a click to the
     # topmost item under it). Transparent, but filled: Vega picks an item by its fill, not its opacity.
-    targets = data("clicks").mark_rect(opacity=0, aria=False).encode(
+    # No tooltip (Streamlit's theme gives every mark one listing its fields): besides saying nothing to a
+    # learner, it stayed where the last pointermove put it while the map's data were swapped, and a click that
+    # landed on it never reached the map (one click in three was lost).
+    targets = data("clicks").mark_rect(opacity=0, aria=False, tooltip=None).encode(
         x=ux, y=uy, x2="u_hi:Q", y2="v_hi:Q").add_params(pick)
     lines = data("contours").mark_line(clip=True, strokeWidth=1, aria=False).encode(
         x=x, y=y, order="i:Q", detail="level:N",

@@ -134,11 +134,9 @@ def surface_view(seed, scale_ratio, correlation, standardize, frac, steps, optim
     domain = tuple((float(c - radius), float(c + radius)) for c in w_star)
     frames = charts.surface_frames(shade, contours, axes, field, spread, path, tuple(w_star),
                                    charts.click_frame(clicks))
-    # the 20-layer chart is composed once per replay end (Altair took ~0.3 s to compose it): only the data change
+    # the 20-layer chart is composed once per replay end (Altair took ~0.3 s to compose it): only the data change,
+    # and the browser swaps them into the map it has, after a click too (see charts.surface_chart's targets)
     d = fill(charts.surface_spec(steps), frames, fixed={charts.BOX: charts.box_frame(domain)})
-    # ...except after a click: the browser then draws the map anew. Swapped in place, it ignored the next click
-    # (every second click on the map did nothing); a spec that differs by the click count makes it rebuild.
-    d["usermeta"] = {**d.get("usermeta", {}), "clicks": int(clicks)}
     return d, path, domain
 
 

@@ -72,6 +72,11 @@ def test_the_surface_chart_has_equal_domain_spans():
     assert domains({"layer": [background, targets]}) == {json.dumps([0, 1])}
     start, = [p for p in spec["params"] if p["name"] == surface_charts.START]
     assert start["views"] == [targets["name"]]   # a click is read from the targets
+    # ... or a tap: a tap sends no pointermove, so Vega's click has no item under it on a phone
+    assert {e.strip() for e in start["select"]["on"].split(",")} == {"click", "touchstart"}
+    # no tooltip over the map (Streamlit's theme gives every mark one listing its fields): it said nothing to a
+    # learner, and a click that landed on it never reached the map
+    assert targets["mark"]["tooltip"] is None and background["mark"]["tooltip"] is None
     # ... and every other layer's axes read the view's corners from one dataset in the browser
     assert domains(weights) == {json.dumps({"expr": ex.expr})
                                 for ex in (surface_charts.X_DOMAIN, surface_charts.Y_DOMAIN)}

@@ -164,6 +164,21 @@ def test_page_2s_toggles_and_optimizer_change_data_not_charts(query):
         assert _rebuilt(before, _base_specs(at)) == []
 
 
+def test_a_click_on_page_2s_map_changes_data_not_charts():
+    """A click sets the start (pages.loss_surface._on_click: the weights and the click count) and the browser
+    swaps the new path into the map it has. The map was once redrawn after every click (its spec carried the
+    click count), because swapped in place it lost one click in three: to its tooltip (see charts.loss_surface)."""
+    at = open_page("pages/loss_surface.py")
+    before = _base_specs(at)
+    for clicks, (w1, w2) in enumerate([(2.5, -1.0), (-3.0, 0.5)], start=1):
+        at.session_state["w1"], at.session_state["w2"] = w1, w2
+        at.session_state["surface_clicks"] = clicks
+        at.run()
+        assert_clean(at)
+        assert at.number_input(key="w1").value == w1
+        assert _rebuilt(before, _base_specs(at)) == []
+
+
 @pytest.mark.parametrize(("file", "query", "key"), [
     ("pages/loss_surface.py", {"lr": "1.0"}, "lr"),              # 1.0 -> 1.05 × 2/λmax: the divergence notice appears
     ("pages/loss_surface.py", {"lr": "1.0", "opt": "Momentum"}, "lr"),   # ... or momentum's "still converges" note

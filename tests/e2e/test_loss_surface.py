@@ -72,8 +72,11 @@ def test_clicking_on_the_contour_map_moves_the_start_of_the_path(page, server):
     # the start is drawn as a filled square (~12 px) at the clicked cell's centre: path colour appears there
     assert before < 30 and after - before >= 80, (before, after)
 
-    # and every next click works as well: swapped in place, the map once ignored every second click
-    for fx, fy in ((0.2, 0.2), (0.3, 0.3), (0.7, 0.6), (0.75, 0.65)):
+    # and every next click works as well, into the same map (its data swapped, not drawn anew). Each click lands
+    # 10% of the map right of and below the last: there the map's tooltip once stood (it trailed the pointer by
+    # 10 px and stayed put during the swap) and took the click.
+    page.evaluate(f"() => document.querySelector('{SURFACE} canvas').__mark = 'first'")
+    for fx, fy in ((0.2, 0.2), (0.3, 0.3), (0.7, 0.6), (0.8, 0.7)):
         last = start_inputs(page)
         box = canvas.bounding_box()
         page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
@@ -81,6 +84,27 @@ def test_clicking_on_the_contour_map_moves_the_start_of_the_path(page, server):
                                timeout=15_000)
         wait_for_app(page)
         assert_no_errors(page)
+        assert page.evaluate("() => document.querySelector('.st-key-surface canvas').__mark") == "first"
+    assert not page.locator("#vg-tooltip-element.visible").count(), "no tooltip over the map"
+
+
+def test_tapping_the_map_on_a_phone_moves_the_start(phone_page, server):
+    """A tap sends no pointermove: Vega's click then has no item under it, so the map listens to touchstart too."""
+    open_path(phone_page, server, "loss_surface")      # (a phone's sidebar is closed)
+    phone_page.wait_for_selector(f"{SURFACE} canvas")
+    wait_for_charts(phone_page)
+    canvas = phone_page.locator(f"{SURFACE} canvas")
+    for fx, fy in ((0.75, 0.7), (0.3, 0.25)):
+        last = start_inputs(phone_page)
+        canvas.scroll_into_view_if_needed()
+        box = canvas.bounding_box()
+        phone_page.touchscreen.tap(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+        phone_page.wait_for_function(
+            f"() => document.querySelector('.st-key-w1 input').value !== '{last[0]:.2f}'", timeout=15_000)
+        wait_for_app(phone_page)
+        assert_no_errors(phone_page)
+    w1, w2 = start_inputs(phone_page)
+    assert w1 < last[0] and w2 > last[1], "the second tap, up and to the left of the first, moved the start there"
 
 
 def test_the_replay_slider_shortens_the_path_in_the_browser_without_a_rerun(page, server):
