@@ -126,9 +126,40 @@ def gradient_descent(X, y, w0, lr, steps, *, batch_size=None, momentum=0.0, rng=
     A loss that becomes non-finite, or grows past ``EXPLODE_FACTOR`` times the starting loss, stops the run;
     the remaining rows are NaN and ``diverged`` is True. Overflow warnings are silenced locally only.
     """
+    X, y, start, steps = _checked_run(X, y, w0, lr, steps, batch_size, rng)
+    W = np.full((steps + 1, X.shape[1]), np.nan)
+    L = np.full(steps + 1, np.nan)
+    with np.errstate(over="ignore", invalid="ignore"):   # (here, not in _descend: it yields)
+        for t, w, loss in _descend(X, y, start, lr, steps, batch_size, momentum, rng):
+            if loss is None:
+                return Trajectory(W, L, True, t)
+            W[t], L[t] = w, loss
+    return Trajectory(W, L, False, None)
+
+
+def measured_steps_to_tolerance(X, y, w0, lr, max_steps, loss_star, tol, *, batch_size=None, momentum=0.0,
+                                rng=None) -> int | None:
+    """``steps_to_tolerance(gradient_descent(X, y, w0, lr, max_steps, ...).losses, loss_star, tol)``, measured
+    by running the same steps, but stopping at the first step that reaches the tolerance: a run that converges
+    in 40 steps costs 40 steps, not ``max_steps``. None if the run diverges or ends first."""
+    X, y, start, max_steps = _checked_run(X, y, w0, lr, max_steps, batch_size, rng)
+    gap0 = None
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t, _, loss in _descend(X, y, start, lr, max_steps, batch_size, momentum, rng):
+            if loss is None:
+                return None
+            gap = loss - loss_star
+            gap0 = gap if gap0 is None else gap0
+            if gap <= tol * gap0:
+                return t
+    return None
+
+
+def _checked_run(X, y, w0, lr, steps, batch_size, rng):
+    """The arguments of a run, checked: X, y and w0 as float arrays, ``steps`` as an int."""
     _check(X, y, w0)
     X, y = np.asarray(X, float), np.asarray(y, float)
-    n, d = X.shape
+    n = X.shape[0]
     if not (np.isfinite(lr) and lr > 0):
         raise ValueError(f"lr must be a positive finite number, got {lr}")
     if int(steps) != steps or steps < 0:
@@ -138,28 +169,32 @@ def gradient_descent(X, y, w0, lr, steps, *, batch_size=None, momentum=0.0, rng=
             raise ValueError("SGD (batch_size given) needs an rng")
         if not 1 <= int(batch_size) <= n:
             raise ValueError(f"batch_size must be in [1, {n}], got {batch_size}")
-    steps = int(steps)
-    W = np.full((steps + 1, d), np.nan)
-    L = np.full(steps + 1, np.nan)
-    w = np.asarray(w0, float).copy()
-    v = np.zeros(d)
-    W[0], L[0] = w, _loss(w, X, y)
-    limit = max(L[0], 1e-300) * EXPLODE_FACTOR
-    with np.errstate(over="ignore", invalid="ignore"):
-        for t in range(1, steps + 1):
-            if batch_size is None:
-                Xb, yb = X, y
-            else:
-                idx = rng.choice(n, size=int(batch_size), replace=False)
-                Xb, yb = X[idx], y[idx]
-            g = Xb.T @ (Xb @ w - yb) / len(yb)
-            v = momentum * v - lr * g
-            w = w + v
-            loss = _loss(w, X, y)
-            if not np.isfinite(loss) or loss > limit or not np.all(np.isfinite(w)):
-                return Trajectory(W, L, True, t)
-            W[t], L[t] = w, loss
-    return Trajectory(W, L, False, None)
+    return X, y, np.asarray(w0, float).copy(), int(steps)
+
+
+def _descend(X, y, w, lr, steps, batch_size, momentum, rng):
+    """The run, step by step: ``(0, w0, L0)``, then ``(t, w_t, L_t)`` for t = 1..steps; ``(t, None, None)`` ends
+    it at the first step whose loss is non-finite or exceeds ``EXPLODE_FACTOR`` times the starting loss.
+    Callers silence overflow warnings around the loop (a ``with`` here would stay entered while it yields)."""
+    n = X.shape[0]
+    v = np.zeros(X.shape[1])
+    loss = _loss(w, X, y)
+    yield 0, w, loss
+    limit = max(loss, 1e-300) * EXPLODE_FACTOR
+    for t in range(1, steps + 1):
+        if batch_size is None:
+            Xb, yb = X, y
+        else:
+            idx = rng.choice(n, size=int(batch_size), replace=False)
+            Xb, yb = X[idx], y[idx]
+        g = Xb.T @ (Xb @ w - yb) / len(yb)
+        v = momentum * v - lr * g
+        w = w + v
+        loss = _loss(w, X, y)
+        if not np.isfinite(loss) or loss > limit or not np.all(np.isfinite(w)):
+            yield t, None, None
+            return
+        yield t, w, loss
 
 
 def _loss(w: np.ndarray, X: np.ndarray, y: np.ndarray) -> float:

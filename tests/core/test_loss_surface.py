@@ -207,6 +207,29 @@ def test_steps_to_tolerance_predicted_by_the_slowest_direction_matches_the_run()
     assert ls.predicted_steps_to_tolerance(w0 - w_star, c, 1.1 * c.max_stable_lr, 1e-4) == float("inf")
 
 
+@settings(deadline=None, max_examples=40)
+@given(seed=st.integers(0, 10_000), frac=st.sampled_from([0.05, 0.3, 0.9, 0.99, 1.02, 1.5]),
+       opt=st.sampled_from(["GD", "SGD", "Momentum"]), tol=st.sampled_from([1e-1, 1e-3, 1e-6]),
+       max_steps=st.integers(0, 400))
+def test_the_measured_steps_to_tolerance_stop_early_at_the_full_runs_count(seed, frac, opt, tol, max_steps):
+    """The run that stops at the tolerance gives the count of the whole run, step for step the same (SGD draws
+    the same mini-batches; a diverging run reaches nothing), for converging, slow and diverging runs."""
+    rng = np.random.default_rng(seed)
+    X, y = ls.two_feature_regression(60, rng, scale_ratio=float(rng.uniform(1, 8)),
+                                     correlation=float(rng.uniform(-0.9, 0.9)))
+    c = ls.curvature(X)
+    w_star, L_star = ls.minimizer(X, y)
+    w0 = w_star + rng.normal(size=2) * 4
+    kw = {"GD": {}, "SGD": {"batch_size": 8}, "Momentum": {"momentum": 0.7}}[opt]
+
+    def run(fn, *args):
+        extra = {"rng": np.random.default_rng(seed + 1)} if opt == "SGD" else {}
+        return fn(X, y, w0, frac * c.max_stable_lr, max_steps, *args, **kw, **extra)
+
+    full = ls.steps_to_tolerance(run(ls.gradient_descent).losses, L_star, tol)
+    assert run(ls.measured_steps_to_tolerance, L_star, tol) == full
+
+
 def test_escape_step_finds_the_first_step_above_the_start():
     assert ls.escape_step(np.array([5.0, 4.0, 3.0, 6.0, np.nan])) == 3
     assert ls.escape_step(np.array([5.0, 4.0, np.nan])) == 2
