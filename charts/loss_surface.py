@@ -37,22 +37,29 @@ def _xy(x: str = "w1", y: str = "w2"):
                   title="w₂ (weight on feature 2)"))
 
 
-def click_frame(generation: int = 0, n: int = CLICK_CELLS) -> pd.DataFrame:
-    """Click targets: an ``n x n`` grid of cells tiling the view's unit square.
+@functools.lru_cache(maxsize=2)
+def click_frame(n: int = CLICK_CELLS) -> pd.DataFrame:
+    """Click targets: an ``n x n`` grid of cells tiling the view's unit square (do not modify the frame).
 
-    ``u, v`` are a cell's centre (``(0, 0)`` is the view's lower left corner), ``u_lo ... v_hi`` its edges.
-    The frame is the same for every view, so when a slider moves the view the browser keeps these 1,024
-    marks as they are; the page maps a click into weights with the view that was clicked
-    (``core.loss_surface.start_from_selection(..., domain=...)``). ``generation`` counts handled clicks: a
-    click on the same cell as the previous one still differs from it (Streamlit drops a selection equal to the
-    last one, and the same cell is another weight once the view has moved).
+    ``u, v`` are a cell's centre (``(0, 0)`` is the view's lower left corner), ``u_lo ... v_hi`` its edges;
+    ``k`` (0 in every row) joins each cell to the one row of :func:`clicks_frame`. The frame is the same for
+    every view and every click, so the browser keeps these 1,024 marks as they are; the page maps a click into
+    weights with the view that was clicked (``core.loss_surface.start_from_selection(..., domain=...)``).
     """
     edges = np.linspace(0.0, 1.0, n + 1)
     lo_u, lo_v = np.meshgrid(edges[:-1], edges[:-1], indexing="ij")
     lo_u, lo_v = lo_u.ravel().round(6), lo_v.ravel().round(6)
     return pd.DataFrame({"u": (lo_u + 0.5 / n).round(6), "v": (lo_v + 0.5 / n).round(6),
                          "u_lo": lo_u, "u_hi": (lo_u + 1 / n).round(6), "v_lo": lo_v, "v_hi": (lo_v + 1 / n).round(6),
-                         "gen": int(generation)})
+                         "k": 0})
+
+
+def clicks_frame(clicks: int) -> pd.DataFrame:
+    """One row, ``k`` = 0 and ``gen`` = the clicks handled so far, looked up into every click target: so a click
+    on the same cell as the previous one still differs from it (Streamlit drops a selection equal to the last
+    one, and the same cell is another weight once the view has moved). A row of its own, not a column of the
+    targets: re-sent with every click, the 1,024 targets cost the browser ~50 ms more per click."""
+    return pd.DataFrame({"k": [0], "gen": [int(clicks)]})
 
 
 def replay_end(steps: int) -> int:
@@ -70,12 +77,13 @@ def replay_end(steps: int) -> int:
 
 def surface_frames(shade: np.ndarray, contours: pd.DataFrame, axes: pd.DataFrame, arrows: pd.DataFrame,
                    spread: pd.DataFrame, path: pd.DataFrame, w_star: tuple[float, float],
-                   clicks: pd.DataFrame) -> dict[str, pd.DataFrame]:
+                   clicks: int = 0) -> dict[str, pd.DataFrame]:
     """The map's data, by the role :func:`surface_chart` reads it under (``common.fill`` puts them in).
 
     ``path`` has columns t, w1, w2, loss and ``last`` (its final t in every row). ``shade`` is the loss gap on a
-    grid over the view, in [0, 1] (row 0 = the top of the view), drawn as one image; ``clicks`` is
-    :func:`click_frame`. Both live in the view's unit square, on scales of their own.
+    grid over the view, in [0, 1] (row 0 = the top of the view), drawn as one image; the click targets
+    (:func:`click_frame`) are the same for every view. Both live in the view's unit square, on scales of their
+    own. ``clicks`` = the clicks handled so far (:func:`clicks_frame`).
     """
     # The arrow layers are always there, empty when off (the gradient field toggled off, an optimizer other than
     # SGD): a layer that came and went changed the spec, and the browser rebuilt the whole map.
@@ -92,7 +100,8 @@ def surface_frames(shade: np.ndarray, contours: pd.DataFrame, axes: pd.DataFrame
     return {
         "surface:image": pd.DataFrame({"u_lo": [0.0], "u_hi": [1.0], "v_lo": [0.0], "v_hi": [1.0],
                                        "url": [ramp_image(shade, *SHADE, 0.4)]}),
-        "surface:clicks": clicks,
+        "surface:clicks": click_frame(),
+        "surface:click_count": clicks_frame(clicks),
         "surface:contours": contours,
         "surface:axes": axes,
         "surface:axis_labels": axes.dropna(subset=["label"]),
@@ -138,8 +147,9 @@ def surface_chart(end: int, size: int = 360) -> alt.LayerChart:
     # No tooltip (Streamlit's theme gives every mark one listing its fields): besides saying nothing to a
     # learner, it stayed where the last pointermove put it while the map's data were swapped, and a click that
     # landed on it never reached the map (one click in three was lost).
-    targets = data("clicks").mark_rect(opacity=0, aria=False, tooltip=None).encode(
-        x=ux, y=uy, x2="u_hi:Q", y2="v_hi:Q").add_params(pick)
+    targets = data("clicks").transform_lookup(
+        lookup="k", from_=alt.LookupData(data=alt.NamedData(name="surface:click_count"), key="k", fields=["gen"]),
+    ).mark_rect(opacity=0, aria=False, tooltip=None).encode(x=ux, y=uy, x2="u_hi:Q", y2="v_hi:Q").add_params(pick)
     lines = data("contours").mark_line(clip=True, strokeWidth=1, aria=False).encode(
         x=x, y=y, order="i:Q", detail="level:N",
         strokeDash=alt.StrokeDash("kind:N", scale=alt.Scale(domain=["contour", "start's contour"],

@@ -89,20 +89,31 @@ def test_the_surface_chart_has_equal_domain_spans():
     assert x0 <= w_start[0] <= x1 and y0 <= w_start[1] <= y1, "the view contains the start"
 
 
-def test_the_click_targets_are_the_same_data_for_every_view():
-    """A slider that moves the view re-sends the shading, not the 1,024 click targets (the browser keeps
-    those marks); the targets tile the unit square, which the page maps into the view that was clicked."""
+def test_the_click_targets_are_the_same_data_for_every_view_and_every_click():
+    """A slider that moves the view, or a click, re-sends the shading, not the 1,024 click targets (the browser
+    keeps those marks); the targets tile the unit square, which the page maps into the view that was clicked.
+    A click re-sends one row: the click count, which every target looks up."""
+    def tables(at) -> list[pd.DataFrame]:
+        return [pa.ipc.open_stream(ds.data.data).read_all().to_pandas() for ds in charts(at)[0].proto.datasets]
+
     def targets(at) -> pd.DataFrame:
-        tables = [pa.ipc.open_stream(ds.data.data).read_all().to_pandas() for ds in charts(at)[0].proto.datasets]
-        return next(t for t in tables if {"u", "v", "gen"} <= set(t.columns))
+        return next(t for t in tables(at) if {"u", "v", "k"} <= set(t.columns))
+
+    def click_count(at) -> int:
+        row, = [t for t in tables(at) if set(t.columns) == {"k", "gen"}]
+        return int(row["gen"].item())
 
     at = open_page(PAGE)
     before = targets(at)
+    assert click_count(at) == 0
     at.slider(key="scale").set_value(6.0).run()
     at.number_input(key="w1").set_value(9.0).run()
+    at.session_state["w1"], at.session_state["surface_clicks"] = -2.0, 1   # what a click does (_on_click)
+    at.run()
     assert_clean(at)
     pd.testing.assert_frame_equal(targets(at), before)
-    assert len(before) == surface_charts.CLICK_CELLS ** 2 and (before["gen"] == 0).all()
+    assert click_count(at) == 1
+    assert len(before) == surface_charts.CLICK_CELLS ** 2 and (before["k"] == 0).all()
     assert before["u_lo"].min() == 0 and before["u_hi"].max() == 1 and before["v_hi"].max() == 1
     assert ((before["u_hi"] - before["u_lo"]) * (before["v_hi"] - before["v_lo"])).sum() == pytest.approx(1)
 
