@@ -77,15 +77,17 @@ LOAD_BUDGET, SLIDER_BUDGET = 2.0, 1.5
 # More controls timed the same way, by widget key and view: an issue's budget covers every control, not only the
 # first slider (page 2's is the scale ratio, page 3's the learning rate, page 4's the fan-in n). Sliders, toggles
 # and segmented controls, all pressed from the keyboard as the bare app's slider is (see Session._presser).
-EXTRA_CONTROLS = {"loss_surface": ["corr", "lr", "steps", "std", "arrows", "opt"],
+# "surface" is page 2's map: clicked (see Session._presser), each click a start.
+EXTRA_CONTROLS = {"loss_surface": ["corr", "lr", "steps", "std", "arrows", "opt", "surface"],
                  "symmetry": ["H", "steps", "drop", "c", "act", "opt", "blas"],
                  "init_variance?part=Many+layers": ["depth", "width"]}
 CONTROLS = ("[role=slider]", "input[type=range]", "input[type=checkbox]", "button[role=radio]")  # in .st-key-<key>
 
 
 def control_selector(key: str, kinds: tuple[str, ...] = CONTROLS) -> str:
-    """CSS for the control of widget ``key`` (its slider thumb, range input, toggle or segmented options)."""
-    return ", ".join(f".st-key-{key} {c}" for c in kinds)
+    """CSS for the control of widget ``key`` (its slider thumb, range input, toggle or segmented options, or
+    the canvas of a chart one clicks on)."""
+    return ", ".join(f".st-key-{key} {c}" for c in (*kinds, "canvas"))
 
 
 def views(pages) -> list[tuple[str, object]]:
@@ -249,13 +251,26 @@ class Session:
         """One timed key press on the first control matching ``selector``, as a function of the press's number;
         None without one. A slider gets right/left in turn (left first at its maximum); a toggle (a checkbox)
         Space, which flips it; a segmented control (buttons) Space on its second and first option in turn. Every
-        control is pressed from the keyboard, as the bare app's slider is: a mouse click would add Playwright's
-        own checks before it to the page's time."""
+        control is pressed from the keyboard, as the bare app's slider is: a locator's click would add
+        Playwright's own checks before it to the page's time. A chart's canvas (page 2's map) is clicked at two
+        points in turn with the raw mouse, which has no such checks."""
         found = self.pg.locator(selector)
         if found.count() == 0:
             return None
         kind = found.first.evaluate("e => e.tagName === 'BUTTON' ? 'buttons' : e.type === 'checkbox' ? 'toggle' "
-                                    ": 'slider'")
+                                    ": e.tagName === 'CANVAS' ? 'chart' : 'slider'")
+        if kind == "chart":   # a chart one clicks on (page 2's map): two points in turn, by mouse
+            found.first.scroll_into_view_if_needed()
+            spots = [(0.45, 0.4), (0.6, 0.55)]   # fractions of the canvas, inside the plotting area
+
+            def click(i: int) -> float | None:
+                box = found.first.bounding_box()
+                fx, fy = spots[i % 2]
+                count, t0 = len(self.finished), time.perf_counter()
+                self.pg.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+                return time.perf_counter() - t0 if self.wait_run(count, t0, timeout=30) else None
+
+            return click
         if kind == "slider":
             at_max = found.first.evaluate("e => (e.value ?? e.getAttribute('aria-valuenow')) == "
                                           "(e.max || e.getAttribute('aria-valuemax'))")

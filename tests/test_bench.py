@@ -66,7 +66,7 @@ def test_a_page_load_that_never_finished_leaves_no_median():
 @pytest.mark.parametrize("view", sorted(bench.EXTRA_CONTROLS))
 def test_every_extra_control_is_an_enabled_control_of_its_view(view):
     """A key the browser bench would not find is skipped there with no row: each must name an enabled slider,
-    toggle or segmented control the view shows in its default state."""
+    toggle or segmented control the view shows in its default state, or a chart one can click (a selection)."""
     from tests.app.conftest import open_page
     from ui.nav import CONCEPTS
 
@@ -75,4 +75,5 @@ def test_every_extra_control_is_an_enabled_control_of_its_view(view):
     at = open_page(file, query)
     kinds = ("slider", "select_slider", "toggle", "button_group")
     shown = {w.key for w in at.main if getattr(w, "type", "") in kinds and not w.disabled}
+    shown |= {w.key for w in at.main if getattr(w, "type", "") == "vega_lite_chart" and w.proto.selection_mode}
     assert set(bench.EXTRA_CONTROLS[view]) <= shown
