@@ -1,5 +1,7 @@
 """ui.warmup starts only under `streamlit run` (the browser test checks what it does there)."""
 
+import gc
+
 from streamlit.runtime import Runtime
 
 from tests.app.conftest import assert_clean, open_page
@@ -28,3 +30,16 @@ def test_its_log_lines_read_back():
     assert warmup.reported("starting\n" + done) == {"views": 5, "seconds": 11.8}
     failed = warmup.FAILED % (TimeoutError("page 'x' did not finish"),)
     assert warmup.reported(failed + "\n") == {"failed": failed}
+
+
+def test_freezing_the_heap_takes_every_live_object_out_of_full_collections():
+    try:
+        kept = [[i] for i in range(1000)]        # tracked containers, alive now
+        n = warmup.freeze_heap()
+        assert n == gc.get_freeze_count() >= len(kept)
+        in_full_collections = {id(o) for o in gc.get_objects(generation=2)}
+        assert not any(id(k) in in_full_collections for k in kept)
+        fresh = [[i] for i in range(10)]
+        assert gc.get_freeze_count() == n and all(gc.is_tracked(f) for f in fresh)
+    finally:
+        gc.unfreeze()   # the rest of the suite runs with its usual collector

@@ -97,6 +97,9 @@ def test_a_deep_link_to_a_freshly_started_server_runs_inside_the_shell_and_warms
             time.sleep(0.5)
         views = [v for p in CONCEPTS for v in p.views()]
         assert f"page warm-up finished: {len(views)} views" in log.read_text(), log.read_text()[-2000:]
+        while "objects frozen after the warm-up" not in log.read_text() and time.time() < deadline:
+            time.sleep(0.2)    # then the heap is out of full collections' reach (ui.warmup.freeze_heap)
+        assert "objects frozen after the warm-up" in log.read_text()
         before = _cache_sizes(fresh)
         assert {"__main__.train", "__main__.running_for"} <= set(before)  # pages 4 and 5 trained their networks
         for view in CONCEPTS[-1].views()[:2]:  # the page with the most training behind it, and its 2nd part
