@@ -11,9 +11,10 @@ Once the result is painted a session pauses 0.5-1.5x --think seconds (a learner 
 moves again; the baseline pauses the same way); --think 0 presses again at once, which saturates this
 machine's two cores with eight browsers rather than modelling eight learners.
 Both are also timed with the page's own clocks (IN_PAGE: the keydown, the script_finished message's arrival
-and two animation frames after it), which leave out the trip through Playwright's driver and this script.
+and two animation frames after it), which leave out the trip through Playwright's driver and this script; and
+the span from the page sending its rerun request to that arrival (the server's part, with the network's).
 Reports reruns completed, errors (exception elements or stalled reruns), p50/p95 latency, p95 relative to
-the single session (all four measures), the server's peak resident memory, and the CPU that the server, the
+the single session (all five measures), the server's peak resident memory, and the CPU that the server, the
 browsers and this harness used while every session was pressing (in cores: CPU seconds per second).
 Needs Chromium ($CHROMIUM or /usr/bin/chromium). Exit code 1 on any error or stall.
 """
@@ -54,7 +55,7 @@ WARM_PRESSES = 2
 # harness's own clocks add the trip through Playwright's driver and this script's event loop, which under load
 # share the machine with eight browsers; the page's clocks do not.
 IN_PAGE = """(() => {
-  const lat = window.__lat = {keys: [], msgs: [], paints: []};
+  const lat = window.__lat = {keys: [], msgs: [], paints: [], sends: []};
   document.addEventListener('keydown', () => lat.keys.push(performance.now()), true);
   const Socket = window.WebSocket;
   window.WebSocket = class extends Socket {
@@ -65,15 +66,17 @@ IN_PAGE = """(() => {
         requestAnimationFrame(() => requestAnimationFrame(() => { lat.paints[i] = performance.now(); }));
       });
     }
+    send(data) { lat.sends.push(performance.now()); return super.send(data); }
   };
 })()"""
 # The page's times for a press: its keydown, and the arrival and paint of the message at index ``i`` (the
-# script_finished the harness found at that index among the page's frames, which both count in order).
+# script_finished the harness found at that index among the page's frames, which both count in order), and the
+# first message the page sent after the keydown (the rerun request).
 # None for the paint if it has not come within 5 s (a page whose animation frames stopped: that press is left out).
 PAGE_TIMES = """async (i) => {
-  const lat = window.__lat, t = performance.now();
+  const lat = window.__lat, t = performance.now(), key = lat.keys[lat.keys.length - 1];
   while (lat.paints[i] === undefined && performance.now() - t < 5000) await new Promise(r => setTimeout(r, 5));
-  return [lat.keys[lat.keys.length - 1], lat.msgs[i], lat.paints[i] ?? null];
+  return [key, lat.msgs[i], lat.paints[i] ?? null, lat.sends.find(s => s >= key) ?? null];
 }"""
 
 
@@ -209,7 +212,7 @@ async def session(browser, url: str, seconds: float, out: dict, think: float = 0
     await pg.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=120_000)
     await pg.wait_for_selector(SLIDER, timeout=60_000)
     slider = pg.locator(SLIDER).first
-    lat, painted, page_lat, page_painted, stalls, i = [], [], [], [], 0, 0
+    lat, painted, page_lat, page_painted, page_server, stalls, i = [], [], [], [], [], 0, 0
     pause = random.Random(seed)
     t_end = time.perf_counter() + seconds
     while time.perf_counter() < t_end:
@@ -235,10 +238,12 @@ async def session(browser, url: str, seconds: float, out: dict, think: float = 0
             if i >= WARM_PRESSES:
                 lat.append(finished[k] - t0)
                 painted.append(time.perf_counter() - t0)
-                key, message, paint = await pg.evaluate(PAGE_TIMES, at[k])   # not timed: after the press's paint
+                key, message, paint, sent = await pg.evaluate(PAGE_TIMES, at[k])   # not timed: after the paint
                 if paint is not None:
                     page_lat.append((message - key) / 1000)
                     page_painted.append((paint - key) / 1000)
+                if sent is not None:
+                    page_server.append((message - sent) / 1000)
         else:
             stalls += 1
         i += 1
@@ -246,7 +251,7 @@ async def session(browser, url: str, seconds: float, out: dict, think: float = 0
     errors = await pg.locator("[data-testid=stAlertContentError]").count()
     await ctx.close()
     out.update(url=url, reruns=len(lat), stalls=stalls, exceptions=exceptions, errors=errors, latencies=lat,
-               painted=painted, page_latencies=page_lat, page_painted=page_painted)
+               painted=painted, page_latencies=page_lat, page_painted=page_painted, page_server=page_server)
 
 
 async def slider_view(browser, base: str, page) -> str:
@@ -359,9 +364,10 @@ def main() -> int:
           f"in cores: server {cpu['server']:.2f}, browsers {cpu['browsers']:.2f}, harness {cpu['harness']:.2f}, "
           f"of {cpu['cores']}\n")
     measures = [("latencies", "finished"), ("painted", "painted"), ("page_latencies", "finished, in page"),
-                ("page_painted", "painted, in page")]
+                ("page_painted", "painted, in page"), ("page_server", "request to finished, in page")]
     print("Each measure: p95 under load (ms) / p95 alone (ms) = ratio. \"in page\": the page's own clocks (key"
-          "down to the message's arrival, and two frames after it); the others: the harness's.\n")
+          "down to the message's arrival, and two frames after it; the last: from the page sending the rerun "
+          "request to that arrival, the server's part and the network's); the others: the harness's.\n")
     print("| session | page | reruns | stalls | errors | p50 (ms) | " + " | ".join(m for _, m in measures) + " |")
     print("|---|---|---|---|---|---|" + "---|" * len(measures))
     bad, worst = 0, {m: 0.0 for m, _ in measures}
