@@ -14,8 +14,9 @@ Both are also timed with the page's own clocks (IN_PAGE: the keydown, the script
 and two animation frames after it), which leave out the trip through Playwright's driver and this script; and
 the span from the page sending its rerun request to that arrival (the server's part, with the network's).
 Reports reruns completed, errors (exception elements or stalled reruns), p50/p95 latency, p95 relative to
-the single session (all five measures), the server's peak resident memory, and the CPU that the server, the
-browsers and this harness used while every session was pressing (in cores: CPU seconds per second).
+the single session (all five measures), the server's own time per rerun alone and under load (SERVER_BOOT),
+the server's peak resident memory, and the CPU that the server, the browsers and this harness used while every
+session was pressing (in cores: CPU seconds per second).
 Needs Chromium ($CHROMIUM or /usr/bin/chromium). Exit code 1 on any error or stall.
 """
 
@@ -86,11 +87,38 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, log: Path) -> subprocess.Popen:
+# The server is `streamlit run app.py`, started through this bootstrap: it first wraps Streamlit's AppSession so that
+# each rerun request's span on the server (the request handled -> its script_finished message queued for the
+# browser) is appended to the file $LOAD_SPANS as "<wall-clock end> <ms>". The app itself is unchanged.
+SERVER_BOOT = r"""
+import os, sys, threading, time
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.runtime.app_session import AppSession
+out, lock = open(os.environ["LOAD_SPANS"], "a", buffering=1), threading.Lock()
+handle, enqueue = AppSession.handle_backmsg, AppSession._enqueue_forward_msg
+def handle_backmsg(self, msg):
+    if msg.WhichOneof("type") == "rerun_script":
+        self._load_t0 = time.perf_counter()
+    return handle(self, msg)
+def enqueue_forward_msg(self, msg):
+    t0 = getattr(self, "_load_t0", None)
+    if t0 is not None and msg.WhichOneof("type") == "script_finished" \
+            and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+        self._load_t0 = None
+        with lock:
+            out.write(f"{time.time():.3f} {(time.perf_counter() - t0) * 1000:.2f}\n")
+    return enqueue(self, msg)
+AppSession.handle_backmsg, AppSession._enqueue_forward_msg = handle_backmsg, enqueue_forward_msg
+from streamlit.web.cli import main
+main(prog_name="streamlit")
+"""
+
+
+def start_server(port: int, log: Path, spans: Path) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", f"--server.port={port}",
+        [sys.executable, "-c", SERVER_BOOT, "run", "app.py", "--server.headless=true", f"--server.port={port}",
          "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
-        cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT)
+        cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT, env={**os.environ, "LOAD_SPANS": str(spans)})
     for _ in range(240):
         try:
             if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).read() == b"ok":
@@ -233,8 +261,10 @@ async def session(browser, url: str, seconds: float, out: dict, think: float = 0
             # The learner sees the result once the browser has drawn it (two animation frames), and only then
             # looks at it and moves again: the pause starts there, as in bench.py's key presses.
             await pg.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-            if i == WARM_PRESSES - 1 and ready is not None:
-                ready.append(seed)
+            if i == WARM_PRESSES - 1:
+                out["timed_from"] = time.time()   # the server spans of this session's timed presses start here
+                if ready is not None:
+                    ready.append(seed)
             if i >= WARM_PRESSES:
                 lat.append(finished[k] - t0)
                 painted.append(time.perf_counter() - t0)
@@ -250,7 +280,8 @@ async def session(browser, url: str, seconds: float, out: dict, think: float = 0
     exceptions = await pg.locator("[data-testid=stException]").count()
     errors = await pg.locator("[data-testid=stAlertContentError]").count()
     await ctx.close()
-    out.update(url=url, reruns=len(lat), stalls=stalls, exceptions=exceptions, errors=errors, latencies=lat,
+    out.update(until=time.time(), url=url, reruns=len(lat), stalls=stalls, exceptions=exceptions, errors=errors,
+               latencies=lat,
                painted=painted, page_latencies=page_lat, page_painted=page_painted, page_server=page_server)
 
 
@@ -278,8 +309,9 @@ async def run(args) -> dict:
     from playwright.async_api import async_playwright
 
     port = free_port()
-    log = Path(tempfile.mkdtemp()) / "server.log"
-    proc = start_server(port, log)
+    tmp = Path(tempfile.mkdtemp())
+    log, spans = tmp / "server.log", tmp / "spans.txt"
+    proc = start_server(port, log, spans)
     peak = [0.0]
 
     async def watch_memory():
@@ -321,9 +353,11 @@ async def run(args) -> dict:
             if args.browser_nice:  # again: threads and processes started since the launch
                 renice(browsers, args.browser_nice)
             watched = {"server": {proc.pid}, "browsers": browsers, "harness": driver}
+            wall1 = time.time()
             t1, before, me1 = time.perf_counter(), {k: cpu_by_process(v) for k, v in watched.items()}, os.times()
             await asyncio.sleep(max(1.0, args.seconds - 15))
             t2, after, me2 = time.perf_counter(), {k: cpu_by_process(v) for k, v in watched.items()}, os.times()
+            wall2 = time.time()
             await asyncio.gather(*tasks)
             window = t2 - t1
             # processes alive at both ends only (one that exited in between would count negative)
@@ -335,7 +369,13 @@ async def run(args) -> dict:
             await browser.close()
     finally:
         proc.terminate()
-    return {"single": single, "concurrent": outs, "peak_rss_mb": peak[0], "cpu": cpu}
+    # The server's own span of each rerun: alone, the spans inside a baseline session's timed presses (one
+    # session at a time); under load, those while every session was pressing (the CPU window above).
+    ends = [tuple(map(float, line.split())) for line in spans.read_text().splitlines() if line.strip()]
+    server = {"alone": [ms / 1000 for end, ms in ends
+                        if any(o.get("timed_from", float("inf")) <= end <= o["until"] for o in single)],
+              "under_load": [ms / 1000 for end, ms in ends if wall1 <= end <= wall2]}
+    return {"single": single, "concurrent": outs, "peak_rss_mb": peak[0], "cpu": cpu, "server": server}
 
 
 def p95(xs: list[float]) -> float:
@@ -381,6 +421,12 @@ def main() -> int:
         print(f"| {i + 1} | {o['url'].rsplit('/', 1)[-1]} | {o['reruns']} | {o['stalls']} | "
               f"{o['exceptions'] + o['errors']} | {1000 * statistics.median(o['latencies']):.0f} | "
               + " | ".join(cells) + " |")
+    alone, under = res["server"]["alone"], res["server"]["under_load"]
+    if alone and under:
+        print(f"\nOn the server (rerun request handled -> finished message queued; every page pooled): alone "
+              f"{len(alone)} reruns, p50 {1000 * statistics.median(alone):.0f} ms, p95 {1000 * p95(alone):.0f} ms; "
+              f"under load {len(under)} reruns, p50 {1000 * statistics.median(under):.0f} ms, "
+              f"p95 {1000 * p95(under):.0f} ms = {p95(under) / p95(alone):.2f}x")
     print("\nworst p95 ratio (budget 3.0): " + ", ".join(f"{worst[m]:.2f} to the rerun {name}"
                                                        for m, name in measures) + f"; errors/stalls {bad}")
     if args.json:
