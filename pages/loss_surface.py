@@ -200,7 +200,7 @@ ui.page_header("Loss surface and gradient descent",
                "Why does gradient descent zigzag, why are its steps perpendicular to the contours, "
                "and why can't the learning rate go above 2/λmax?", icon=":material/landscape:")
 st.markdown("A linear model with two weights, $\\hat y = w_1 x_1 + w_2 x_2$, fitted to 100 points by "
-            "least squares. Its loss is a bowl whose contours are exact ellipses. **Click anywhere on the "
+            "least squares. Its loss is a bowl whose contours are exact ellipses. **Click (or tap) anywhere on the "
             "map** to start gradient descent there.")
 
 
@@ -232,7 +232,7 @@ def experiment_section() -> None:
     lam_min, lam_max = curv.eigenvalues
     col_chart, col_numbers = st.columns([1.3, 1], gap="large")
     with col_numbers:
-        st.markdown("**Start w₀** (or click the map)")
+        st.markdown("**Start w₀** (or click or tap the map)")
         a, b = st.columns(2)
         with a:
             w1 = ui.number("w₁ at the start", -W_LIMIT, W_LIMIT, -1.0, key="w1", step=0.1, format="%.2f")
