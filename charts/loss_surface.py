@@ -42,7 +42,7 @@ def click_frame(n: int = CLICK_CELLS) -> pd.DataFrame:
     """Click targets: an ``n x n`` grid of cells tiling the view's unit square (do not modify the frame).
 
     ``u, v`` are a cell's centre (``(0, 0)`` is the view's lower left corner), ``u_lo ... v_hi`` its edges;
-    ``k`` (0 in every row) joins each cell to the one row of :func:`clicks_frame`. The frame is the same for
+    ``k`` (0 in every row) joins each cell to the one row of :func:`click_count_frame`. The frame is the same for
     every view and every click, so the browser keeps these 1,024 marks as they are; the page maps a click into
     weights with the view that was clicked (``core.loss_surface.start_from_selection(..., domain=...)``).
     """
@@ -54,7 +54,7 @@ def click_frame(n: int = CLICK_CELLS) -> pd.DataFrame:
                          "k": 0})
 
 
-def clicks_frame(clicks: int) -> pd.DataFrame:
+def click_count_frame(clicks: int) -> pd.DataFrame:
     """One row, ``k`` = 0 and ``gen`` = the clicks handled so far, looked up into every click target: so a click
     on the same cell as the previous one still differs from it (Streamlit drops a selection equal to the last
     one, and the same cell is another weight once the view has moved). A row of its own, not a column of the
@@ -83,7 +83,7 @@ def surface_frames(shade: np.ndarray, contours: pd.DataFrame, axes: pd.DataFrame
     ``path`` has columns t, w1, w2, loss and ``last`` (its final t in every row). ``shade`` is the loss gap on a
     grid over the view, in [0, 1] (row 0 = the top of the view), drawn as one image; the click targets
     (:func:`click_frame`) are the same for every view. Both live in the view's unit square, on scales of their
-    own. ``clicks`` = the clicks handled so far (:func:`clicks_frame`).
+    own. ``clicks`` = the clicks handled so far (:func:`click_count_frame`).
     """
     # The arrow layers are always there, empty when off (the gradient field toggled off, an optimizer other than
     # SGD): a layer that came and went changed the spec, and the browser rebuilt the whole map.
@@ -101,7 +101,7 @@ def surface_frames(shade: np.ndarray, contours: pd.DataFrame, axes: pd.DataFrame
         "surface:image": pd.DataFrame({"u_lo": [0.0], "u_hi": [1.0], "v_lo": [0.0], "v_hi": [1.0],
                                        "url": [ramp_image(shade, *SHADE, 0.4)]}),
         "surface:clicks": click_frame(),
-        "surface:click_count": clicks_frame(clicks),
+        "surface:click_count": click_count_frame(clicks),
         "surface:contours": contours,
         "surface:axes": axes,
         "surface:axis_labels": axes.dropna(subset=["label"]),

@@ -119,7 +119,7 @@ def surface_frames(seed, scale_ratio, correlation, standardize, w1, w2, arrows: 
 def surface_view(seed, scale_ratio, correlation, standardize, frac, steps, optimizer, batch, beta, w1, w2, arrows,
                  clicks: int):
     """The contour map as a Vega-Lite dict (cached: Altair's to_dict dominates a warm run), its path data and
-    the view ``((w1 lo, hi), (w2 lo, hi))``; ``clicks`` = clicks handled so far (see charts.clicks_frame)."""
+    the view ``((w1 lo, hi), (w2 lo, hi))``; ``clicks`` = clicks handled so far (see charts.click_count_frame)."""
     _, _, _, w_star, _ = problem(seed, scale_ratio, correlation, standardize)
     r = experiment(seed, scale_ratio, correlation, standardize, frac, steps, optimizer, batch, beta, w1, w2)
     shade, contours, axes, field, radius = surface_frames(seed, scale_ratio, correlation, standardize, w1, w2,

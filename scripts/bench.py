@@ -81,13 +81,13 @@ LOAD_BUDGET, SLIDER_BUDGET = 2.0, 1.5
 EXTRA_CONTROLS = {"loss_surface": ["corr", "lr", "steps", "std", "arrows", "opt", "surface"],
                  "symmetry": ["H", "steps", "drop", "c", "act", "opt", "blas"],
                  "init_variance?part=Many+layers": ["depth", "width"]}
-CONTROLS = ("[role=slider]", "input[type=range]", "input[type=checkbox]", "button[role=radio]")  # in .st-key-<key>
+# in .st-key-<key>: a slider's thumb or range input, a toggle, segmented options, the canvas of a chart one clicks
+CONTROLS = ("[role=slider]", "input[type=range]", "input[type=checkbox]", "button[role=radio]", "canvas")
 
 
 def control_selector(key: str, kinds: tuple[str, ...] = CONTROLS) -> str:
-    """CSS for the control of widget ``key`` (its slider thumb, range input, toggle or segmented options, or
-    the canvas of a chart one clicks on)."""
-    return ", ".join(f".st-key-{key} {c}" for c in (*kinds, "canvas"))
+    """CSS for the control of widget ``key`` (any of ``kinds``)."""
+    return ", ".join(f".st-key-{key} {c}" for c in kinds)
 
 
 def views(pages) -> list[tuple[str, object]]:
@@ -263,14 +263,11 @@ class Session:
             found.first.scroll_into_view_if_needed()
             spots = [(0.45, 0.4), (0.6, 0.55)]   # fractions of the canvas, inside the plotting area
 
-            def click(i: int) -> float | None:
-                box = found.first.bounding_box()
-                fx, fy = spots[i % 2]
-                count, t0 = len(self.finished), time.perf_counter()
+            def act(i: int) -> None:
+                box, (fx, fy) = found.first.bounding_box(), spots[i % 2]
                 self.pg.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
-                return time.perf_counter() - t0 if self.wait_run(count, t0, timeout=30) else None
 
-            return click
+            return lambda i: self.timed_action(lambda: act(i))
         if kind == "slider":
             at_max = found.first.evaluate("e => (e.value ?? e.getAttribute('aria-valuenow')) == "
                                           "(e.max || e.getAttribute('aria-valuemax'))")
@@ -282,11 +279,15 @@ class Session:
 
         def press(i: int) -> float | None:
             targets[i % 2].focus()
-            count, t0 = len(self.finished), time.perf_counter()
-            self.pg.keyboard.press(keys[i % 2])
-            return time.perf_counter() - t0 if self.wait_run(count, t0, timeout=30) else None
+            return self.timed_action(lambda: self.pg.keyboard.press(keys[i % 2]))
 
         return press
+
+    def timed_action(self, action) -> float | None:
+        """Seconds from ``action()`` to the rerun it causes finished and painted; None if none came in 30 s."""
+        count, t0 = len(self.finished), time.perf_counter()
+        action()
+        return time.perf_counter() - t0 if self.wait_run(count, t0, timeout=30) else None
 
     def exceptions(self) -> int:
         return self.pg.locator("[data-testid=stException]").count()

@@ -281,8 +281,8 @@ async def session(browser, url: str, seconds: float, out: dict, think: float = 0
     errors = await pg.locator("[data-testid=stAlertContentError]").count()
     await ctx.close()
     out.update(until=time.time(), url=url, reruns=len(lat), stalls=stalls, exceptions=exceptions, errors=errors,
-               latencies=lat,
-               painted=painted, page_latencies=page_lat, page_painted=page_painted, page_server=page_server)
+               latencies=lat, painted=painted, page_latencies=page_lat, page_painted=page_painted,
+               page_server=page_server)
 
 
 async def slider_view(browser, base: str, page) -> str:

@@ -20,7 +20,6 @@ import os
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -45,13 +44,11 @@ def timed(session: bench.Session, bare_press, n: int, ready, what: str) -> tuple
     early if an action brings no rerun."""
     page, bare = [], []
     for i in range(n):
-        fire = ready(i)
-        count, t0 = len(session.finished), time.perf_counter()
-        fire()
-        if not session.wait_run(count, t0, timeout=30):
+        t = session.timed_action(ready(i))
+        if t is None:
             print(f"  {what}: no rerun after action {i + 1} (the end of its range?)", file=sys.stderr)
             break
-        page.append(time.perf_counter() - t0)
+        page.append(t)
         bare.append(bare_press(i))
     return page, bare
 
