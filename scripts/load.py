@@ -176,8 +176,31 @@ def harness_and_browsers(server_pid: int) -> tuple[set[int], set[int]]:
     return driver, mine - driver
 
 
+def autogroup(pid: int) -> str | None:
+    """The scheduler autogroup of a process ("/autogroup-<n>"), or None (autogroups off, or no such process)."""
+    try:
+        return Path(f"/proc/{pid}/autogroup").read_text().split()[0]
+    except (OSError, IndexError):
+        return None
+
+
 def renice(pids, niceness: int) -> None:
-    """Set the niceness of every thread of these processes (Linux's niceness is per thread)."""
+    """Run these processes at ``niceness`` against the server.
+
+    Linux's niceness is per thread, and with autogroups on (/proc/sys/kernel/sched_autogroup_enabled, the default
+    on many distributions and on this machine) it only weighs a thread against threads of its own autogroup (its
+    session): the scheduler first shares the CPU fairly between autogroups. Chromium starts its processes in
+    sessions of their own (setsid), so the niceness of their threads alone does nothing against the server's
+    autogroup. Both are set: every thread's, and the niceness of each autogroup these processes are in that
+    neither this script nor the server is in (/proc/<pid>/autogroup).
+    """
+    ours = {autogroup(os.getpid())}
+    groups = {g: pid for pid in pids if (g := autogroup(pid)) is not None and g not in ours}
+    for pid in groups.values():
+        try:
+            Path(f"/proc/{pid}/autogroup").write_text(str(niceness))
+        except OSError:
+            pass
     for pid in pids:
         try:
             tids = [int(t.name) for t in Path(f"/proc/{pid}/task").iterdir()]
