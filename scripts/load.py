@@ -409,13 +409,16 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sessions", type=int, default=8)
     ap.add_argument("--seconds", type=float, default=60)
-    ap.add_argument("--baseline-seconds", type=float, default=20)
+    ap.add_argument("--baseline-seconds", type=float, default=40,
+                    help="how long each page's single session presses (the baseline: ~25 timed presses at the "
+                         "default pause; over 20 s, ~13, its p95 moved by up to ±40%% from run to run)")
     ap.add_argument("--think", type=float, default=1.0,
                     help="mean pause in seconds between one result painted and the next key press (0: press "
                          "again at once, a saturation test rather than learners)")
     ap.add_argument("--browser-nice", type=int, default=0,
-                    help="run the browsers at this niceness (e.g. 10): they stand in for learners' own machines, "
-                         "and at 0 they take most of the two cores from the server they are measuring")
+                    help="run the browsers at this niceness (e.g. 10; their threads and their autogroups, see "
+                         "renice): they stand in for learners' own machines, and at 0 they take most of the two "
+                         "cores from the server they are measuring")
     ap.add_argument("--json")
     args = ap.parse_args()
     res = asyncio.run(run(args))
