@@ -13,6 +13,9 @@ from charts.common import ACCENT, BAD, DASH_THEORY, GOOD, THEORY, log_axis, plac
 START = "start"          # the point selection a click on the map sets (read by the page)
 REPLAY = "replay"        # the client-side step scrubber
 CLICK_CELLS = 32         # click targets per side of the view
+# The map's plotting area in px (a square; the axes add ~70 px): on a phone's screen, 390 px wide or less, the
+# desktop size would not fit its column (427 px in 358) and the map would scroll sideways inside its box.
+MAP_SIZE, MAP_SIZE_PHONE = 360, 260
 SHADE = ("#f7fbff", "#08306b")   # the ends of Vega's "blues" scheme: low to high loss
 
 
@@ -115,14 +118,14 @@ def surface_frames(shade: np.ndarray, contours: pd.DataFrame, axes: pd.DataFrame
 
 
 @functools.lru_cache(maxsize=16)
-def surface_spec(steps: int, size: int = 360) -> dict:
+def surface_spec(steps: int, size: int = MAP_SIZE) -> dict:
     """The map as a Vega-Lite template (``spec`` of :func:`surface_chart`), built once per replay end: fill it
     with ``common.fill(surface_spec(steps), surface_frames(...), fixed={BOX: box_frame(domain)})``. Do not
     modify the returned dict (``fill`` makes a new one)."""
     return spec(surface_chart(replay_end(steps), size))
 
 
-def surface_chart(end: int, size: int = 360) -> alt.LayerChart:
+def surface_chart(end: int, size: int = MAP_SIZE) -> alt.LayerChart:
     """Contours, eigen-axes, gradient arrows, the path with a replay scrubber (0 to ``end``), over a clickable
     shading; every layer reads its data by role (:func:`surface_frames`), the axes' span from BOX.
 

@@ -117,9 +117,10 @@ def surface_frames(seed, scale_ratio, correlation, standardize, w1, w2, arrows: 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def surface_view(seed, scale_ratio, correlation, standardize, frac, steps, optimizer, batch, beta, w1, w2, arrows,
-                 clicks: int):
+                 clicks: int, size: int = charts.MAP_SIZE):
     """The contour map as a Vega-Lite dict (cached: Altair's to_dict dominates a warm run), its path data and
-    the view ``((w1 lo, hi), (w2 lo, hi))``; ``clicks`` = clicks handled so far (see charts.click_count_frame)."""
+    the view ``((w1 lo, hi), (w2 lo, hi))``; ``clicks`` = clicks handled so far (see charts.click_count_frame);
+    ``size`` the map's side in px (smaller on a phone)."""
     _, _, _, w_star, _ = problem(seed, scale_ratio, correlation, standardize)
     r = experiment(seed, scale_ratio, correlation, standardize, frac, steps, optimizer, batch, beta, w1, w2)
     shade, contours, axes, field, radius = surface_frames(seed, scale_ratio, correlation, standardize, w1, w2,
@@ -135,7 +136,7 @@ def surface_view(seed, scale_ratio, correlation, standardize, frac, steps, optim
     frames = charts.surface_frames(shade, contours, axes, field, spread, path, tuple(w_star), clicks)
     # the 20-layer chart is composed once per replay end (Altair took ~0.3 s to compose it): only the data change,
     # and the browser swaps them into the map it has, after a click too (see charts.surface_chart's targets)
-    d = fill(charts.surface_spec(steps), frames, fixed={charts.BOX: charts.box_frame(domain)})
+    d = fill(charts.surface_spec(steps, size), frames, fixed={charts.BOX: charts.box_frame(domain)})
     return d, path, domain
 
 
@@ -244,7 +245,8 @@ def experiment_section() -> None:
     traj, lr = r["traj"], r["lr"]
     surface, path, st.session_state[VIEW_KEY] = surface_view(seed, s, rho, std, frac, steps, opt, b_arg, beta_arg,
                                                             float(w1), float(w2), arrows,
-                                                            st.session_state.get(CLICKS_KEY, 0))
+                                                            st.session_state.get(CLICKS_KEY, 0),
+                                                            charts.MAP_SIZE_PHONE if ui.on_phone() else charts.MAP_SIZE)
     diverging = float(np.max(r["rates"])) > 1
     with col_chart:
         # A cached Vega-Lite dict (building this 20-layer Altair chart costs ~0.3 s per run); drawn at its

@@ -142,6 +142,20 @@ def diverged_notice(step: int | None, why: str, *, what: str = "Training") -> No
     st.warning(f"**{what} diverged{where}.** {why}", icon=":material/trending_up:")
 
 
+def is_phone_user_agent(user_agent: str | None) -> bool:
+    """A phone's browser, by its User-Agent: "Mobi" is in every phone browser's (Android's "Mobile", iPhone's
+    "Mobile/…") and in no desktop's or tablet's (MDN's advice for telling them apart)."""
+    return "Mobi" in (user_agent or "")
+
+
+def on_phone() -> bool:
+    """This session's browser is a phone's (:func:`is_phone_user_agent`); False without one (AppTest)."""
+    try:
+        return is_phone_user_agent(st.context.headers.get("User-Agent"))
+    except Exception:  # no browser context
+        return False
+
+
 def share_link() -> None:
     """A copyable link that reproduces the current view (all URL-bound controls, seed included)."""
     try:

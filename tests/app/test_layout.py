@@ -70,3 +70,18 @@ def test_markdown_sends_its_pieces_as_one_element_in_order_leaving_out_empty_one
                                         ui.table(pd.DataFrame({"m": [1, 2]})), "closing text"])
     (back,) = tables(at)
     assert back["m"].tolist() == ["1", "2"]
+
+
+def test_phones_are_told_from_desktops_and_tablets_by_their_user_agent():
+    phones = ["Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 "
+              "Mobile Safari/537.36",
+              "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+              "Version/17.5 Mobile/15E148 Safari/604.1",
+              "Mozilla/5.0 (Android 14; Mobile; rv:128.0) Gecko/128.0 Firefox/128.0"]
+    others = ["Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+              "Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 "
+              "Safari/537.36",   # an Android tablet
+              "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+              "Version/17.5 Safari/605.1.15", "", None]
+    assert [ui.is_phone_user_agent(ua) for ua in phones] == [True] * 3
+    assert [ui.is_phone_user_agent(ua) for ua in others] == [False] * 5

@@ -118,8 +118,14 @@ def page(browser):
     context.close()
 
 
+# a phone's browser says it is one (pages size some charts by it: ui.on_phone)
+PHONE_USER_AGENT = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+                    "Chrome/131.0.0.0 Mobile Safari/537.36")
+
+
 @pytest.fixture(scope="session")
 def phone_page(browser):
-    context, pg = _shared_page(browser, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    context, pg = _shared_page(browser, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                               user_agent=PHONE_USER_AGENT)
     yield pg
     context.close()

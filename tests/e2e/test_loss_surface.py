@@ -88,11 +88,16 @@ def test_clicking_on_the_contour_map_moves_the_start_of_the_path(page, server):
     assert not page.locator("#vg-tooltip-element.visible").count(), "no tooltip over the map"
 
 
-def test_tapping_the_map_on_a_phone_moves_the_start(phone_page, server):
-    """A tap sends no pointermove: Vega's click then has no item under it, so the map listens to touchstart too."""
+def test_on_a_phone_the_map_fits_its_column_and_a_tap_moves_the_start(phone_page, server):
+    """The whole map is in view without scrolling it sideways (a smaller square on a phone). A tap sends no
+    pointermove: Vega's click then has no item under it, so the map listens to touchstart too."""
     open_path(phone_page, server, "loss_surface")      # (a phone's sidebar is closed)
     phone_page.wait_for_selector(f"{SURFACE} canvas")
     wait_for_charts(phone_page)
+    width, room = phone_page.evaluate(
+        f"() => {{ const c = document.querySelector('{SURFACE} .stVegaLiteChart');"
+        " return [c.scrollWidth, c.clientWidth]; }")
+    assert 0 < width <= room, f"the map is {width} px wide in a {room}-px column"
     canvas = phone_page.locator(f"{SURFACE} canvas")
     for fx, fy in ((0.75, 0.7), (0.3, 0.25)):
         last = start_inputs(phone_page)
