@@ -41,8 +41,11 @@ def transform_frame(steps, x) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
-def transform_histograms(df: pd.DataFrame, *, identity: bool = False) -> alt.Chart:
-    """Four stacked histograms on one shared x axis, so the shift and the squeeze are visible."""
+def transform_histograms(df: pd.DataFrame, *, identity: bool = False, width: int | None = None) -> alt.Chart:
+    """Four stacked histograms on one shared x axis, so the shift and the squeeze are visible.
+
+    A faceted chart does not follow its column's width: ``width`` (px, of the plotting area) narrows it where the
+    default would not fit (a phone's screen); None keeps Vega-Lite's default."""
     last = STEP_NAMES[-1]
     color = alt.Color("kind:N", title=None, legend=None,
                       scale=scale(["input and intermediate steps", "output y"],
@@ -65,7 +68,7 @@ def transform_histograms(df: pd.DataFrame, *, identity: bool = False) -> alt.Cha
                         header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start",
                                           labelOrient="top", labelFontSize=13)),
         )
-        .properties(height=70)
+        .properties(height=70, **({"width": width} if width else {}))
         .resolve_scale(y="independent")
     )
 

@@ -20,6 +20,7 @@ PROBE_EVERY = 25
 MAX_RUNS = 64  # training runs kept in memory
 BATCH_SIZE = 32
 NOISE_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+PHONE_HISTOGRAM_WIDTH = 260  # the transform's faceted histograms on a phone (px; 458 px in all would not fit 358)
 MU, SIGMA = 3.0, 2.0  # the population one unit's pre-activations come from (sections 1, 4, 5)
 
 
@@ -59,10 +60,11 @@ def transform_for(seed: int, m: int, gamma: float, beta: float):
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def transform_view(seed: int, m: int, gamma: float, beta: float, identity: bool) -> dict:
-    """The four histograms of the transform as a chart, built once per setting."""
+def transform_view(seed: int, m: int, gamma: float, beta: float, identity: bool, phone: bool = False) -> dict:
+    """The four histograms of the transform as a chart, built once per setting (narrower on a phone)."""
     steps, _ = transform_for(seed, m, gamma, beta)
-    return spec(C.transform_histograms(C.transform_frame(steps, batch_for(seed, m)), identity=identity))
+    return spec(C.transform_histograms(C.transform_frame(steps, batch_for(seed, m)), identity=identity,
+                                       width=PHONE_HISTOGRAM_WIDTH if phone else None))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -176,7 +178,7 @@ def transform_section() -> None:
             st.success("γ = σ_B and β = μ_B: the output is the input again. BatchNorm can always undo itself, "
                        "so normalizing costs the layer nothing it could express.", icon=":material/check:")
     with left:
-        show(transform_view(seed, m, gamma, beta, identity),
+        show(transform_view(seed, m, gamma, beta, identity, ui.on_phone()),
              "Four histograms of the same mini-batch: x as drawn, centred on μ_B; x − μ_B centred on 0; "
              "x̂ with mean 0 and std 1; y = γx̂ + β with mean β and std about |γ|.")
         # the numbers live in the caption: an alt text that moved with m would make Streamlit rebuild the chart

@@ -46,7 +46,7 @@ def test_hostile_links_show_a_notice_and_never_a_traceback(page, server, p, part
 
 @pytest.mark.parametrize(("p", "part"), VIEWS, ids=IDS)
 def test_dark_theme_on_a_phone_draws_every_chart_with_no_horizontal_overflow(phone_page, server, p, part):
-    """Both hard cases in one load (the suite's time is mostly page loads): a 390-px screen in dark theme."""
+    """Both hard cases in one load (the suite's time is mostly page loads): a 390-px phone in dark theme."""
     open_path(phone_page, server, p.url_path, urlencode({**part, "embed_options": "dark_theme"}))
     assert_no_errors(phone_page)
     wait_for_charts(phone_page)
@@ -54,6 +54,10 @@ def test_dark_theme_on_a_phone_draws_every_chart_with_no_horizontal_overflow(pho
     assert bg != "rgb(255, 255, 255)", "the dark theme is applied"
     overflow = phone_page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"page is {overflow}px wider than the phone screen"
+    # and no chart scrolls sideways inside its box (one with a fixed width, wider than the column)
+    wide = phone_page.evaluate("""() => [...document.querySelectorAll('[data-testid=stMain] .stVegaLiteChart')]
+        .filter(c => c.scrollWidth > c.clientWidth + 1).map(c => [c.scrollWidth, c.clientWidth])""")
+    assert not wide, f"charts wider than their column (px, chart and column): {wide}"
 
 
 @cache
