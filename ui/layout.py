@@ -144,7 +144,8 @@ def diverged_notice(step: int | None, why: str, *, what: str = "Training") -> No
 
 def is_phone_user_agent(user_agent: str | None) -> bool:
     """A phone's browser, by its User-Agent: "Mobi" is in every phone browser's (Android's "Mobile", iPhone's
-    "Mobile/…") and in no desktop's or tablet's (MDN's advice for telling them apart)."""
+    "Mobile/…") and in no desktop's (MDN's advice for telling them apart). Android tablets leave it out; older
+    iPads' Safari has it, and gets the phone's smaller charts, which fit its screen as well."""
     return "Mobi" in (user_agent or "")
 
 
