@@ -19,7 +19,8 @@ page = st.navigation(
 import ui  # noqa: E402  (after st.navigation, on purpose)
 from ui import warmup  # noqa: E402
 
-# A chart with a fixed pixel size (the square loss-surface map) scrolls sideways on a phone instead of being cut.
+# A chart with a fixed pixel size (page 2's square map, page 5's faceted histograms) scrolls sideways in a window
+# narrower than it instead of being cut (a phone's browser gets them smaller: ui.on_phone).
 # A chart's tooltip lets the pointer through: a pointer that jumped onto it (it trails the pointer by 10 px, and a
 # tooltip stays put while a chart's data are swapped) made the next click miss the chart under it.
 st.html("<style>[data-testid='stVegaLiteChart'] { max-width: 100%; overflow-x: auto; }"
