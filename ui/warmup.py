@@ -3,7 +3,8 @@
 The first script run of a new server process (the first visitor's) starts one background thread. For each
 page with no URL parameters, then each of its further parts (``?part=``, ui.parts), it opens a session of its
 own on the server's Streamlit runtime, with a client that discards what it is sent, and runs that view once,
-exactly as a new visitor's browser would ask for it. The pages' cached
+exactly as a new visitor's browser would ask for it; then it runs every view again as a phone's browser
+(:data:`PHONE_USER_AGENT`), since some charts are drawn smaller on a phone (ui.on_phone). The pages' cached
 functions then hold their default results (Streamlit's caches are per process, shared by all sessions), so a
 later first visit to a page draws at once instead of training its networks (pages 4 and 5: 3–4 s of server
 time). A visitor who gets to a page before the warm-up does waits for the same computation, not a second one:
@@ -30,7 +31,10 @@ from collections.abc import Sequence
 from streamlit.logger import get_logger
 
 _LOG = get_logger(__name__)
-FINISHED = "page warm-up finished: %d views in %.1f s"  # the log lines scripts and tests read back (reported)
+PHONE_USER_AGENT = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+                    "Chrome/131.0.0.0 Mobile Safari/537.36")
+# the log lines scripts and tests read back (reported)
+FINISHED = "page warm-up finished: %d views in %.1f s (each as a desktop's and as a phone's browser)"
 FAILED = "page warm-up failed: %r"
 FROZEN = "objects frozen after the warm-up: %d"
 _FINISHED_RE = re.compile(r"page warm-up finished: (\d+) views in ([\d.]+) s")
@@ -61,12 +65,19 @@ def start(views: Sequence[str]) -> bool:
     return True
 
 
+class _Headers:
+    """The ClientContext of a warm-up session: the request headers it pretends to have sent, no cookies."""
+
+    def __init__(self, headers: tuple[tuple[str, str], ...]) -> None:
+        self.headers, self.cookies, self.remote_ip = headers, {}, None
+
+
 class _Discard:
     """A SessionClient that drops every message and notes when a script run has finished."""
 
-    def __init__(self) -> None:
+    def __init__(self, headers: tuple[tuple[str, str], ...] = ()) -> None:
         self.finished = threading.Event()
-        self.client_context = None
+        self.client_context = _Headers(headers) if headers else None
 
     def write_forward_msg(self, msg) -> None:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -80,8 +91,9 @@ def _run(runtime, views: tuple[str, ...], timeout: float = 300) -> None:
     t0 = time.perf_counter()
     try:
         loop = runtime._get_async_objs().eventloop  # the runtime's own loop: sessions live on it
-        for view in views:
-            _run_view(runtime, loop, view, timeout)
+        for headers in ((), (("User-Agent", PHONE_USER_AGENT),)):  # a desktop's browser, then a phone's
+            for view in views:
+                _run_view(runtime, loop, view, timeout, headers)
     except Exception as exc:  # the warm-up is an optimisation: a failure costs speed, never the app
         _LOG.warning(FAILED, exc)
         return
@@ -103,12 +115,13 @@ def freeze_heap() -> int:
     return gc.get_freeze_count()
 
 
-def _run_view(runtime, loop, view: str, timeout: float) -> None:
+def _run_view(runtime, loop, view: str, timeout: float, headers: tuple[tuple[str, str], ...] = ()) -> None:
     """One view in a session of its own, as a new visitor's first run: a session that had already run the
-    page would keep its open tab (ui.parts) and ignore the link's ``?part=``."""
+    page would keep its open tab (ui.parts) and ignore the link's ``?part=``. ``headers`` are what the
+    session's ``st.context.headers`` return (none: as in AppTest)."""
     from streamlit.proto.BackMsg_pb2 import BackMsg
 
-    client = _Discard()
+    client = _Discard(headers)
 
     async def connect() -> str:
         return runtime.connect_session(client=client, user_info={})

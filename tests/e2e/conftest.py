@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from ui.warmup import PHONE_USER_AGENT  # a phone's browser says it is one (pages size charts by it: ui.on_phone)
+
 ROOT = Path(__file__).resolve().parents[2]
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -116,11 +118,6 @@ def page(browser):
     context, pg = _shared_page(browser, viewport={"width": 1400, "height": 1000})
     yield pg
     context.close()
-
-
-# a phone's browser says it is one (pages size some charts by it: ui.on_phone)
-PHONE_USER_AGENT = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-                    "Chrome/131.0.0.0 Mobile Safari/537.36")
 
 
 @pytest.fixture(scope="session")
