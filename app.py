@@ -23,8 +23,15 @@ from ui import warmup  # noqa: E402
 # narrower than it instead of being cut (a phone's browser gets them smaller: ui.on_phone).
 # A chart's tooltip lets the pointer through: a pointer that jumped onto it (it trails the pointer by 10 px, and a
 # tooltip stays put while a chart's data are swapped) made the next click miss the chart under it.
+# A formula (ui.formula_text: inline math in display style, so that it can wrap in a narrow column) is centred like
+# a display block when it is a paragraph's only content; its MathML marks it (prose never starts with \displaystyle).
 st.html("<style>[data-testid='stVegaLiteChart'] { max-width: 100%; overflow-x: auto; }"
-        " #vg-tooltip-element { pointer-events: none; }</style>")
+        " #vg-tooltip-element { pointer-events: none; }"
+        " [data-testid='stMarkdownContainer'] p:has(> .katex:only-child > .katex-mathml > math > semantics > mrow"
+        " > mstyle[displaystyle='true']:only-child) { text-align: center; }"
+        " [data-testid='stMarkdownContainer'] table { display: block; max-width: 100%; overflow-x: auto; }"
+        " [data-testid='stButtonGroup'] [role='radiogroup'] { flex-wrap: wrap; }"
+        " [data-testid='stMain'] [data-testid='stPageLink-NavLink'] span { white-space: normal; }</style>")
 with st.sidebar:
     ui.seed_control()
     ui.share_link()

@@ -138,7 +138,7 @@ def one_neuron_section() -> None:
     f1, f2 = st.columns([1.4, 1])
     with f1:
         ui.formula(r"\operatorname{Var}(z)=n\,\operatorname{Var}(w)\,\mathbb{E}[x^2]"
-                   + rf"={n}\times{sigma_w:g}^2\times{m2:.3g}={r.var_pred:.3g}",
+                   + rf"={n}\times\nobreak{sigma_w:g}^2\times\nobreak{m2:.3g}={r.var_pred:.3g}",
                    "The terms have mean 0 and are uncorrelated, so their variances add: the spread grows "
                    "with n even though the signs cancel.")
         if inputs == "pixel":

@@ -128,10 +128,10 @@ def experiment_section() -> None:
         lam = ui.select_slider("Push-apart penalty λ", [0.0, 0.01, 0.1, 1.0], 0.0, key="lam",
                                help="Adds λ·Σᵢ<ⱼ exp(−‖wᵢ − wⱼ‖²/τ), τ = 1, to the loss.")
     with c4:
-        blas = ui.toggle("BLAS backward (like PyTorch)", key="blas",
+        blas = ui.toggle("BLAS backward", key="blas",
                          help="Off: the gradient sums are done elementwise, so identical units get bit-identical "
-                              "gradients. On: the matrix-vector product may round units differently (~1e-16), "
-                              "and that difference grows.")
+                              "gradients. On, as in PyTorch: the matrix-vector product may round units differently "
+                              "(~1e-16), and that difference grows.")
     run = experiment(init, H, act, data, batch, lr, steps, sigma, c, drop, lam, blas, seed)[3]
     with st.empty():   # a fixed slot, as for the note next to the spread chart
         if run.diverged_step is not None:
@@ -334,8 +334,8 @@ def eps_section() -> None:
             st.caption(f"{int((~ok).sum())} of {len(ok)} values of ε did not break out within {MAX_STEPS} steps "
                        "and are left out of the fit.")
     with e2:
-        ui.formula(r"\begin{gathered}\|\Delta\theta_t\| \approx \varepsilon\,\rho^{\,t} \\"
-                   r"\rho = 1 + \eta\, f'(0)\,\|c\|,\quad c = \tfrac1n X^{\top} y\end{gathered}",
+        ui.formula(r"\|\Delta\theta_t\| \approx \varepsilon\,\rho^{\,t},\quad"
+                   r"\rho = 1 + \eta\, f'(0)\,\|c\|,\quad c =\nobreak \tfrac1n X^{\top} y",
                    "Near 0 the gradient is linear in each unit's weights; its fastest direction grows by ρ per step.")
         ui.formula(r"t_\delta \approx \frac{\ln(\delta/\varepsilon)}{\ln \rho}"
                    r"\;\Rightarrow\; \frac{\Delta t_\delta}{\Delta \log_{10}(1/\varepsilon)} = \frac{\ln 10}{\ln \rho}",

@@ -5,6 +5,7 @@ Pages import from here so that every page behaves the same way; no math lives he
 
 import ui.perf  # noqa: F401  (process-wide BLAS setting)
 from ui.layout import (
+    FORMULA_PREFIX,
     answer,
     diverged_notice,
     formula,
@@ -44,6 +45,7 @@ __all__ = [
     "checkbox",
     "diverged_notice",
     "formula",
+    "FORMULA_PREFIX",
     "formula_text",
     "is_phone_user_agent",
     "markdown",

@@ -40,9 +40,24 @@ def markdown(*parts: str) -> None:
     st.markdown("\n\n".join(part for part in parts if part))
 
 
+FORMULA_PREFIX = "$\\displaystyle "
+_QUAD = re.compile(r"(\\q?quad)(?![a-zA-Z])")
+
+
 def formula_text(latex: str, caption: str | None = None) -> str:
-    """The Markdown :func:`formula` draws: ``$$ latex $$`` and the caption in small grey text."""
-    text = f"$$\n{latex}\n$$"
+    """The Markdown :func:`formula` draws: the formula in a paragraph of its own, and the caption in small
+    grey text.
+
+    The formula is inline math in display style (``$\\displaystyle latex$``), not a display block (``$$``):
+    KaTeX typesets a display block as one unbreakable line, which a narrow column (a phone, a laptop's
+    side-by-side columns) cut off, scrolling inside its box. Inline math may break after a top-level
+    relation or operator (``=``, ``+``, ``\\odot``), so a long formula wraps onto a second line where it
+    does not fit and stays one line where it does; it may also break before a ``\\quad`` (two formulas side by
+    side, or a formula and its condition). app.py centres a paragraph that holds only such a formula,
+    as a display block is (so prose must not start an inline formula with ``\\displaystyle``).
+    """
+    breakable = _QUAD.sub(r"\\allowbreak\1", " ".join(latex.split()))  # one line; no space before the closing $
+    text = FORMULA_PREFIX + breakable + "$"
     return f"{text}\n\n{note_text(caption)}" if caption else text
 
 

@@ -15,6 +15,8 @@ import pandas as pd
 from streamlit.components.v2 import manifest_scanner
 from streamlit.testing.v1 import AppTest
 
+import ui
+
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 TIMEOUT = 60
@@ -92,5 +94,6 @@ def _cells(line: str) -> list[str]:
 
 
 def formulas(at: AppTest) -> list[str]:
-    """The display formulas a page shows (``ui.formula`` draws them as Markdown ``$$ … $$``)."""
-    return [e.value for e in at.latex] + [m.value for m in at.markdown if m.value.lstrip().startswith("$$")]
+    """The display formulas a page shows (``ui.formula`` draws them as Markdown ``$\\displaystyle …$``)."""
+    return [e.value for e in at.latex] + [m.value for m in at.markdown
+                                          if m.value.lstrip().startswith(("$$", ui.FORMULA_PREFIX))]

@@ -21,12 +21,16 @@ def test_a_readout_table_reads_back_label_by_label_even_with_pipes_in_labels():
         "μ_B": "2.85", "max |y − x|": "4.8e+00", "E|z| measured": "0.64"}
 
 
-def test_a_formula_is_display_math_with_its_caption_escaped_for_the_directive():
+def test_a_formula_is_breakable_display_style_math_with_its_caption_escaped_for_the_directive():
     text = ui.formula_text(r"x_i^2", "inputs in [0, 1] cost $5")
-    assert text.startswith("$$\nx_i^2\n$$")
+    assert text.startswith("$\\displaystyle x_i^2$\n\n")
     # brackets would end the :gray[...] directive early, and $ would open inline math
     assert text.endswith(r":small[:gray[inputs in \[0, 1\] cost \$5]]")
-    assert ui.formula_text("y") == "$$\ny\n$$"
+    assert ui.formula_text("y") == "$\\displaystyle y$"
+    # one line (a line break would end the paragraph), no space before the closing $, and a break is allowed
+    # before a \quad or \qquad but not inside a command that starts with those letters
+    assert ui.formula_text("a = 1,\\quad b \n = 2 \\qquad c\\quadrant ") == \
+        r"$\displaystyle a = 1,\allowbreak\quad b = 2 \allowbreak\qquad c\quadrant$"
 
 
 def test_a_note_is_small_grey_text_with_brackets_and_dollars_escaped():

@@ -39,3 +39,22 @@ def open_path(pg: Page, server: str, path: str, query: str = "") -> None:
     pg.goto(f"{server}/{path}{('?' + query) if query else ''}")
     pg.wait_for_selector("[data-testid=stMain] h1", timeout=90_000)
     wait_for_app(pg)
+
+
+def too_wide(pg: Page) -> list[str]:
+    """What makes the page, or a formula or a table in it, wider than the window.
+
+    Streamlit's main area scrolls on its own (``[data-testid=stMain]``, not the document), so a too-wide
+    element lets the whole page be dragged sideways there while the document stays as wide as the window. A
+    Markdown element wider than its column is a formula that did not wrap, or a table that does not scroll
+    inside itself (app.py's style); its MathML copy is clipped to 1 px by KaTeX and does not count."""
+    return pg.evaluate("""() => {
+        const out = [];
+        const main = document.querySelector('[data-testid=stMain]');
+        if (main.scrollWidth > main.clientWidth + 1)
+            out.push(`the main area: ${main.scrollWidth} > ${main.clientWidth}px`);
+        for (const m of main.querySelectorAll('[data-testid=stMarkdownContainer]'))
+            if (m.scrollWidth > m.clientWidth + 1)
+                out.push(`${m.scrollWidth} > ${m.clientWidth}px: ${m.innerText.replace(/\\s+/g, ' ').slice(0, 60)}`);
+        return out;
+    }""")

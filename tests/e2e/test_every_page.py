@@ -7,7 +7,7 @@ from urllib.parse import quote_plus
 
 import pytest
 
-from tests.e2e.helpers import assert_no_errors, open_path, wait_for_app, wait_for_charts
+from tests.e2e.helpers import assert_no_errors, open_path, too_wide, wait_for_app, wait_for_charts
 from ui import warmup
 from ui.nav import CONCEPTS, HOME
 
@@ -29,6 +29,7 @@ def test_page_loads_without_errors_and_draws_its_charts_in_every_part(page, serv
     assert_no_errors(page)
     drawn = wait_for_charts(page)
     assert page.locator("h1").count() >= 1
+    assert not too_wide(page)
     for part in p.parts[1:]:
         page.get_by_role("tab", name=part, exact=True).click()
         query = f"part={quote_plus(part)}"
@@ -37,6 +38,7 @@ def test_page_loads_without_errors_and_draws_its_charts_in_every_part(page, serv
         assert_no_errors(page)
         drawn += wait_for_charts(page)
         assert page.get_by_role("tab", name=part, exact=True).get_attribute("aria-selected") == "true"
+        assert not too_wide(page)
     assert drawn >= 1 if p is not HOME else drawn == 0
 
 
