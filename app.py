@@ -25,6 +25,9 @@ from ui import warmup  # noqa: E402
 # tooltip stays put while a chart's data are swapped) made the next click miss the chart under it.
 # A formula (ui.formula_text: inline math in display style, so that it can wrap in a narrow column) is centred like
 # a display block when it is a paragraph's only content; its MathML marks it (prose never starts with \displaystyle).
+# In a narrow column (a phone, a laptop's side-by-side columns) a wide table scrolls inside itself instead of making
+# the whole main area scroll sideways, a segmented control's options wrap instead of hiding behind a fade, and the
+# home page's path cards wrap their page links' titles instead of cutting them.
 st.html("<style>[data-testid='stVegaLiteChart'] { max-width: 100%; overflow-x: auto; }"
         " #vg-tooltip-element { pointer-events: none; }"
         " [data-testid='stMarkdownContainer'] p:has(> .katex:only-child > .katex-mathml > math > semantics > mrow"
