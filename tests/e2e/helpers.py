@@ -47,13 +47,15 @@ def too_wide(pg: Page) -> list[str]:
     Streamlit's main area scrolls on its own (``[data-testid=stMain]``, not the document), so a too-wide
     element lets the whole page be dragged sideways there while the document stays as wide as the window. A
     Markdown element wider than its column is a formula that did not wrap, or a table that does not scroll
-    inside itself (app.py's style); its MathML copy is clipped to 1 px by KaTeX and does not count."""
+    inside itself (app.py's style); its MathML copy is clipped to 1 px by KaTeX and does not count. A segmented
+    control wider than its column hides its last options behind a fade (app.py lets them wrap)."""
     return pg.evaluate("""() => {
         const out = [];
         const main = document.querySelector('[data-testid=stMain]');
         if (main.scrollWidth > main.clientWidth + 1)
             out.push(`the main area: ${main.scrollWidth} > ${main.clientWidth}px`);
-        for (const m of main.querySelectorAll('[data-testid=stMarkdownContainer]'))
+        const sel = '[data-testid=stMarkdownContainer], [data-testid=stButtonGroup] [role=radiogroup]';
+        for (const m of main.querySelectorAll(sel))
             if (m.scrollWidth > m.clientWidth + 1)
                 out.push(`${m.scrollWidth} > ${m.clientWidth}px: ${m.innerText.replace(/\\s+/g, ' ').slice(0, 60)}`);
         return out;
