@@ -27,14 +27,18 @@ from ui import warmup  # noqa: E402
 # a display block when it is a paragraph's only content; its MathML marks it (prose never starts with \displaystyle).
 # In a narrow column (a phone, a laptop's side-by-side columns) a wide table scrolls inside itself instead of making
 # the whole main area scroll sideways, a segmented control's options wrap instead of hiding behind a fade, and the
-# home page's path cards wrap their page links' titles instead of cutting them.
+# home page's path cards wrap their page links' titles, and toggles their labels, instead of cutting them. A panel
+# beside a fixed-size chart (ui.beside) goes below it where the row has no room for both.
 st.html("<style>[data-testid='stVegaLiteChart'] { max-width: 100%; overflow-x: auto; }"
         " #vg-tooltip-element { pointer-events: none; }"
         " [data-testid='stMarkdownContainer'] p:has(> .katex:only-child > .katex-mathml > math > semantics > mrow"
         " > mstyle[displaystyle='true']:only-child) { text-align: center; }"
         " [data-testid='stMarkdownContainer'] table { display: block; max-width: 100%; overflow-x: auto; }"
         " [data-testid='stButtonGroup'] [role='radiogroup'] { flex-wrap: wrap; }"
-        " [data-testid='stMain'] [data-testid='stPageLink-NavLink'] span { white-space: normal; }</style>")
+        " [data-testid='stMain'] [data-testid='stPageLink-NavLink'] span { white-space: normal; }"
+        " [data-testid='stCheckbox'] [data-testid='stMarkdownContainer'],"
+        " [data-testid='stCheckbox'] [data-testid='stMarkdownContainer'] p { white-space: normal; }"
+        f" [class*='st-key-beside-'] {{ min-width: {ui.BESIDE_MIN_WIDTH}px; }}</style>")
 with st.sidebar:
     ui.seed_control()
     ui.share_link()

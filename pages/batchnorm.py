@@ -21,6 +21,7 @@ MAX_RUNS = 64  # training runs kept in memory
 BATCH_SIZE = 32
 NOISE_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 PHONE_HISTOGRAM_WIDTH = 260  # the transform's faceted histograms on a phone (px; 458 px in all would not fit 358)
+HISTOGRAMS_BOX = 470  # px for the transform's histograms with their axes (458 px drawn at Vega-Lite's default width)
 MU, SIGMA = 3.0, 2.0  # the population one unit's pre-activations come from (sections 1, 4, 5)
 
 
@@ -151,7 +152,9 @@ st.markdown(
 def transform_section() -> None:
     st.subheader("1 · The transform, step by step", anchor="transform")
     st.caption(f"One hidden unit's pre-activations over a mini-batch, drawn from N({MU:g}, {SIGMA:g}²).")
-    left, right = st.columns([3, 2], gap="large")
+    # the faceted histograms keep their own width (a faceted chart does not follow its column's), the controls
+    # beside them or, in a narrow window, below them
+    left, right = ui.beside(HISTOGRAMS_BOX, key="transform")
     with right:
         m = ui.slider("Batch size m", 2, 256, 64, key="m", help="Samples in the mini-batch.")
         x = batch_for(seed, m)

@@ -138,7 +138,7 @@ def one_neuron_section() -> None:
     f1, f2 = st.columns([1.4, 1])
     with f1:
         ui.formula(r"\operatorname{Var}(z)=n\,\operatorname{Var}(w)\,\mathbb{E}[x^2]"
-                   + rf"={n}\times\nobreak{sigma_w:g}^2\times\nobreak{m2:.3g}={r.var_pred:.3g}",
+                   + rf"={n}\times\nobreak{sigma_w:g}^2\times\nobreak{m2:.3g}=\nobreak{r.var_pred:.3g}",
                    "The terms have mean 0 and are uncorrelated, so their variances add: the spread grows "
                    "with n even though the signs cancel.")
         if inputs == "pixel":
@@ -285,20 +285,23 @@ def deep_section() -> None:
 
     f1, f2 = st.columns([1.4, 1])
     with f1:
+        # two formulas, not one aligned block: each wraps in a narrow column (an aligned block cannot)
         if c_text:
-            ui.formula(
-                r"\begin{aligned}\operatorname{Var}(z_{l+1}) &= n\,\operatorname{Var}(w)\,c\,\operatorname{Var}(z_l)\\ "
-                rf"n\operatorname{{Var}}(w)\,c &= {width}\times{s.var_w:.3g}\times{c_text} = {gain2 * c:.3g}"
-                r"\end{aligned}",
-                "c = E[f(z)²]/Var(z): 1 for linear, 1/2 for ReLU (it zeroes half of z). Backward, the gradient "
-                "is multiplied by n·Var(w)·E[f′(z)²], the same number.")
+            ui.markdown(
+                ui.formula_text(r"\operatorname{Var}(z_{l+1}) = n\,\operatorname{Var}(w)\,c\,\operatorname{Var}(z_l)"),
+                ui.formula_text(
+                    rf"n\operatorname{{Var}}(w)\,c = {width}\times\nobreak{s.var_w:.3g}\times\nobreak{c_text}"
+                    rf" =\nobreak {gain2 * c:.3g}",
+                    "c = E[f(z)²]/Var(z): 1 for linear, 1/2 for ReLU (it zeroes half of z). Backward, the gradient "
+                    "is multiplied by n·Var(w)·E[f′(z)²], the same number."))
         else:
-            ui.formula(
-                r"\begin{aligned}q_{l+1} &= n\,\operatorname{Var}(w)\;\mathbb{E}_{z\sim\mathcal{N}(0,q_l)}\big[f(z)^2\big]\\ "
-                rf"n\operatorname{{Var}}(w) &= {width}\times{s.var_w:.3g} = {gain2:.3g}"
-                r"\end{aligned}",
-                "The mean-field variance map (Poole et al. 2016), computed by Gauss–Hermite quadrature. "
-                "Backward: multiply by n·Var(w)·E[f′(z)²] per layer.")
+            ui.markdown(
+                ui.formula_text(r"q_{l+1} = n\,\operatorname{Var}(w)\;\mathbb{E}_{z\sim\mathcal{N}(0,q_l)}"
+                                r"\big[f(z)^2\big]"),
+                ui.formula_text(
+                    rf"n\operatorname{{Var}}(w) = {width}\times\nobreak{s.var_w:.3g} =\nobreak {gain2:.3g}",
+                    "The mean-field variance map (Poole et al. 2016), computed by Gauss–Hermite quadrature. "
+                    "Backward: multiply by n·Var(w)·E[f′(z)²] per layer."))
         if residual:
             st.caption("With skips the variances add up layer after layer (h + f(hW)), so they grow even "
                        "at the He setting: the prediction tracks E[h²] through the sums.")

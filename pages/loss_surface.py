@@ -231,7 +231,9 @@ def experiment_section() -> None:
 
     X, y, curv, w_star, loss_star = problem(seed, s, rho, std)
     lam_min, lam_max = curv.eigenvalues
-    col_chart, col_numbers = st.columns([1.3, 1], gap="large")
+    size = charts.MAP_SIZE_PHONE if ui.on_phone() else charts.MAP_SIZE
+    # the map at its own square size (plus its axes), the numbers beside it or, in a narrow window, below it
+    col_chart, col_numbers = ui.beside(size + charts.MAP_AXES, key="surface")
     with col_numbers:
         st.markdown("**Start w₀** (or click or tap the map)")
         a, b = st.columns(2)
@@ -245,8 +247,7 @@ def experiment_section() -> None:
     traj, lr = r["traj"], r["lr"]
     surface, path, st.session_state[VIEW_KEY] = surface_view(seed, s, rho, std, frac, steps, opt, b_arg, beta_arg,
                                                             float(w1), float(w2), arrows,
-                                                            st.session_state.get(CLICKS_KEY, 0),
-                                                            charts.MAP_SIZE_PHONE if ui.on_phone() else charts.MAP_SIZE)
+                                                            st.session_state.get(CLICKS_KEY, 0), size)
     diverging = float(np.max(r["rates"])) > 1
     with col_chart:
         # A cached Vega-Lite dict (building this 20-layer Altair chart costs ~0.3 s per run); drawn at its

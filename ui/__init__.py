@@ -5,8 +5,10 @@ Pages import from here so that every page behaves the same way; no math lives he
 
 import ui.perf  # noqa: F401  (process-wide BLAS setting)
 from ui.layout import (
+    BESIDE_MIN_WIDTH,
     FORMULA_PREFIX,
     answer,
+    beside,
     diverged_notice,
     formula,
     formula_text,
@@ -39,6 +41,8 @@ from ui.url import (
 )
 
 __all__ = [
+    "BESIDE_MIN_WIDTH",
+    "beside",
     "SEED_KEY",
     "answer",
     "bound",

@@ -172,6 +172,23 @@ def on_phone() -> bool:
         return False
 
 
+BESIDE_MIN_WIDTH = 300  # px: app.py's style gives every ``beside`` panel this minimum width
+
+
+def beside(width: int, *, key: str):
+    """A box ``width`` px wide for a chart with a pixel size of its own, and a panel beside it (returned in that
+    order) that wraps below it where the window has no room for both.
+
+    Columns split the row by ratio, so in a narrower window (a laptop at 1024 px, with the sidebar open) a
+    fixed-size chart got a column narrower than itself and scrolled inside it. Here the row is a wrapping
+    flex row: the panel takes the rest of the row but never less than :data:`BESIDE_MIN_WIDTH` (app.py), and
+    goes below the chart when that much is not left; on a phone both are full width, as stacked columns are.
+    ``key`` names the panel (CSS class ``st-key-beside-<key>``).
+    """
+    row = st.container(horizontal=True, gap="large")
+    return row.container(width=width), row.container(key=f"beside-{key}")
+
+
 def share_link() -> None:
     """A copyable link that reproduces the current view (all URL-bound controls, seed included)."""
     try:

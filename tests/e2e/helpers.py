@@ -60,3 +60,19 @@ def too_wide(pg: Page) -> list[str]:
                 out.push(`${m.scrollWidth} > ${m.clientWidth}px: ${m.innerText.replace(/\\s+/g, ' ').slice(0, 60)}`);
         return out;
     }""")
+
+
+def wide_charts(pg: Page) -> list[list[int]]:
+    """Charts wider than their column (px: chart, column), which scroll sideways inside their box: one with a
+    fixed width (page 2's map, page 5's faceted histograms) in a column narrower than itself."""
+    return pg.evaluate("""() => [...document.querySelectorAll('[data-testid=stMain] .stVegaLiteChart')]
+        .filter(c => c.scrollWidth > c.clientWidth + 1).map(c => [c.scrollWidth, c.clientWidth])""")
+
+
+def assert_fits(pg: Page, timeout: float = 5) -> None:
+    """Nothing wider than the window or its column (:func:`too_wide`, :func:`wide_charts`), allowing charts
+    that follow their container's width a moment to redraw after the window changed size."""
+    deadline = time.time() + timeout
+    while (wide := too_wide(pg) + wide_charts(pg)) and time.time() < deadline:
+        pg.wait_for_timeout(200)
+    assert not wide, wide
