@@ -19,8 +19,9 @@ page = st.navigation(
 import ui  # noqa: E402  (after st.navigation, on purpose)
 from ui import warmup  # noqa: E402
 
-# A chart with a fixed pixel size (page 2's square map, page 5's faceted histograms) scrolls sideways in a window
-# narrower than it instead of being cut (a phone's browser gets them smaller: ui.on_phone).
+# A chart with a fixed pixel size (page 2's square map, page 5's faceted histograms) scrolls sideways in a column
+# narrower than it instead of being cut. That is the fallback: a phone's browser gets them smaller (ui.on_phone),
+# and in a narrow window their panel goes below them (ui.beside).
 # A chart's tooltip lets the pointer through: a pointer that jumped onto it (it trails the pointer by 10 px, and a
 # tooltip stays put while a chart's data are swapped) made the next click miss the chart under it.
 # A formula (ui.formula_text: inline math in display style, so that it can wrap in a narrow column) is centred like

@@ -16,7 +16,7 @@ CLICK_CELLS = 32         # click targets per side of the view
 # The map's plotting area in px (a square; the axes add ~70 px): on a phone's screen, 390 px wide or less, the
 # desktop size would not fit its column (427 px in 358) and the map would scroll sideways inside its box.
 MAP_SIZE, MAP_SIZE_PHONE = 360, 260
-MAP_AXES = 80  # px the map's axes and labels add to its width (427 px drawn at MAP_SIZE)
+MAP_AXES = 80  # px for the map's axes and labels in its box, with a margin (427 px drawn at MAP_SIZE)
 SHADE = ("#f7fbff", "#08306b")   # the ends of Vega's "blues" scheme: low to high loss
 
 
