@@ -39,7 +39,7 @@ st.html("<style>[data-testid='stVegaLiteChart'] { max-width: 100%; overflow-x: a
         " [data-testid='stMain'] [data-testid='stPageLink-NavLink'] span { white-space: normal; }"
         " [data-testid='stCheckbox'] [data-testid='stMarkdownContainer'],"
         " [data-testid='stCheckbox'] [data-testid='stMarkdownContainer'] p { white-space: normal; }"
-        f" [class*='st-key-beside-'] {{ min-width: {ui.BESIDE_MIN_WIDTH}px; }}</style>")
+        f" [class*='st-key-beside-'] {{ min-width: min({ui.BESIDE_MIN_WIDTH}px, 100%); }}</style>")
 with st.sidebar:
     ui.seed_control()
     ui.share_link()

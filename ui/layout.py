@@ -172,7 +172,7 @@ def on_phone() -> bool:
         return False
 
 
-BESIDE_MIN_WIDTH = 300  # px: app.py's style gives every ``beside`` panel this minimum width
+BESIDE_MIN_WIDTH = 300  # px: app.py gives every ``beside`` panel this minimum width (or its row's, if narrower)
 
 
 def beside(width: int, *, key: str):
