@@ -19,6 +19,10 @@ BN_DASH = alt.Scale(domain=BN_LABELS, range=[[1, 0], [6, 3]])
 MODE_LABELS = ["train mode (batch statistics)", "eval mode (running statistics)"]
 MODE_DASH = alt.Scale(domain=MODE_LABELS, range=[[1, 0], [6, 3]])
 TOP = alt.Legend(orient="top", labelLimit=300)
+# The transform's histograms: the plotting area's width in px (a faceted chart does not follow its column's width;
+# on a phone's 358-px column the desktop width would scroll sideways) and what the axes add to it in their box.
+HISTOGRAM_WIDTH, HISTOGRAM_WIDTH_PHONE = 400, 260
+HISTOGRAM_AXES = 70
 STEP_NAMES = ["1 · x", "2 · x − μ_B", "3 · x̂ = (x − μ_B)/σ_B", "4 · y = γ·x̂ + β"]
 
 
@@ -41,11 +45,9 @@ def transform_frame(steps, x) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
-def transform_histograms(df: pd.DataFrame, *, identity: bool = False, width: int | None = None) -> alt.Chart:
-    """Four stacked histograms on one shared x axis, so the shift and the squeeze are visible.
-
-    A faceted chart does not follow its column's width: ``width`` (px, of the plotting area) narrows it where the
-    default would not fit (a phone's screen); None keeps Vega-Lite's default."""
+def transform_histograms(df: pd.DataFrame, *, identity: bool = False, width: int = HISTOGRAM_WIDTH) -> alt.Chart:
+    """Four stacked histograms on one shared x axis, so the shift and the squeeze are visible; ``width`` is the
+    plotting area's, in px (:data:`HISTOGRAM_WIDTH_PHONE` on a phone)."""
     last = STEP_NAMES[-1]
     color = alt.Color("kind:N", title=None, legend=None,
                       scale=scale(["input and intermediate steps", "output y"],
@@ -68,7 +70,7 @@ def transform_histograms(df: pd.DataFrame, *, identity: bool = False, width: int
                         header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start",
                                           labelOrient="top", labelFontSize=13)),
         )
-        .properties(height=70, **({"width": width} if width else {}))
+        .properties(height=70, width=width)
         .resolve_scale(y="independent")
     )
 

@@ -20,8 +20,6 @@ PROBE_EVERY = 25
 MAX_RUNS = 64  # training runs kept in memory
 BATCH_SIZE = 32
 NOISE_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256)
-PHONE_HISTOGRAM_WIDTH = 260  # the transform's faceted histograms on a phone (px; 458 px in all would not fit 358)
-HISTOGRAMS_BOX = 470  # px for the transform's histograms with their axes (458 px drawn at Vega-Lite's default width)
 MU, SIGMA = 3.0, 2.0  # the population one unit's pre-activations come from (sections 1, 4, 5)
 
 
@@ -60,12 +58,16 @@ def transform_for(seed: int, m: int, gamma: float, beta: float):
     return E.transform(batch_for(seed, m), gamma, beta)
 
 
+def histogram_width(phone: bool) -> int:
+    return C.HISTOGRAM_WIDTH_PHONE if phone else C.HISTOGRAM_WIDTH
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def transform_view(seed: int, m: int, gamma: float, beta: float, identity: bool, phone: bool = False) -> dict:
     """The four histograms of the transform as a chart, built once per setting (narrower on a phone)."""
     steps, _ = transform_for(seed, m, gamma, beta)
     return spec(C.transform_histograms(C.transform_frame(steps, batch_for(seed, m)), identity=identity,
-                                       width=PHONE_HISTOGRAM_WIDTH if phone else None))
+                                       width=histogram_width(phone)))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -154,7 +156,8 @@ def transform_section() -> None:
     st.caption(f"One hidden unit's pre-activations over a mini-batch, drawn from N({MU:g}, {SIGMA:g}²).")
     # the faceted histograms keep their own width (a faceted chart does not follow its column's), the controls
     # beside them or, in a narrow window, below them
-    left, right = ui.beside(HISTOGRAMS_BOX, key="transform")
+    phone = ui.on_phone()
+    left, right = ui.beside(histogram_width(phone) + C.HISTOGRAM_AXES, key="transform")
     with right:
         m = ui.slider("Batch size m", 2, 256, 64, key="m", help="Samples in the mini-batch.")
         x = batch_for(seed, m)
@@ -181,7 +184,7 @@ def transform_section() -> None:
             st.success("γ = σ_B and β = μ_B: the output is the input again. BatchNorm can always undo itself, "
                        "so normalizing costs the layer nothing it could express.", icon=":material/check:")
     with left:
-        show(transform_view(seed, m, gamma, beta, identity, ui.on_phone()),
+        show(transform_view(seed, m, gamma, beta, identity, phone),
              "Four histograms of the same mini-batch: x as drawn, centred on μ_B; x − μ_B centred on 0; "
              "x̂ with mean 0 and std 1; y = γx̂ + β with mean β and std about |γ|.")
         # the numbers live in the caption: an alt text that moved with m would make Streamlit rebuild the chart
