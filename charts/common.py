@@ -9,10 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import struct
-import threading
 import zlib
-from collections import OrderedDict
-from collections.abc import Callable
 
 import altair as alt
 import numpy as np
@@ -44,15 +41,14 @@ def spec(chart: alt.TopLevelMixin, svg: bool = False, named: dict[str, pd.DataFr
     """A chart as a Vega-Lite dict whose named datasets are Arrow tables: what ``show`` draws.
 
     Each DataFrame becomes a dataset named by its content and is handed over as Arrow, as Streamlit's own
-    Altair path does (Altair's JSON records would cost more). Pages build specs inside their
-    ``st.cache_data`` functions where a chart is expensive, and draw the cached dict. Charts are drawn on a
-    canvas: a redraw costs the browser ~40% less than SVG, where every mark is a DOM node (no page uses
-    ``svg=True`` any more; the browser tests read a chart's text alternative, which sits on its container).
-    ``named`` adds datasets under fixed names, for specs that read them in expressions.
+    Altair path does (Altair's JSON records would cost more). Specs are built inside the experiments' cached
+    functions, or once as templates (:func:`fill`), never on every rerun: composing a layered Altair chart is
+    the slow part. Charts are drawn on a canvas, which redraws faster than SVG (where every mark is a DOM
+    node). ``named`` adds datasets under fixed names, for specs that read them in expressions.
     """
     tables: dict[str, pa.Table] = {name: _arrow(df) for name, df in (named or {}).items()}
     _name_data(chart, tables)
-    d = chart.to_dict(validate=False)   # the schema check runs in tests/app/test_robustness.py instead
+    d = chart.to_dict(validate=False)   # the schema check runs in the tests instead (tests/charts)
     d["datasets"] = {**d.get("datasets", {}), **tables}
     # No ARIA descriptions per mark: Vega-Lite writes one as an expression evaluated for every data point (by
     # the browser's slow CSP-safe interpreter), and a canvas has no per-mark ARIA nodes to put it on anyway.
@@ -74,8 +70,8 @@ def fill(template: dict, frames: dict[str, pd.DataFrame], fixed: dict[str, pd.Da
     each role's frame in place: as a dataset named by its content, exactly as ``spec`` would have named it had
     the chart been built on the frames. ``fixed`` adds datasets under fixed names (see ``spec``'s ``named``).
 
-    Composing a chart of many layers costs Altair far more than the data (page 2's map: ~0.3 s per setting), so
-    such a chart is built once, as a template, and only its frames change.
+    Composing a chart of many layers costs Altair far more than the data, so such a chart is built once, as a
+    template (cached with ``st.cache_resource``), and only its frames change.
     """
     names = {role: f"data-{_digest(df)}" for role, df in frames.items()}
     tables = {name: _arrow(fixed_df) for name, fixed_df in (fixed or {}).items()}
@@ -140,47 +136,9 @@ def _arrow(df: pd.DataFrame) -> pa.Table:
                                     preserve_index=False)
 
 
-_SPECS: OrderedDict[tuple, dict] = OrderedDict()
-_SPECS_LOCK = threading.Lock()
-MAX_SPECS = 256
-
-
-def cached(builder: Callable[..., alt.TopLevelMixin], *args, svg: bool = False, **kwargs) -> dict:
-    """``spec(builder(*args, **kwargs))``, remembered for the process (every session) by the arguments' content.
-
-    Building a layered Altair chart deep-copies its layers several times over: on a warm rerun that was most
-    of the server's time. Chart builders are pure (frames and numbers in, chart out), so the same arguments
-    give the same spec; the most recent MAX_SPECS are kept.
-    """
-    key = (builder.__module__, builder.__qualname__, svg, _key(args), _key(kwargs))
-    with _SPECS_LOCK:
-        hit = _SPECS.get(key)
-        if hit is not None:
-            _SPECS.move_to_end(key)
-            return hit
-    d = spec(builder(*args, **kwargs), svg=svg)
-    with _SPECS_LOCK:
-        _SPECS[key] = d
-        while len(_SPECS) > MAX_SPECS:
-            _SPECS.popitem(last=False)
-    return d
-
-
-def _key(x) -> object:
-    """A hashable stand-in for an argument, equal exactly when the contents are equal."""
-    if isinstance(x, pd.DataFrame):
-        return ("df", _digest(x))
-    if isinstance(x, pd.Series):
-        return ("series", _digest(x.to_frame()))
-    if isinstance(x, np.ndarray):
-        return ("nd", x.dtype.str, x.shape, hashlib.md5(np.ascontiguousarray(x).tobytes()).hexdigest())
-    if isinstance(x, dict):
-        return ("dict", tuple((k, _key(v)) for k, v in x.items()))
-    if isinstance(x, list | tuple):
-        return (type(x).__name__, tuple(_key(v) for v in x))
-    if isinstance(x, str | int | float | bool | type(None) | np.generic):
-        return (type(x).__name__, x)
-    return ("repr", repr(x))
+def cached(builder, *args, svg: bool = False, **kwargs) -> dict:
+    """Temporary, for the pages not yet converted: the spec of ``builder(*args, **kwargs)``, not cached."""
+    return spec(builder(*args, **kwargs), svg=svg)
 
 
 def show(chart: alt.TopLevelMixin | dict, alt_text: str, svg: bool = False, **kwargs):

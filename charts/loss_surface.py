@@ -1,14 +1,28 @@
-"""Charts for page 2 (loss surface): pure tidy DataFrame -> Altair chart builders."""
+"""Charts for page 1 (loss surface): results -> tidy frames -> Vega-Lite specs (templates composed once)."""
 
 from __future__ import annotations
 
-import functools
+from dataclasses import dataclass
 
 import altair as alt
 import numpy as np
 import pandas as pd
+import streamlit as st
 
-from charts.common import ACCENT, BAD, DASH_THEORY, GOOD, THEORY, log_axis, placeholders, ramp_image, spec
+from charts.common import (
+    ACCENT,
+    BAD,
+    DASH_THEORY,
+    GOOD,
+    THEORY,
+    finite_frame,
+    log_axis,
+    pin_for_log,
+    placeholders,
+    ramp_image,
+    spec,
+)
+from core import loss_surface as ls
 
 START = "start"          # the point selection a click on the map sets (read by the page)
 REPLAY = "replay"        # the client-side step scrubber
@@ -41,7 +55,7 @@ def _xy(x: str = "w1", y: str = "w2"):
                   title="w₂ (weight on feature 2)"))
 
 
-@functools.lru_cache(maxsize=2)
+@st.cache_resource(show_spinner=False)
 def click_frame(n: int = CLICK_CELLS) -> pd.DataFrame:
     """Click targets: an ``n x n`` grid of cells tiling the view's unit square (do not modify the frame).
 
@@ -79,34 +93,116 @@ def replay_end(steps: int) -> int:
     return end
 
 
-def surface_frames(shade: np.ndarray, contours: pd.DataFrame, axes: pd.DataFrame, arrows: pd.DataFrame,
-                   spread: pd.DataFrame, path: pd.DataFrame, w_star: tuple[float, float],
-                   clicks: int = 0) -> dict[str, pd.DataFrame]:
+@dataclass(frozen=True, eq=False)
+class Background:
+    """What the map draws under the path (``experiments.loss_surface.background``).
+
+    shade: (cells, cells) the log loss gap over the view in [0, 1], row 0 at the top; ellipses: contour lines,
+    each (k, 2); start: the start's contour (k, 2), None at the minimum; curv, w_star, w0: the surface, its
+    minimum and the start; radius: half the view's side; field: (points, gradients) of the gradient field, or
+    None when it is off.
+    """
+
+    shade: np.ndarray
+    ellipses: list[np.ndarray]
+    start: np.ndarray | None
+    curv: ls.Curvature
+    w_star: np.ndarray
+    w0: np.ndarray
+    radius: float
+    field: tuple[np.ndarray, np.ndarray] | None
+
+
+def contours_frame(bg: Background) -> pd.DataFrame:
+    """Every contour line as rows (level, kind, i, w1, w2); the start's contour is dashed ("start's contour")."""
+    lines = [(e, "contour") for e in bg.ellipses] + ([(bg.start, "start's contour")] if bg.start is not None else [])
+    return pd.concat([pd.DataFrame({"level": k, "kind": kind, "i": np.arange(len(e)), "w1": e[:, 0],
+                                    "w2": e[:, 1]}) for k, (e, kind) in enumerate(lines)])
+
+
+def axes_frame(bg: Background) -> pd.DataFrame:
+    """The Hessian's eigenvectors through w* as dashed lines, labelled on the side away from the start."""
+    rows, r = [], bg.radius
+    for i, (name, sym) in enumerate([("shallow", "λmin"), ("steep", "λmax")]):
+        v = bg.curv.eigenvectors[:, i]
+        v = v * (-1.0 if v @ (bg.w0 - bg.w_star) > 0 else 1.0)
+        lam = bg.curv.eigenvalues[i]
+        for t, label in [(-1.5 * r, None), (0.5 * r, f"{sym} = {lam:.3g}"), (1.5 * r, None)]:
+            rows.append({"axis": name, "w1": bg.w_star[0] + t * v[0], "w2": bg.w_star[1] + t * v[1], "label": label})
+    return pd.DataFrame(rows)
+
+
+def arrow_frame(P: np.ndarray, D: np.ndarray, length: float | None = None, kind: str | None = None):
+    """Segments from points P along D (rescaled to ``length`` when given); ``angle`` turns a triangle-up head."""
+    norm = np.linalg.norm(D, axis=1, keepdims=True)
+    ok = norm[:, 0] > 0
+    P, D, norm = P[ok], D[ok], norm[ok]
+    if length is not None:
+        D = D / norm * length
+    df = pd.DataFrame({"w1": P[:, 0], "w2": P[:, 1], "w1_end": P[:, 0] + D[:, 0], "w2_end": P[:, 1] + D[:, 1],
+                       "angle": np.degrees(np.arctan2(D[:, 0], D[:, 1]))})
+    return df.assign(kind=kind) if kind else df
+
+
+def spread_frame(w0: np.ndarray, mini_steps: np.ndarray, full_step: np.ndarray) -> pd.DataFrame:
+    """SGD's possible first steps from ``w0`` (one per mini-batch, -η g_B) and the full-batch step (-η g)."""
+    return pd.concat([arrow_frame(np.tile(w0, (len(mini_steps), 1)), -mini_steps, kind="mini-batch"),
+                      arrow_frame(w0[None, :], -full_step[None, :], kind="full")])
+
+
+def path_frame(weights: np.ndarray, losses: np.ndarray, center: np.ndarray, radius: float) -> pd.DataFrame:
+    """The finite part of the path, cut just after it leaves the view (so a diverging run draws sanely);
+    ``last`` is the path's final t, in every row."""
+    df = finite_frame(pd.DataFrame({"t": np.arange(len(losses)), "w1": weights[:, 0], "w2": weights[:, 1],
+                                    "loss": losses}), ["w1", "w2", "loss"])
+    far = np.flatnonzero(np.max(np.abs(df[["w1", "w2"]].to_numpy() - center), axis=1) > 3 * radius)
+    df = df.iloc[: far[0] + 1] if far.size else df
+    return df.assign(last=df["t"].max() if len(df) else 0)
+
+
+def error_frame(theory: np.ndarray, measured: np.ndarray) -> pd.DataFrame:
+    """|error| along each eigenvector per step, theory and measured (columns 1: steep, 0: shallow), pinned for a
+    log axis; values below 1e-10 of the largest start are float round-off, not the theory, and are left out."""
+    names = ["v1 (steep, λmax)", "v2 (shallow, λmin)"]
+    floor = 1e-10 * max(float(np.max(np.abs(theory[0]))), 1e-300)
+    frames = []
+    for src, E in [("theory", theory), ("measured", measured)]:
+        for j, col in enumerate([1, 0]):                      # eigenvalues are ascending: column 1 is λmax
+            err = np.abs(E[:, col])
+            pinned, status = pin_for_log(err)
+            frames.append(pd.DataFrame({"t": np.arange(len(err)), "direction": names[j], "source": src,
+                                        "error": pinned, "status": status, "raw": err}))
+    df = pd.concat(frames)
+    keep = np.isfinite(df["raw"]) & (df["raw"] >= floor)
+    return df[keep].drop(columns="raw")
+
+
+def surface_frames(bg: Background, spread: pd.DataFrame, path: pd.DataFrame, clicks: int = 0) -> dict:
     """The map's data, by the role :func:`surface_chart` reads it under (``common.fill`` puts them in).
 
-    ``path`` has columns t, w1, w2, loss and ``last`` (its final t in every row). ``shade`` is the loss gap on a
-    grid over the view, in [0, 1] (row 0 = the top of the view), drawn as one image; the click targets
-    (:func:`click_frame`) are the same for every view. Both live in the view's unit square, on scales of their
-    own. ``clicks`` = the clicks handled so far (:func:`click_count_frame`).
+    ``path``: :func:`path_frame`; ``spread``: :func:`spread_frame` or empty; the click targets
+    (:func:`click_frame`) are the same for every view; ``clicks`` = the clicks handled so far.
     """
-    # The arrow layers are always there, empty when off (the gradient field toggled off, an optimizer other than
-    # SGD): a layer that came and went changed the spec, and the browser rebuilt the whole map.
-    # The datasets are named by their content, so each empty frame gets a column of its own: identical empty
-    # frames would share one dataset, and the number of datasets (part of what the browser compares) would change.
+    # The arrow layers are always there, empty when off: a layer that came and went changed the spec, and the
+    # browser rebuilt the whole map. Datasets are named by their content, so each empty frame gets a column of
+    # its own: identical empty frames would share one dataset and change the number of datasets.
     cols = ["w1", "w2", "w1_end", "w2_end", "angle"]
 
     def empty(extra: str) -> pd.DataFrame:
         return pd.DataFrame(columns=[*cols, extra]).astype(dict.fromkeys(cols, float))
 
+    arrows = (arrow_frame(bg.field[0], -bg.field[1], length=0.45 * 2 * bg.radius / 8) if bg.field is not None
+              else empty("field"))
     spread = spread if len(spread) else empty("kind")
     mini = spread[spread["kind"] != "full"]
     full = spread[spread["kind"] == "full"].drop(columns="kind").assign(full=True)
+    axes = axes_frame(bg)
     return {
         "surface:image": pd.DataFrame({"u_lo": [0.0], "u_hi": [1.0], "v_lo": [0.0], "v_hi": [1.0],
-                                       "url": [ramp_image(shade, *SHADE, 0.4)]}),
+                                       "url": [ramp_image(bg.shade, *SHADE, 0.4)]}),
         "surface:clicks": click_frame(),
         "surface:click_count": click_count_frame(clicks),
-        "surface:contours": contours,
+        "surface:contours": contours_frame(bg),
         "surface:axes": axes,
         "surface:axis_labels": axes.dropna(subset=["label"]),
         "surface:field": arrows if len(arrows) else empty("field"),
@@ -114,16 +210,35 @@ def surface_frames(shade: np.ndarray, contours: pd.DataFrame, axes: pd.DataFrame
         "surface:full": full if len(full) else empty("full"),
         "surface:path": path,
         "surface:start": path.head(1),
-        "surface:w_star": pd.DataFrame({"w1": [w_star[0]], "w2": [w_star[1]], "label": ["w*"]}),
+        "surface:w_star": pd.DataFrame({"w1": [bg.w_star[0]], "w2": [bg.w_star[1]], "label": ["w*"]}),
     }
 
 
-@functools.lru_cache(maxsize=16)
-def surface_spec(steps: int, size: int = MAP_SIZE) -> dict:
-    """The map as a Vega-Lite template (``spec`` of :func:`surface_chart`), built once per replay end: fill it
-    with ``common.fill(surface_spec(steps), surface_frames(...), fixed={BOX: box_frame(domain)})``. Do not
-    modify the returned dict (``fill`` makes a new one)."""
-    return spec(surface_chart(replay_end(steps), size))
+def click_to_weights(selection, domain, *, low: float, high: float, decimals: int = 2) -> np.ndarray | None:
+    """A click on the map as a new start ``w0``, or None when the click carries none.
+
+    ``selection`` is what the chart reports, ``{START: [{"u": .., "v": .., "gen": ..}]}``: the clicked cell's
+    centre in the unit square of the view ``domain = ((x0, x1), (y0, y1))`` that was clicked, (0, 0) at its lower
+    left corner. The start is clipped into ``[low, high]`` and rounded to the number inputs' precision.
+    """
+    try:
+        point = selection[START][0]
+        u, v = float(point["u"]), float(point["v"])
+        (x0, x1), (y0, y1) = domain
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+    if not (0 <= u <= 1 and 0 <= v <= 1):
+        return None
+    w0 = np.array([x0 + u * (x1 - x0), y0 + v * (y1 - y0)])
+    return np.round(np.clip(w0, low, high), decimals) if np.all(np.isfinite(w0)) else None
+
+
+@st.cache_resource(show_spinner=False)
+def surface_spec(end: int, size: int = MAP_SIZE) -> dict:
+    """The map as a Vega-Lite template (``spec`` of :func:`surface_chart`), composed once per replay end
+    (:func:`replay_end`) and size: fill it with ``common.fill(surface_spec(end, size), surface_frames(...),
+    fixed={BOX: box_frame(domain)})``. Shared by every session: do not modify it (``fill`` makes a new one)."""
+    return spec(surface_chart(end, size))
 
 
 def surface_chart(end: int, size: int = MAP_SIZE) -> alt.LayerChart:
@@ -241,7 +356,7 @@ def eigen_error_chart(data: dict, dirs: tuple[str, ...]) -> alt.LayerChart:
     return alt.layer(line, pts).properties(height=300)
 
 
-@functools.lru_cache(maxsize=8)
+@st.cache_resource(show_spinner=False)
 def eigen_error_spec(dirs: tuple[str, ...]) -> dict:
     """:func:`eigen_error_chart` as a template on placeholders, composed once per set of directions:
     ``common.fill(eigen_error_spec(directions(df)), eigen_error_frames(df))``. Do not modify it."""

@@ -1,9 +1,20 @@
-"""Widgets bound to the URL (``bind="query-params"``) that tell the learner when a URL value was refused.
+"""Widgets bound to the URL, one namespace per page, and notices for link values that could not be used.
 
-Streamlit already does the hard part: a bound widget reads its initial value from ``?key=value`` and
-silently drops a value it cannot use (wrong type, out of range, unknown option). These wrappers add the
-missing piece, a visible notice: they remember the raw URL value before the widget is created and, if
-Streamlit dropped or changed it, say so and name the default that is used instead.
+Every control that defines a view lives in the URL (``bind="query-params"``), so a copied link reproduces
+the view. A page's controls are named ``<scope>.<name>`` (``surface.lr``, ``sym.lr``): Streamlit already drops
+the parameters of other pages' bound widgets when the learner moves to another page, and keeps each page's
+values for when they come back, but only as long as no two pages share a widget key — a shared key carried
+one page's value into another page's control. The page's scope comes from ``ui.nav`` (app.py sets it for the
+run). Old links used bare names (``?lr=0.5``); a bare name of a control on the open page is still read, once.
+
+Streamlit validates a bound widget's URL value and silently drops one it cannot use. These wrappers add a
+visible notice that names the default used instead. Two values would otherwise break a widget, so they are
+handled here with public APIs only:
+
+- an integer ``st.number_input`` bound to the URL raises ``OverflowError`` on a huge value (``?seed=1e999``,
+  Streamlit 1.67): the seed, the one integer box, is synced with ``st.query_params`` by hand instead;
+- a ``st.segmented_control(required=True)`` takes an empty ``?key=`` as "nothing selected" (Streamlit 1.67;
+  ``required`` came with streamlit/streamlit#14414): the wrapper sets the default and reruns once.
 """
 
 from __future__ import annotations
@@ -14,25 +25,32 @@ from typing import Any
 
 import streamlit as st
 
-from ui.nav import PART_KEY
-
 SEED_KEY = "seed"
 SEED_MAX = 2**31 - 1
+SCOPE_KEY = "_url_scope"        # session state: the scope of the page that is running (app.py sets it)
+OWN_KEYS = "_url_own_keys"      # session state: every URL key a page of this session has bound (tests read it)
 _NOTICES = "_url_notices"
-BOUND_KEYS = "_url_bound_keys"  # every key bound to the URL so far in this session (tests read it)
+_SEED_WRITTEN = "_url_seed_written"
+_FIX = "_url_fix_"
+RESERVED = ("embed", "embed_options")
 
 
-def _shown(raw: str, limit: int = 40) -> str:
-    """A URL value made safe to show inside Markdown: truncated, and every markup character escaped."""
-    text = raw if len(raw) <= limit else raw[:limit] + "…"
-    return "".join("\\" + c if c in "\\`*_{}[]()<>#+-.!|~$&\"'" else c for c in text) or "(empty)"
+def scope() -> str:
+    """The open page's namespace for URL keys ("" outside a page)."""
+    return st.session_state.get(SCOPE_KEY, "")
+
+
+def scoped(name: str) -> str:
+    """The full key (URL parameter and session-state key) of the open page's control ``name``."""
+    prefix = scope()
+    return f"{prefix}.{name}" if prefix else name
 
 
 def _same(raw: str, value: Any) -> bool:
     """Whether the widget ended up with the value the URL asked for."""
     if isinstance(value, bool):
         return raw.lower() in ("true", "false") and (raw.lower() == "true") == value
-    if isinstance(value, (int, float)):
+    if isinstance(value, int | float):
         try:
             asked = float(raw)
         except ValueError:
@@ -41,132 +59,191 @@ def _same(raw: str, value: Any) -> bool:
     return raw == str(value)
 
 
-def bound(widget: Callable[..., Any], label: str, *args: Any, key: str, **kwargs: Any) -> Any:
-    """Create ``widget(label, *args, key=key, bind="query-params", **kwargs)`` and validate its URL value.
-
-    Returns the widget's value. When ``?key=`` held a value the widget could not take, a notice is queued
-    (app.py shows them at the top of the page after the page ran) and the default is used.
-
-    Streamlit keeps a bound widget's value while it is not drawn: a control in a part that is not open
-    (ui.parts) has its setting again when the part is opened (a browser test checks it). Only the open part's
-    controls are in the URL, so a copied link reproduces what is on screen.
-    """
-    raw_values = st.query_params.get_all(key)
-    st.session_state.setdefault(BOUND_KEYS, set()).add(key)
-    if raw_values and widget in (st.number_input, st.slider) and _is_huge_number(raw_values[-1]):
-        default = args[2] if len(args) > 2 else kwargs.get("value")
-        _refuse(key, label, raw_values[-1], default)
-        raw_values = []
-    value = widget(label, *args, key=key, bind="query-params", **kwargs)
-    if raw_values:
-        raw = raw_values[-1]
-        shown_as = kwargs.get("format_func")  # with format_func, Streamlit writes the label to the URL
-        if not _same(raw, value) and not (shown_as and raw == str(shown_as(value))):
-            _queue(f"The link set **{label}** to `{_shown(raw)}`, which is not a valid value here; "
-                   f"using **{value}** instead.")
-    return value
+def _shown(raw: str, limit: int = 40) -> str:
+    """A URL value as an inline code span: shown literally (Markdown does not act inside it), truncated."""
+    text = (raw if len(raw) <= limit else raw[:limit] + "…").replace("\n", " ")
+    if not text:
+        return "(empty)"
+    fence = "``" if "`" in text else "`"
+    return f"{fence} {text} {fence}" if fence == "``" else f"`{text}`"
 
 
-def parts(labels: Sequence[str], *sections: Callable[[], None]) -> None:
-    """The page's parts as tabs bound to ``?part=<label>``: ``sections[i]`` runs inside tab i, only while that
-    tab is open.
-
-    A page with everything on it took about twice the bare app's time to load in the browser (content volume:
-    ~100 elements, ~11 charts); one part at a time keeps a page light, and each part still reads top to bottom.
-    An unknown ``?part=`` is refused with a notice and the first part opens.
-    """
-    labels = list(labels)
-    if len(sections) != len(labels):
-        raise ValueError(f"{len(labels)} part labels but {len(sections)} sections")
-    raw = st.query_params.get_all(PART_KEY)
-    st.session_state.setdefault(BOUND_KEYS, set()).add(PART_KEY)
-    if raw and raw[-1] not in labels:
-        _refuse(PART_KEY, "Part", raw[-1], labels[0])
-    for tab, section in zip(st.tabs(labels, key=PART_KEY, bind="query-params"), sections, strict=True):
-        with tab:
-            if tab.open:
-                section()
-
-
-def _refuse(key: str, label: str, raw: str, default: Any) -> None:
-    """Keep a URL value away from its widget (which would misread or crash on it) and say so."""
-    try:  # Streamlit seeds widgets from the URL as first loaded; no public API can withdraw a value
-        from streamlit.runtime.state.session_state_proxy import get_session_state
-
-        with get_session_state().query_params() as qp:
-            qp._initial_query_params.pop(key, None)
-            qp._query_params.pop(key, None)
-    except Exception:  # internals moved: the widget's own validation is the fallback
-        return
-    _queue(f"The link set **{label}** to `{_shown(raw)}`, which is not a valid value here; using **{default}** "
-           "instead.")
-
-
-def _is_huge_number(raw: str) -> bool:
-    """A numeric string Streamlit's number widgets would overflow on (e.g. 400 nines)."""
-    try:
-        return not abs(float(raw)) < 1e300
-    except ValueError:
-        return False
-
-
-def _queue(message: str) -> None:
+def notice(label: str, raw: str, used: Any) -> None:
+    """Queue a notice for this run: the link set ``label`` to ``raw``, which could not be used."""
+    message = (f"The link set **{label}** to {_shown(raw)}, which is not a valid value here; "
+               f"using **{used}** instead.")
     notices = st.session_state.setdefault(_NOTICES, [])
     if message not in notices:
         notices.append(message)
 
 
 def show_notices(container) -> None:
-    """Show, in ``container`` (app.py keeps one at the top of the page), every URL notice of this run."""
+    """Show, in ``container`` (app.py keeps one at the top of the page), the link notices of this run."""
     for message in st.session_state.pop(_NOTICES, []):
         container.warning(message, icon=":material/link_off:")
 
 
+def _legacy(name: str, full: str, parse: Callable[[str], Any] | None, label: str, default: Any) -> None:
+    """Read an old link's bare ``?name=`` into the page's control ``full``, once, and drop it from the URL."""
+    if parse is None or full == name or name not in st.query_params or full in st.query_params:
+        return
+    raw = st.query_params.get_all(name)[-1]
+    del st.query_params[name]
+    if full in st.session_state:
+        return
+    try:
+        st.session_state[full] = parse(raw)
+    except (ValueError, TypeError, OverflowError):
+        notice(label, raw, default)
+
+
+def bound(widget: Callable[..., Any], label: str, *args: Any, key: str, fallback: Any,
+          parse: Callable[[str], Any] | None = None, **kwargs: Any) -> Any:
+    """``widget(label, *args, key=<scope>.<key>, bind="query-params", **kwargs)``, its URL value validated.
+
+    Returns the widget's value. When the link held a value the widget could not take, a notice names the value
+    used instead. ``parse`` turns an old link's bare ``?key=`` into a value (or raises ValueError), and
+    ``fallback`` is named when it cannot; without ``parse``, old links to this control are not read.
+    """
+    full = scoped(key)
+    st.session_state.setdefault(OWN_KEYS, set()).add(full)
+    _legacy(key, full, parse, label, fallback)
+    raw = st.query_params.get_all(full)
+    value = widget(label, *args, key=full, bind="query-params", **kwargs)
+    if raw and value is not None:  # (None: a segmented control left empty, which ``segmented`` mends)
+        shown_as = kwargs.get("format_func")  # with format_func, Streamlit writes the label to the URL
+        if not _same(raw[-1], value) and not (shown_as and raw[-1] == str(shown_as(value))):
+            notice(label, raw[-1], value)
+    return value
+
+
+def _number_parser(low: float, high: float, integer: bool = False) -> Callable[[str], float]:
+    def parse(raw: str) -> float:
+        v = float(raw)
+        if not (math.isfinite(v) and low <= v <= high) or (integer and v != int(v)):
+            raise ValueError(raw)
+        return int(v) if integer else v
+    return parse
+
+
+def _option_parser(options: Sequence, shown_as: Callable = str) -> Callable[[str], Any]:
+    labels = {str(shown_as(o)): o for o in options}
+
+    def parse(raw: str) -> Any:
+        if raw not in labels:
+            raise ValueError(raw)
+        return labels[raw]
+    return parse
+
+
 def slider(label: str, min_value, max_value, value, *, key: str, **kwargs) -> Any:
-    return bound(st.slider, label, min_value, max_value, value, key=key, **kwargs)
+    integer = all(isinstance(v, int) for v in (min_value, max_value, value))
+    return bound(st.slider, label, min_value, max_value, value, key=key, fallback=value,
+                 parse=_number_parser(min_value, max_value, integer), **kwargs)
 
 
 def select_slider(label: str, options, value, *, key: str, **kwargs) -> Any:
-    return bound(st.select_slider, label, options, value=value, key=key, **kwargs)
+    return bound(st.select_slider, label, options, value=value, key=key, fallback=value,
+                 parse=_option_parser(options, kwargs.get("format_func", str)), **kwargs)
 
 
-def number(label: str, min_value, max_value, value, *, key: str, **kwargs) -> Any:
-    return bound(st.number_input, label, min_value, max_value, value, key=key, **kwargs)
+def number(label: str, min_value: float, max_value: float, value: float, *, key: str, **kwargs) -> float:
+    """A float number box (an integer one would break on a huge URL value: see the module docstring)."""
+    return bound(st.number_input, label, float(min_value), float(max_value), float(value), key=key,
+                 fallback=value, parse=_number_parser(min_value, max_value), **kwargs)
 
 
 def select(label: str, options, *, key: str, index: int = 0, **kwargs) -> Any:
-    return bound(st.selectbox, label, options, index=index, key=key, **kwargs)
+    return bound(st.selectbox, label, options, index=index, key=key, fallback=options[index],
+                 parse=_option_parser(options, kwargs.get("format_func", str)), **kwargs)
 
 
 def segmented(label: str, options, *, key: str, default, **kwargs) -> Any:
-    """A single-choice segmented control that always has a selection (``required=True``).
-
-    Streamlit takes an empty ``?key=`` as "nothing selected" even when a selection is required, so a URL
-    value that is not one of the option labels is refused before the widget reads it.
-    """
-    shown_as = kwargs.get("format_func", str)
-    raw = st.query_params.get_all(key)
-    if raw and raw[-1] not in [str(shown_as(o)) for o in options]:
-        _refuse(key, label, raw[-1], shown_as(default))
-    value = bound(st.segmented_control, label, options, default=default, required=True, key=key, **kwargs)
+    """A single-choice segmented control that always has a selection (``required=True``)."""
+    full, shown_as = scoped(key), kwargs.get("format_func", str)
+    if st.session_state.pop(_FIX + full, False):
+        st.session_state[full] = default
+    empty = st.query_params.get_all(full)[-1:] == [""]
+    value = bound(st.segmented_control, label, options, key=key, fallback=default, default=default, required=True,
+                  parse=_option_parser(options, shown_as), **kwargs)
+    if value is None and empty:  # Streamlit took ?key= as "nothing selected": set the default, rerun once
+        notice(label, "", shown_as(default))
+        st.session_state[_FIX + full] = True
+        st.rerun()
     return default if value is None else value
 
 
+def _bool(raw: str) -> bool:
+    if raw.lower() not in ("true", "false"):
+        raise ValueError(raw)
+    return raw.lower() == "true"
+
+
 def toggle(label: str, value: bool = False, *, key: str, **kwargs) -> bool:
-    return bound(st.toggle, label, value, key=key, **kwargs)
+    return bound(st.toggle, label, value, key=key, fallback=value, parse=_bool, **kwargs)
 
 
-def checkbox(label: str, value: bool = False, *, key: str, **kwargs) -> bool:
-    return bound(st.checkbox, label, value, key=key, **kwargs)
+def tabs(labels: Sequence[str], *, key: str = "part"):
+    """The page's parts as tabs bound to ``?<scope>.part=<label>``; an unknown label opens the first, with
+    a notice. Returns Streamlit's tab containers (each has ``.open``)."""
+    labels, full = list(labels), scoped(key)
+    st.session_state.setdefault(OWN_KEYS, set()).add(full)
+    _legacy(key, full, _option_parser(labels), "Part", labels[0])
+    raw = st.query_params.get_all(full)
+    if raw and raw[-1] not in labels:
+        notice("Part", raw[-1], labels[0])
+    return st.tabs(labels, key=full, bind="query-params")
+
+
+def parts(labels: Sequence[str], *sections: Callable[[], None]) -> None:
+    """The page's parts as tabs: ``sections[i]`` runs inside tab i, only while that tab is open.
+
+    One part at a time keeps a page light (a page with everything on it took twice the bare app's time to
+    load in the browser), and each part still reads top to bottom.
+    """
+    if len(sections) != len(labels):
+        raise ValueError(f"{len(labels)} part labels but {len(sections)} sections")
+    for tab, section in zip(tabs(labels), sections, strict=True):
+        with tab:
+            if tab.open:
+                section()
 
 
 def seed_control() -> int:
-    """The one seed that drives data, weights and mini-batches; lives in the sidebar and the URL."""
-    return int(number("Seed", 0, SEED_MAX, 0, key=SEED_KEY, step=1,
-                      help="One seed drives the data, the initial weights and the mini-batches. "
-                           "The same seed (it is in the link) gives exactly the same figures."))
+    """The one seed that drives data, weights and mini-batches: in the sidebar on every page, and in the URL.
+
+    Synced with ``st.query_params`` by hand (see the module docstring), so it stays in the URL on every page: a
+    ``?seed=`` that is not the one this session last wrote there came from a link, and is read.
+    """
+    raw = st.query_params.get(SEED_KEY)
+    if raw is not None and raw != st.session_state.get(_SEED_WRITTEN):
+        try:
+            st.session_state[SEED_KEY] = int(_number_parser(0, SEED_MAX, integer=True)(raw))
+        except (ValueError, OverflowError):
+            notice("Seed", raw, st.session_state.get(SEED_KEY, 0))
+    seed = int(st.number_input("Seed", 0, SEED_MAX, key=SEED_KEY, step=1,
+                               help="One seed drives the data, the initial weights and the mini-batches. "
+                                    "The same seed (it is in the link) gives exactly the same figures."))
+    st.session_state[_SEED_WRITTEN] = str(seed) if seed else None
+    if not seed:
+        st.query_params.pop(SEED_KEY, None)
+    elif raw != str(seed):
+        st.query_params[SEED_KEY] = str(seed)
+    return seed
 
 
 def seed() -> int:
-    """The current seed (the sidebar control is created by app.py before any page runs)."""
+    """The current seed (app.py draws its control before any page runs)."""
     return int(st.session_state.get(SEED_KEY, 0))
+
+
+def drop_foreign_params() -> None:
+    """Remove every URL parameter that is not the open page's, the seed's or Streamlit's own (embed…):
+    an old link's bare name that no control read, or anything else a link carried in."""
+    prefix = scope() + "."
+    for name in list(st.query_params):
+        if name != SEED_KEY and name not in RESERVED and not name.startswith(prefix):
+            try:
+                del st.query_params[name]
+            except Exception:  # a parameter Streamlit protects (bound to a widget): not ours to remove
+                pass

@@ -1,13 +1,14 @@
 """AppTest harness: every test starts from app.py (never a page file).
 
 Streamlit's caches are process-global and are not cleared between tests: every cached function is pure (its
-result depends on its arguments only), so sharing changes no result, and recomputing each page's defaults in
-every test module was a large part of the suite's time. A cold run is measured by scripts/bench.py.
+result depends on its arguments only), so sharing changes no result and saves recomputing each page's defaults
+in every test module.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import re
 from pathlib import Path
 
@@ -16,6 +17,9 @@ from streamlit.components.v2 import manifest_scanner
 from streamlit.testing.v1 import AppTest
 
 import ui
+from ui.nav import HOME
+
+os.environ["PAGE_WARMUP"] = "0"  # AppTest runs every page itself; no background warm-up
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -27,16 +31,20 @@ manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.sca
 
 
 def open_page(page_file: str, query: dict[str, str] | None = None) -> AppTest:
-    """Run app.py, switch to ``page_file`` (a path relative to the repo root), return the AppTest.
+    """Run app.py, open ``page_file`` (a path relative to the repo root) with the URL ``query``, as a link to
+    that page would; return the AppTest.
 
-    ``query`` seeds URL parameters before the first run, as a shared link would.
+    AppTest starts on the default page (home), which drops every parameter that is not its own; the query is
+    set after that first run, before the page's (bound widgets read the URL when they are first created).
     """
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value  # bound widgets read the URL when first created: set it before
     at.run()
-    if page_file != "pages/home.py":
-        at.switch_page(page_file).run()
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    if page_file != HOME.file:
+        at.switch_page(page_file)
+    if query or page_file != HOME.file:
+        at.run()
     return at
 
 

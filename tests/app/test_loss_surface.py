@@ -61,7 +61,7 @@ def domains(layered: dict) -> set[str]:
 
 
 def test_the_surface_chart_has_equal_domain_spans():
-    at = open_page(PAGE, {"w1": "7.5", "w2": "-4"})
+    at = open_page(PAGE, {"surface.w1": "7.5", "surface.w2": "-4"})
     chart = charts(at)[0]
     spec = json.loads(chart.proto.spec)
     assert spec["width"] == spec["height"]
@@ -106,9 +106,9 @@ def test_the_click_targets_are_the_same_data_for_every_view_and_every_click():
     at = open_page(PAGE)
     before = targets(at)
     assert click_count(at) == 0
-    at.slider(key="scale").set_value(6.0).run()
-    at.number_input(key="w1").set_value(9.0).run()
-    at.session_state["w1"], at.session_state["surface_clicks"] = -2.0, 1   # what a click does (_on_click)
+    at.slider(key="surface.scale").set_value(6.0).run()
+    at.number_input(key="surface.w1").set_value(9.0).run()
+    at.session_state["surface.w1"], at.session_state["surface_clicks"] = -2.0, 1   # what a click does (_on_click)
     at.run()
     assert_clean(at)
     pd.testing.assert_frame_equal(targets(at), before)
@@ -120,7 +120,7 @@ def test_the_click_targets_are_the_same_data_for_every_view_and_every_click():
 
 def test_a_learning_rate_above_two_over_lambda_max_shows_a_divergence_notice_not_an_error():
     at = open_page(PAGE)
-    at.slider(key="lr").set_value(1.15).run()
+    at.slider(key="surface.lr").set_value(1.15).run()
     assert_clean(at)
     notices = [w.value for w in at.warning]
     assert any("diverged at step" in n and "2/λmax" in n for n in notices), notices
@@ -132,8 +132,8 @@ def test_a_learning_rate_above_two_over_lambda_max_shows_a_divergence_notice_not
 def test_moving_the_start_moves_the_path_and_changes_the_numbers():
     at = open_page(PAGE)
     before = path(at)
-    at.number_input(key="w1").set_value(2.5).run()
-    at.number_input(key="w2").set_value(-0.5).run()
+    at.number_input(key="surface.w1").set_value(2.5).run()
+    at.number_input(key="surface.w2").set_value(-0.5).run()
     assert_clean(at)
     after = path(at)
     assert (after.loc[0, "w1"], after.loc[0, "w2"]) == (2.5, -0.5)
@@ -143,10 +143,10 @@ def test_moving_the_start_moves_the_path_and_changes_the_numbers():
 def test_scale_ratio_and_standardizing_change_the_condition_number():
     at = open_page(PAGE)
     k_default = float(metric(at, "κ"))
-    at.slider(key="scale").set_value(8.0).run()
+    at.slider(key="surface.scale").set_value(8.0).run()
     k_wide = float(metric(at, "κ"))
-    at.toggle(key="std").set_value(True).run()
-    at.slider(key="corr").set_value(0.0).run()
+    at.toggle(key="surface.std").set_value(True).run()
+    at.slider(key="surface.corr").set_value(0.0).run()
     assert_clean(at)
     k_std = float(metric(at, "κ"))
     assert k_wide > 5 * k_default
@@ -155,7 +155,7 @@ def test_scale_ratio_and_standardizing_change_the_condition_number():
 
 def test_sgd_draws_minibatch_steps_and_is_reproducible_per_seed():
     at = open_page(PAGE)
-    at.segmented_control(key="opt").set_value("SGD").run()
+    at.segmented_control(key="surface.opt").set_value("SGD").run()
     assert_clean(at)
     spread = next(df for df in frames(at) if "kind" in df.columns and "w1_end" in df.columns)
     assert (spread["kind"] == "mini-batch").sum() == 30
@@ -163,20 +163,21 @@ def test_sgd_draws_minibatch_steps_and_is_reproducible_per_seed():
     first = path(at)
     at.run()
     assert path(at).equals(first)
-    other = open_page(PAGE, {"opt": "SGD", "seed": "5"})
+    other = open_page(PAGE, {"surface.opt": "SGD", "seed": "5"})
     assert not path(other)[["w1", "w2"]].equals(first[["w1", "w2"]])
 
 
 def test_momentum_converges_above_the_plain_gd_limit():
-    at = open_page(PAGE, {"opt": "Momentum", "lr": "1.2", "beta": "0.5"})
+    at = open_page(PAGE, {"surface.opt": "Momentum", "surface.lr": "1.2", "surface.beta": "0.5"})
     assert_clean(at)
     assert not any("diverged" in w.value for w in at.warning)
     assert any("momentum still converges" in i.value for i in at.info)
 
 
 @pytest.mark.parametrize("query", [
-    {"scale": "5.0", "corr": "-0.3", "lr": "0.6", "steps": "60", "w1": "2.0", "w2": "-1.5"},
-    {"opt": "SGD", "batch": "5", "seed": "7"},
+    {"surface.scale": "5.0", "surface.corr": "-0.3", "surface.lr": "0.6", "surface.steps": "60",
+     "surface.w1": "2.0", "surface.w2": "-1.5"},
+    {"surface.opt": "SGD", "surface.batch": "5", "seed": "7"},
 ])
 def test_a_link_reproduces_the_same_numbers_as_setting_the_widgets(query):
     linked = open_page(PAGE, query)
@@ -187,10 +188,11 @@ def test_a_link_reproduces_the_same_numbers_as_setting_the_widgets(query):
                "w1": "number_input", "w2": "number_input",
                "opt": "segmented_control", "batch": "select_slider"}
     for key, value in query.items():
+        key = key.removeprefix("surface.")
         if key == "seed":
             continue
         kind = setters[key]
-        widget = getattr(manual, kind)(key=key)
+        widget = getattr(manual, kind)(key=f"surface.{key}")
         cast = type(widget.value)
         widget.set_value(value if cast is str else cast(float(value))).run()
     assert_clean(manual)
@@ -200,9 +202,9 @@ def test_a_link_reproduces_the_same_numbers_as_setting_the_widgets(query):
 
 
 def test_the_reproduce_code_runs_and_gives_the_pages_path():
-    at = open_page(PAGE, {"scale": "4.0", "w1": "0.5"})
+    at = open_page(PAGE, {"surface.scale": "4.0", "surface.w1": "0.5"})
     assert not [c for c in at.code if "from core" in c.value], "a closed expander builds no code block"
-    at.session_state["surface_csv_open"] = True     # open "Reproduce this"
+    at.session_state["surface_reproduce_open"] = True     # open "Reproduce this"
     at.run()
     code = next(c.value for c in at.code if "from core" in c.value)
     scope = {}
