@@ -84,7 +84,8 @@ def show_notices(container) -> None:
 
 
 def _legacy(name: str, full: str, parse: Callable[[str], Any] | None, label: str, default: Any) -> None:
-    """Read an old link's bare ``?name=`` into the page's control ``full``, once, and drop it from the URL."""
+    """Read an old link's bare ``?name=`` into the page's control ``full`` (unless it has a value already)
+    and move it to its new name in the URL."""
     if parse is None or full == name or name not in st.query_params or full in st.query_params:
         return
     raw = st.query_params.get_all(name)[-1]
@@ -95,6 +96,8 @@ def _legacy(name: str, full: str, parse: Callable[[str], Any] | None, label: str
         st.session_state[full] = parse(raw)
     except (ValueError, TypeError, OverflowError):
         notice(label, raw, default)
+        return
+    st.query_params[full] = raw  # the widget is not bound yet in this session: the URL may still be written
 
 
 def bound(widget: Callable[..., Any], label: str, *args: Any, key: str, fallback: Any,
@@ -108,7 +111,8 @@ def bound(widget: Callable[..., Any], label: str, *args: Any, key: str, fallback
     full = scoped(key)
     st.session_state.setdefault(OWN_KEYS, set()).add(full)
     _legacy(key, full, parse, label, fallback)
-    raw = st.query_params.get_all(full)
+    # Only a widget's first run in the session reads the link; afterwards the URL is what the widget wrote.
+    raw = [] if full in st.session_state else st.query_params.get_all(full)
     value = widget(label, *args, key=full, bind="query-params", **kwargs)
     if raw and value is not None:  # (None: a segmented control left empty, which ``segmented`` mends)
         shown_as = kwargs.get("format_func")  # with format_func, Streamlit writes the label to the URL
@@ -163,7 +167,9 @@ def segmented(label: str, options, *, key: str, default, **kwargs) -> Any:
     full, shown_as = scoped(key), kwargs.get("format_func", str)
     if st.session_state.pop(_FIX + full, False):
         st.session_state[full] = default
-    empty = st.query_params.get_all(full)[-1:] == [""]
+    empty = full not in st.session_state and st.query_params.get_all(full)[-1:] == [""]
+    if empty:  # not bound yet in this session: the URL may still be written
+        del st.query_params[full]
     value = bound(st.segmented_control, label, options, key=key, fallback=default, default=default, required=True,
                   parse=_option_parser(options, shown_as), **kwargs)
     if value is None and empty:  # Streamlit took ?key= as "nothing selected": set the default, rerun once
@@ -189,7 +195,7 @@ def tabs(labels: Sequence[str], *, key: str = "part"):
     labels, full = list(labels), scoped(key)
     st.session_state.setdefault(OWN_KEYS, set()).add(full)
     _legacy(key, full, _option_parser(labels), "Part", labels[0])
-    raw = st.query_params.get_all(full)
+    raw = [] if full in st.session_state else st.query_params.get_all(full)
     if raw and raw[-1] not in labels:
         notice("Part", raw[-1], labels[0])
     return st.tabs(labels, key=full, bind="query-params")
@@ -247,3 +253,4 @@ def drop_foreign_params() -> None:
                 del st.query_params[name]
             except Exception:  # a parameter Streamlit protects (bound to a widget): not ours to remove
                 pass
+
