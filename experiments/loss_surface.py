@@ -190,6 +190,38 @@ def error_view(s: Settings) -> dict:
     return fill(charts.eigen_error_spec(charts.directions(df)), charts.eigen_error_frames(df))
 
 
+@dataclass(frozen=True)
+class WhatIf:
+    """Two runs the page's questions ask about, with the current data and steps (plain GD).
+
+    axis_start: a start on the shallow eigenvector's axis; axis_sideways: the largest error along the steep
+    eigenvector during that run, as a share of the start's distance from w* (a zigzag needs some); axis_rate:
+    the shallow factor |1 − ηλmin| it creeps with; over_frac: η in units of 2/λmax for the second run (1.1);
+    over_factor: its steep factor 1 − ηλmax; over_escape: the step its loss first rose above the start's.
+    """
+
+    axis_start: tuple[float, float]
+    axis_sideways: float
+    axis_rate: float
+    over_frac: float
+    over_factor: float
+    over_escape: int | None
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def what_if(s: Settings) -> WhatIf:
+    p = _problem(s)
+    lam_min, lam_max = p.curv.eigenvalues
+    lr = s.frac * p.curv.max_stable_lr
+    start = p.w_star + 0.8 * view_radius(s) * p.curv.eigenvectors[:, 0]
+    axis = ls.gradient_descent(p.X, p.y, start, lr, s.steps)
+    steep = np.abs(ls.eigen_errors(axis.weights, p.w_star, p.curv)[:, 1])
+    over = 1.1
+    run_over = ls.gradient_descent(p.X, p.y, np.array(s.w0), over * p.curv.max_stable_lr, s.steps)
+    return WhatIf((float(start[0]), float(start[1])), float(np.nanmax(steep) / np.linalg.norm(start - p.w_star)),
+                  abs(1 - lr * lam_min), over, 1 - over * 2.0, ls.escape_step(run_over.losses))
+
+
 def reproduction(s: Settings) -> Reproduction:
     """The view's core calls, for the current settings; the headline is the measured steps to the tolerance."""
     s = s.effective()
@@ -233,6 +265,7 @@ def warm() -> None:
     for size in (charts.MAP_SIZE, charts.MAP_SIZE_PHONE):
         surface_view(s, 0, size)
     error_view(s)
+    what_if(s)
 
 
 def notebooks() -> dict[str, Reproduction]:

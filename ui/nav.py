@@ -50,7 +50,9 @@ HOME = PageInfo("pages/home.py", "Start here", ":material/school:", "home", "hom
 
 CONCEPTS = (
     PageInfo("pages/loss_surface.py", "1 · Loss surface", ":material/landscape:", "loss_surface", "surface",
-             "Why gradient descent zigzags, and the learning-rate limit 2/λmax."),
+             "Why gradient descent zigzags, and the learning-rate limit 2/λmax.",
+             predictions=(Prediction("predict_surface_axis", "", "does a start on the shallow axis zigzag?"),
+                          Prediction("predict_surface_limit", "", "what happens just above 2/λmax?"))),
     PageInfo("pages/standardization.py", "2 · Input standardization", ":material/straighten:", "standardization",
              "scaling", "Why normalize inputs, and why it allows a larger learning rate.",
              ("The data", "Four scalings", "Learning rate", "More features", "Train/test split", "Still not normal",

@@ -64,13 +64,11 @@ def predict(key: str, question: str, options: Sequence[str], *, correct: str | N
     _registered(key)
     if not key.startswith("predict_") or not 2 <= len(options) <= 4 or (correct and correct not in options):
         raise ValueError(f"{key}: a key starting with 'predict_', 2-4 options, and a correct one among them")
-    done = answers().get(key)
-    if done is not None:
-        st.session_state[key] = done.choice  # the widget shows the committed choice (also after a page switch)
     with st.container(border=True):
         st.markdown(f":material/psychology_alt: **Predict, then look.** {question}")
-        st.pills("Your prediction", list(options), key=key, on_change=_commit, args=(key,),
-                 disabled=done is not None, label_visibility="collapsed")
+        if answers().get(key) is None:  # once committed, the choice is shown as text: it cannot be changed
+            st.pills("Your prediction", list(options), key=key, on_change=_commit, args=(key,),
+                     label_visibility="collapsed")
         done = answers().get(key)
         if done is None:
             st.markdown(":small[Pick an answer to see what this page measures.]")
