@@ -16,6 +16,7 @@ import numpy as np
 
 from core import batchnorm as bn
 from core import datasets, nn
+from core.numerics import QUIET
 
 EPS = 1e-5
 PERCENTILES = (15.0, 50.0, 85.0)  # as in Ioffe & Szegedy (2015), Figure 1
@@ -408,7 +409,7 @@ def _probe(net: nn.MLP, data: Data, batch_size: int, n_probe: int = 128):
 
 
 def _finish_run(losses, acc, diverged, probes) -> Run:
-    with np.errstate(invalid="ignore"):
+    with np.errstate(**QUIET):
         finite = [p for p in probes if np.all(np.isfinite(p[1])) and np.isfinite(p[2]) and np.isfinite(p[3])]
     return Run(
         np.concatenate(losses), np.concatenate(acc), diverged,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import nn
+from core.numerics import QUIET, histogram
 
 INPUTS = ("normal", "uniform", "pixel")
 PIXEL_BETA = (0.2, 0.8)  # Beta(a, b): mostly dark pixels, a few bright ones; mean 0.2 like an MNIST digit
@@ -22,7 +23,6 @@ _NN_SCHEME = {"normal": "normal", "lecun": "lecun_normal", "xavier": "xavier_nor
               "orthogonal": "orthogonal"}
 SATURATION_LEVEL = 0.97
 OVERFLOW = 1e30  # a variance above this (or non-finite) is reported as "overflow"; below 1/OVERFLOW "underflow"
-_QUIET = {"over": "ignore", "invalid": "ignore", "divide": "ignore", "under": "ignore"}
 
 
 def _check_positive_int(name: str, value) -> int:
@@ -185,21 +185,6 @@ def fan_in_sweep(ns, sigma_w: float, inputs: str, trials: int, rng: np.random.Ge
     )  # fmt: skip
 
 
-def histogram(values, bins: int = 40, value_range: tuple[float, float] | None = None):
-    """Density histogram of the finite ``values``: ``(centers, density, width)``, zeros if there are none."""
-    v = np.asarray(values, dtype=float).ravel()
-    v = v[np.isfinite(v)]
-    if value_range is None:
-        value_range = (float(v.min()), float(v.max())) if v.size else (-1.0, 1.0)
-    lo, hi = value_range
-    if not hi > lo:
-        lo, hi = lo - 0.5, hi + 0.5
-    counts, edges = np.histogram(v, bins=bins, range=(lo, hi))
-    width = float(edges[1] - edges[0])
-    density = counts / (counts.sum() * width) if counts.sum() else np.zeros(bins)
-    return (edges[:-1] + edges[1:]) / 2, density, width
-
-
 def gaussian_pdf(z, var: float) -> np.ndarray:
     """The N(0, var) density at ``z``."""
     z = np.asarray(z, dtype=float)
@@ -288,7 +273,7 @@ def mean_field(depth: int, n: int, var_w: float, activation: str, *, residual: b
     depth = _check_positive_int("depth", depth)
     gain2 = n * var_w
     q, moments, m, p = np.empty(depth), [], 0.0, float(input_second_moment)
-    with np.errstate(**_QUIET):
+    with np.errstate(**QUIET):
         for layer in range(depth):
             q[layer] = gain2 * p
             if layer == depth - 1:
@@ -324,7 +309,7 @@ def second_moment(v: np.ndarray) -> float:
 
     Overflowing entries give ``inf`` (never NaN), so the page can call the value "overflow".
     """
-    with np.errstate(**_QUIET):
+    with np.errstate(**QUIET):
         m = float(np.mean(np.square(v)))
     return m if not np.isnan(m) else float("inf")
 
@@ -415,16 +400,16 @@ def deep_signal(depth: int, width: int, activation: str, scheme: str, rng: np.ra
     hist = [histogram(h, bins, (lo, hi)) for h in hs]
     slope_layer = int(np.clip(slope_layer or 1, 1, depth - 1))
     u = trace.activation_inputs[slope_layer - 1]  # (batch, width)
-    z_centers, z_density, _ = histogram(u, bins)
-    with np.errstate(**_QUIET):
+    z_hist = histogram(u, bins)
+    with np.errstate(**QUIET):
         slope_sq = float(np.mean(act.df(u) ** 2))
     return DeepSignal(
         var_w, np.array([second_moment(z) for z in trace.pre_activations]),
         np.array([second_moment(g) for g in grads.pre_activations]), theory,
         np.array([nn.saturation_fraction(activation, act.f(u)) for u in trace.activation_inputs]),
         np.array([nn.dead_fraction(activation, u) for u in trace.activation_inputs]),
-        layers, hist[0][0], np.array([d for _, d, _ in hist]), zero, slope_layer, z_centers, z_density,
-        act.df(z_centers), slope_sq,
+        layers, hist[0].centers, np.array([h.density for h in hist]), zero, slope_layer, z_hist.centers,
+        z_hist.density, act.df(z_hist.centers), slope_sq,
         activation_moments(activation, min(theory.q[slope_layer - 1], 1e300))[2],
     )  # fmt: skip
 

@@ -10,9 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# A run is called diverged once its loss passes this multiple of the starting loss (or goes non-finite):
-# by then the iterate grows geometrically and the next steps would overflow float64.
-EXPLODE_FACTOR = 1e12
+from core.numerics import QUIET, diverged
 
 
 def _check(X: np.ndarray, y: np.ndarray | None = None, w: np.ndarray | None = None) -> None:
@@ -123,13 +121,14 @@ def gradient_descent(X, y, w0, lr, steps, *, batch_size=None, momentum=0.0, rng=
 
     Notes
     -----
-    A loss that becomes non-finite, or grows past ``EXPLODE_FACTOR`` times the starting loss, stops the run;
-    the remaining rows are NaN and ``diverged`` is True. Overflow warnings are silenced locally only.
+    A step whose loss has diverged (:func:`core.numerics.diverged`: non-finite, or above ``EXPLODE_FACTOR``
+    times max(starting loss, 1)) stops the run; the remaining rows are NaN and ``diverged`` is True. Overflow
+    warnings are silenced locally only.
     """
     X, y, start, steps = _checked_run(X, y, w0, lr, steps, batch_size, rng)
     W = np.full((steps + 1, X.shape[1]), np.nan)
     L = np.full(steps + 1, np.nan)
-    with np.errstate(over="ignore", invalid="ignore"):   # (here, not in _descend: it yields)
+    with np.errstate(**QUIET):   # (here, not in _descend: it yields)
         for t, w, loss in _descend(X, y, start, lr, steps, batch_size, momentum, rng):
             if loss is None:
                 return Trajectory(W, L, True, t)
@@ -144,7 +143,7 @@ def measured_steps_to_tolerance(X, y, w0, lr, max_steps, loss_star, tol, *, batc
     in 40 steps costs 40 steps, not ``max_steps``. None if the run diverges or ends first."""
     X, y, start, max_steps = _checked_run(X, y, w0, lr, max_steps, batch_size, rng)
     gap0 = None
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(**QUIET):
         for t, _, loss in _descend(X, y, start, lr, max_steps, batch_size, momentum, rng):
             if loss is None:
                 return None
@@ -174,13 +173,13 @@ def _checked_run(X, y, w0, lr, steps, batch_size, rng):
 
 def _descend(X, y, w, lr, steps, batch_size, momentum, rng):
     """The run, step by step: ``(0, w0, L0)``, then ``(t, w_t, L_t)`` for t = 1..steps; ``(t, None, None)`` ends
-    it at the first step whose loss is non-finite or exceeds ``EXPLODE_FACTOR`` times the starting loss.
+    it at the first step whose loss has diverged (:func:`core.numerics.diverged`) or whose ``w`` is not finite.
     Callers silence overflow warnings around the loop (a ``with`` here would stay entered while it yields)."""
     n = X.shape[0]
     v = np.zeros(X.shape[1])
     loss = _loss(w, X, y)
     yield 0, w, loss
-    limit = max(loss, 1e-300) * EXPLODE_FACTOR
+    first_loss = loss
     for t in range(1, steps + 1):
         if batch_size is None:
             Xb, yb = X, y
@@ -191,7 +190,7 @@ def _descend(X, y, w, lr, steps, batch_size, momentum, rng):
         v = momentum * v - lr * g
         w = w + v
         loss = _loss(w, X, y)
-        if not np.isfinite(loss) or loss > limit or not np.all(np.isfinite(w)):
+        if diverged(loss, first_loss) or not np.all(np.isfinite(w)):
             yield t, None, None
             return
         yield t, w, loss
@@ -373,7 +372,7 @@ def predicted_eigen_errors(e0: np.ndarray, curv: Curvature, lr: float, steps: in
     lam = curv.eigenvalues
     E = np.empty((steps + 1, len(lam)))
     E[0] = e0
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(**QUIET):
         if steps >= 1:
             E[1] = (1 - lr * lam) * e0
         for t in range(2, steps + 1):
@@ -405,7 +404,7 @@ def stable_lr_limit(curv: Curvature, momentum: float = 0.0) -> float:
 def steps_to_tolerance(losses: np.ndarray, loss_star: float, tol: float) -> int | None:
     """First step t with ``L_t - L* <= tol (L_0 - L*)``; None if the run never gets there."""
     gap = np.asarray(losses, float) - loss_star
-    with np.errstate(invalid="ignore"):
+    with np.errstate(**QUIET):
         hit = np.flatnonzero(gap <= tol * gap[0])
     return int(hit[0]) if hit.size else None
 
@@ -445,7 +444,7 @@ def escape_step(losses: np.ndarray) -> int | None:
     along the top eigenvector has grown enough.
     """
     L = np.asarray(losses, float)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(**QUIET):
         bad = np.flatnonzero(~np.isfinite(L[1:]) | (L[1:] > L[0] * (1 + 1e-12)))
     return int(bad[0]) + 1 if bad.size else None
 

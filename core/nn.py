@@ -23,11 +23,9 @@ from typing import NamedTuple
 import numpy as np
 
 from core import batchnorm as bn
+from core.numerics import EXPLODE_FACTOR, QUIET, diverged
 
 LEAKY_SLOPE = 0.01
-# A run is called diverged once its loss passes this multiple of max(starting loss, 1), or goes non-finite.
-EXPLODE_FACTOR = 1e12
-_QUIET = {"over": "ignore", "invalid": "ignore", "divide": "ignore"}
 
 
 class Activation(NamedTuple):
@@ -421,7 +419,7 @@ class MLP:
     def _forward(self, X: np.ndarray, training: bool, dropout: float, rng) -> Trace:
         f = ACTIVATIONS[self.activation].f
         h, zs, hs, us, caches, masks = X, [], [], [], [], []
-        with np.errstate(**_QUIET):
+        with np.errstate(**QUIET):
             for i, skip in enumerate(self.skips):
                 z = _matmul(h, self.weights[i]) + self.biases[i]  # (n, width)
                 u, cache = self._normalize(i, z, training)
@@ -457,7 +455,7 @@ class MLP:
         n_bn = self.n_hidden if self.batchnorm else 0
         ggamma, gbeta = [None] * n_bn, [None] * n_bn
         dz, carry = d_output, 0.0
-        with np.errstate(**_QUIET):
+        with np.errstate(**QUIET):
             for i in reversed(range(L)):
                 h_in = trace.inputs if i == 0 else trace.activations[i - 1]
                 dzs[i], gW[i], gb[i] = dz, _matmul(h_in.T, dz), dz.sum(axis=0)
@@ -537,7 +535,7 @@ def mse_loss(output, y) -> tuple[float, np.ndarray]:
     """
     output, out2, y = _as_targets(output, y)
     n = len(out2)
-    with np.errstate(**_QUIET):
+    with np.errstate(**QUIET):
         r = out2 - y  # (n, k)
         return float((r**2).sum() / (2 * n)), (r / n).reshape(output.shape)
 
@@ -570,7 +568,7 @@ def bce_unchecked(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     """:func:`bce_with_logits` on an (n, k) array of logits and targets of the same shape, without checking them
     (for training loops that check their inputs once): the loss and ``(sigmoid(z) - y) / n``."""
     n = len(z)
-    with np.errstate(**_QUIET):
+    with np.errstate(**QUIET):
         loss = (np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))).sum() / n
         return float(loss), (_sigmoid(z) - y) / n
 
@@ -592,7 +590,7 @@ def softmax_cross_entropy(logits, labels) -> tuple[float, np.ndarray]:
     """
     logits, z, labels = _as_targets(logits, labels, integer=True)
     n = len(z)
-    with np.errstate(**_QUIET):
+    with np.errstate(**QUIET):
         shifted = z - z.max(axis=1, keepdims=True)  # (n, k), max entry 0
         lse = np.log(np.exp(shifted).sum(axis=1))  # (n,)
         loss = (lse - shifted[np.arange(n), labels]).sum() / n
@@ -696,7 +694,7 @@ def _check_train_args(net, X, y, *, lr, steps, batch_size, momentum, rng, record
 def _stats_row(net: MLP, trace: Trace, grads: Grads, updates: list[np.ndarray]) -> tuple:
     f = ACTIVATIONS[net.activation].f
     hidden = range(net.n_hidden)
-    with np.errstate(**_QUIET):
+    with np.errstate(**QUIET):
         return (
             [trace.pre_activations[i].mean() for i in hidden],
             [trace.pre_activations[i].var() for i in hidden],
@@ -708,11 +706,11 @@ def _stats_row(net: MLP, trace: Trace, grads: Grads, updates: list[np.ndarray]) 
         )
 
 
-def _divergence(loss_value: float, limit: float, grads: list[np.ndarray]) -> str:
+def _divergence(loss_value: float, first_loss: float, grads: list[np.ndarray]) -> str:
     if not np.isfinite(loss_value):
         return f"loss became {loss_value}"
-    if loss_value > limit:
-        return f"loss exploded to {loss_value:.3g} (over {EXPLODE_FACTOR:.0e} times the starting loss)"
+    if diverged(loss_value, first_loss):
+        return f"loss exploded to {loss_value:.3g} (over {EXPLODE_FACTOR:.0e} times max(starting loss, 1))"
     if not all(np.all(np.isfinite(g)) for g in grads):
         return "gradient overflowed (non-finite)"
     return ""
@@ -774,8 +772,8 @@ def train(
 
     Notes
     -----
-    The run stops, with ``diverged=True``, at the first step whose mini-batch loss is non-finite or above
-    ``EXPLODE_FACTOR * max(first loss, 1)``, or whose gradient is non-finite; that step's update is not
+    The run stops, with ``diverged=True``, at the first step whose mini-batch loss has diverged
+    (:func:`core.numerics.diverged`) or whose gradient is non-finite; that step's update is not
     applied, so ``result.net`` keeps the last finite parameters. Nothing raises or warns on overflow.
     """
     X = _check_train_args(
@@ -788,16 +786,15 @@ def train(
     losses = np.full(steps, np.nan)
     acc = np.full(steps, np.nan) if loss_fn in (bce_with_logits, softmax_cross_entropy) else None
     recorder = _Recorder(record_stats, record_weights)
-    limit, reason, t = np.inf, "", 0
+    reason, t = "", 0
     for t in range(steps):
         idx = None if batch_size is None else rng.choice(len(X), size=int(batch_size), replace=False)
         Xb, yb = (X, y) if idx is None else (X[idx], y[idx])
         trace = net._forward(Xb, True, dropout, rng)
         losses[t], d_output = loss_fn(trace.output, yb)
-        limit = EXPLODE_FACTOR * max(abs(losses[0]), 1.0) if t == 0 else limit
         grads = net.backward(trace, d_output)
         g = _add_extra_grad(grads.as_list(), extra_grad, net)
-        reason = _divergence(losses[t], limit, g)
+        reason = _divergence(losses[t], losses[0], g)
         if reason:
             break
         if acc is not None:
@@ -816,14 +813,14 @@ def train(
 
 def _momentum_step(velocities: list[np.ndarray], grads: list[np.ndarray], lr: float, momentum: float) -> None:
     """Heavy ball in place: ``v = momentum * v - lr * grad``."""
-    with np.errstate(**_QUIET):
+    with np.errstate(**QUIET):
         for v, g in zip(velocities, grads, strict=True):
             v *= momentum
             v -= lr * g
 
 
 def _apply(params: list[np.ndarray], updates: list[np.ndarray]) -> None:
-    with np.errstate(**_QUIET):
+    with np.errstate(**QUIET):
         for p, v in zip(params, updates, strict=True):
             p += v
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from core import loss_surface as ls
 from core.datasets import age_income
+from core.numerics import QUIET
 
 SCALINGS = ("none", "centering", "min-max", "z-score")
 NORMAL_WITHIN_ONE_SIGMA = math.erf(1 / math.sqrt(2))  # 0.6827
@@ -177,7 +178,7 @@ def _excess_terms(D, y, lr: float) -> tuple[np.ndarray, np.ndarray]:
     lam, V = c.eigenvalues, c.eigenvectors
     g0 = ls.mse_grad(np.zeros(D.shape[1]), D, y)
     keep = lam > lam[-1] * D.shape[1] * np.finfo(float).eps
-    with np.errstate(divide="ignore"):
+    with np.errstate(**QUIET):
         return 0.5 * (V[:, keep].T @ g0) ** 2 / lam[keep], 2 * np.log(np.abs(1 - lr * lam[keep]))
 
 
@@ -195,7 +196,7 @@ def predicted_excess(D, y, lr: float, t) -> np.ndarray:
 
 
 def _excess(weight: np.ndarray, log_rate: np.ndarray, t) -> np.ndarray:
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(**QUIET):
         return np.sum(weight * np.exp(np.multiply.outer(np.asarray(t, dtype=float), log_rate)), axis=-1)
 
 
@@ -527,17 +528,3 @@ def lognormal_within_one_sigma(sigma: float) -> float:
 
 
 UNIFORM_WITHIN_ONE_SIGMA = 1 / math.sqrt(3)  # U(a, b): sigma = (b - a)/sqrt(12), so 2 sigma/(b - a)
-
-
-@dataclass(frozen=True)
-class Histogram:
-    """Counts per bin; edges: (bins+1,), counts: (bins,)."""
-
-    edges: np.ndarray
-    counts: np.ndarray
-
-
-def histogram(x, bins: int = 30) -> Histogram:
-    """Equal-width histogram of a finite 1-D sample."""
-    counts, edges = np.histogram(np.asarray(x, float), bins=bins)
-    return Histogram(edges, counts)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import datasets, nn
+from core.numerics import QUIET
 
 INITS = ("zeros", "constant", "zero_w_random_b", "normal", "identical_rows")
 INIT_LABELS = {
@@ -96,7 +97,7 @@ def spread(theta: np.ndarray) -> np.ndarray:
 
 def _distances(theta: np.ndarray) -> np.ndarray:
     """(..., H, k) -> (..., H, H) Euclidean distances; inf (no warning) where a diverged run overflows."""
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(**QUIET):
         diff = theta[..., :, None, :] - theta[..., None, :, :]  # (..., H, H, k)
         return np.sqrt((diff**2).sum(axis=-1))
 
@@ -215,7 +216,7 @@ def _lean_step(net: nn.MLP, X: np.ndarray, y: np.ndarray, dropout: float, rng) -
     of a step's time). X (n, 2) and y (n, 1) are checked once by the caller."""
     act = nn.ACTIVATIONS[net.activation]
     W1, W2 = net.weights
-    with np.errstate(**nn._QUIET):
+    with np.errstate(**QUIET):
         z = nn._matmul(X, W1) + net.biases[0]  # (n, H)
         h, mask = act.f(z), None
         slope = _SLOPE_FROM_OUTPUT[act.name](h) if act.name in _SLOPE_FROM_OUTPUT else act.df(z)
@@ -467,6 +468,6 @@ def decision_grid(net: nn.MLP, X: np.ndarray, n: int = 40, margin: float = 0.5):
     lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
     g1, g2 = np.meshgrid(np.linspace(lo[0], hi[0], n), np.linspace(lo[1], hi[1], n))
     grid = np.column_stack([g1.ravel(), g2.ravel()])  # (n*n, 2)
-    with np.errstate(over="ignore"):
+    with np.errstate(**QUIET):
         p = 1.0 / (1.0 + np.exp(-net.predict(grid)[:, 0]))
     return grid[:, 0], grid[:, 1], p

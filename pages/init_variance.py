@@ -10,6 +10,7 @@ import ui
 from charts import init_variance as ch
 from charts.common import pin_for_log, show, spec
 from core import init_variance as iv
+from core.numerics import histogram
 from ui.nav import by_url_path
 
 # Options are shown as they are (they also appear in the link, so they stay short); each maps to core's name.
@@ -61,9 +62,11 @@ def train(scheme: str, depth: int, activation: str, seed: int) -> iv.TrainCurve:
 def neuron_charts(n: int, sigma_w: float, inputs: str, seed: int):
     """The two histograms (single terms; their sum with the predicted Gaussian), built once per setting."""
     r = neuron(n, sigma_w, inputs, seed)
-    c, d, w = iv.histogram(r.products, 40)
+    h = histogram(r.products, 40)
+    c, d, w = h.centers, h.density, h.width
     terms = ch.histogram(pd.DataFrame({"center": c, "density": d, "width": w}), "one term wᵢxᵢ", color=ch.BAD)
-    c, d, w = iv.histogram(r.z, 40)
+    h = histogram(r.z, 40)
+    c, d, w = h.centers, h.density, h.width
     grid = np.linspace(c[0] - w, c[-1] + w, 120)
     pred = pd.DataFrame({"x": grid, "density": iv.gaussian_pdf(grid, r.var_pred)})
     total = ch.histogram(pd.DataFrame({"center": c, "density": d, "width": w}), "their sum z = Σᵢ wᵢxᵢ", pred=pred)

@@ -80,6 +80,23 @@ def test_full_batch_gd_above_two_over_lambda_max_diverges_from_any_start_off_the
     assert ls.escape_step(tr.losses) is not None
 
 
+@pytest.mark.parametrize("start_gap", [0.0, 1e-9, 1e-3])
+def test_a_tiny_loss_run_is_flagged_when_it_diverges_and_not_when_it_converges(start_gap):
+    """Targets of size 1e-6 and a start at or next to the minimum: first losses from 0 to ~1e-7."""
+    X, _ = data(seed=5)
+    w_star = np.array([2e-6, -1e-6])
+    y = X @ w_star
+    c = ls.curvature(X)
+    w0 = w_star + start_gap * c.eigenvectors[:, -1]
+    for frac in (0.5, 0.99):
+        calm = ls.gradient_descent(X, y, w0, frac * c.max_stable_lr, 300)
+        assert not calm.diverged and np.all(np.isfinite(calm.losses))
+    if start_gap > 0:
+        wild = ls.gradient_descent(X, y, w0, 1.5 * c.max_stable_lr, 300)
+        assert wild.diverged and wild.diverged_step > 1
+        assert np.nanmax(wild.losses) > 1e6 * wild.losses[0]
+
+
 @pytest.mark.parametrize("frac", [0.3, 0.9, 1.1])
 def test_measured_error_along_each_eigenvector_is_one_minus_eta_lambda_to_the_t(frac):
     X, y = data(seed=7)
