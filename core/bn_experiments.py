@@ -35,15 +35,6 @@ CONVENTIONS = {
 # ---------------------------------------------------------------------------------------------------------
 
 
-def unit_batch(m: int, rng: np.random.Generator, *, mu: float = 3.0, sigma: float = 2.0) -> np.ndarray:
-    """A mini-batch of m pre-activations of one hidden unit, drawn from N(mu, sigma^2). Shape (m,)."""
-    if int(m) != m or m < 1:
-        raise ValueError(f"the batch size m must be a positive integer, got {m}")
-    if not (np.isfinite(mu) and np.isfinite(sigma) and sigma >= 0):
-        raise ValueError(f"need a finite mu and sigma >= 0, got {mu=}, {sigma=}")
-    return rng.normal(mu, sigma, size=int(m))
-
-
 def identity_gamma_beta(x, *, eps: float = EPS) -> tuple[float, float]:
     """The gamma and beta that make BatchNorm give its input back.
 
@@ -291,26 +282,15 @@ class Data:
     y_test: np.ndarray
 
 
-def harder_data(seed: int) -> Data:
-    """10 classes in 20 dimensions, 3 overlapping Gaussian clusters per class (not linearly separable).
-
-    Drawn from ``numpy.random.default_rng([seed, 0])`` with :func:`core.datasets.gaussian_clusters`;
-    75% for training, 25% held out.
-    """
-    rng = np.random.default_rng([seed, 0])
-    X, y = datasets.gaussian_clusters(N_SAMPLES, rng, n_classes=N_CLASSES, dim=DIM, spread=1.5,
-                                      clusters_per_class=3)
-    return Data(*_reorder(datasets.train_test_split(X, y, rng)))
-
-
-def _reorder(split):
-    X_train, X_test, y_train, y_test = split
-    return X_train, y_train, X_test, y_test
+def load_data(rng: np.random.Generator) -> Data:
+    """:func:`core.datasets.harder_data` with N_SAMPLES samples, DIM features and N_CLASSES classes."""
+    X_train, X_test, y_train, y_test = datasets.harder_data(rng, n=N_SAMPLES, dim=DIM, n_classes=N_CLASSES)
+    return Data(X_train, y_train, X_test, y_test)
 
 
 @dataclass(frozen=True)
 class Run:
-    """One training run of a sigmoid MLP on :func:`harder_data`.
+    """One training run of a sigmoid MLP on :func:`core.datasets.harder_data`.
 
     losses, accuracy: (steps,) mini-batch loss and accuracy before each update (NaN after a divergence);
     diverged_step: the step whose loss broke, else None;
@@ -347,7 +327,7 @@ def make_net(seed: int, *, batchnorm: bool, width: int = 64, depth: int = 3,
 def train_run(seed: int, *, batchnorm: bool, lr: float, steps: int = 300, width: int = 64, depth: int = 3,
               batch_size: int = 32, init_scale: float = 1.0, bn_momentum: float = 0.1,
               probe_every: int | None = None, callback: Callable[[int, int], None] | None = None) -> Run:
-    """Train :func:`make_net` with plain SGD on :func:`harder_data` (softmax cross-entropy).
+    """Train :func:`make_net` with plain SGD on :func:`core.datasets.harder_data` (softmax cross-entropy).
 
     Parameters
     ----------
@@ -367,8 +347,8 @@ def train_run(seed: int, *, batchnorm: bool, lr: float, steps: int = 300, width:
     :func:`core.nn.train` continuing from the last one with the same mini-batch stream; with plain SGD
     (no momentum) that is the same run as one call.
     """
-    data, net = harder_data(seed), make_net(seed, batchnorm=batchnorm, width=width, depth=depth,
-                                            init_scale=init_scale)
+    data = load_data(np.random.default_rng([seed, 0]))
+    net = make_net(seed, batchnorm=batchnorm, width=width, depth=depth, init_scale=init_scale)
     rng = np.random.default_rng([seed, 2])
     chunk = int(probe_every) if probe_every else int(steps)
     losses, acc, probes, done, diverged = [], [], [], 0, None

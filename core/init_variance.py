@@ -13,11 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core import nn
+from core import datasets, nn
 from core.numerics import QUIET, histogram
 
-INPUTS = ("normal", "uniform", "pixel")
-PIXEL_BETA = (0.2, 0.8)  # Beta(a, b): mostly dark pixels, a few bright ones; mean 0.2 like an MNIST digit
+INPUTS = datasets.INPUTS  # the input distributions of datasets.draw_inputs
 SCHEMES = ("normal", "lecun", "xavier", "he", "orthogonal")
 _NN_SCHEME = {"normal": "normal", "lecun": "lecun_normal", "xavier": "xavier_normal", "he": "he_normal",
               "orthogonal": "orthogonal"}
@@ -36,20 +35,6 @@ def _check_inputs(inputs: str) -> None:
         raise ValueError(f"unknown input distribution {inputs!r}; choose one of {list(INPUTS)}")
 
 
-def draw_inputs(inputs: str, shape, rng: np.random.Generator) -> np.ndarray:
-    """Inputs x from a named distribution.
-
-    ``"normal"`` N(0, 1) (standardized features); ``"uniform"`` U(-1, 1); ``"pixel"`` Beta(0.2, 0.8) on
-    [0, 1], mostly near 0 with a few bright values and mean 0.2 (raw pixel intensities).
-    """
-    _check_inputs(inputs)
-    if inputs == "normal":
-        return rng.normal(size=shape)
-    if inputs == "uniform":
-        return rng.uniform(-1.0, 1.0, size=shape)
-    return rng.beta(*PIXEL_BETA, size=shape)
-
-
 def input_moments(inputs: str) -> tuple[float, float, float, float]:
     """``(E[x], E[x^2], E[x^4], E|x|)`` of a named input distribution (exact).
 
@@ -63,7 +48,7 @@ def input_moments(inputs: str) -> tuple[float, float, float, float]:
         return 0.0, 1.0, 3.0, float(np.sqrt(2.0 / np.pi))
     if inputs == "uniform":
         return 0.0, 1.0 / 3.0, 1.0 / 5.0, 0.5
-    a, b = PIXEL_BETA
+    a, b = datasets.PIXEL_BETA
     m = [float(np.prod([(a + j) / (a + b + j) for j in range(k)])) for k in (1, 2, 4)]
     return m[0], m[1], m[2], m[0]
 
@@ -128,7 +113,7 @@ def one_neuron(n: int, sigma_w: float, inputs: str, trials: int, rng: np.random.
     if not (np.isfinite(sigma_w) and sigma_w > 0):
         raise ValueError(f"sigma_w must be positive and finite, got {sigma_w}")
     w = rng.normal(0.0, sigma_w, size=(trials, n))
-    products = w * draw_inputs(inputs, (trials, n), rng)  # (trials, n)
+    products = w * datasets.draw_inputs(inputs, (trials, n), rng)  # (trials, n)
     z = products.sum(axis=1)  # (trials,)
     _, m2, m4, _ = input_moments(inputs)
     var_pred = predicted_var_z(n, sigma_w, inputs)
@@ -479,13 +464,6 @@ def goldilocks(gains, depth: int, width: int, activation: str, rng: np.random.Ge
     return Goldilocks(gains, np.arange(1, depth + 1), q, grad, q_pred, grad_pred, critical_gain(activation))
 
 
-def teacher_data(n: int, d: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """A small smooth regression set: X ~ N(0, I_d) (n, d), y = sin(2 X u) + 0.5 X v (n, 1), |u| = |v| = 1."""
-    X = rng.normal(size=(n, d))
-    u, v = (w / np.linalg.norm(w) for w in rng.normal(size=(2, d)))
-    return X, (np.sin(2.0 * X @ u) + 0.5 * X @ v)[:, None]
-
-
 @dataclass(frozen=True)
 class TrainCurve:
     """Mini-batch MSE loss per step (steps,) of one scheme, NaN after a divergence."""
@@ -499,13 +477,13 @@ class TrainCurve:
 def train_scheme(scheme: str, depth: int, width: int, activation: str, seed: int, *,
                  sigma_w: float = 0.01, steps: int = 300, lr: float = 0.01, n: int = 512, d: int = 8,
                  callback=None) -> TrainCurve:
-    """Train a deep net (``depth - 1`` hidden layers of ``width``) on :func:`teacher_data` from ``seed``.
+    """Train a deep net (``depth - 1`` hidden layers of ``width``) on :func:`core.datasets.teacher_data` from ``seed``.
 
     Every scheme sees the same data, the same mini-batches (64) and an init from the same seed, so only
     the weight variance differs. SGD with momentum 0.9 and MSE loss (:func:`core.nn.train`).
     """
     data_rng, init_rng, batch_rng = (np.random.default_rng([seed, k]) for k in range(3))
-    X, y = teacher_data(n, d, data_rng)
+    X, y = datasets.teacher_data(n, d, data_rng)
     gain = nn.calculate_gain(activation) if scheme == "orthogonal" else 1.0
     weight_variance(scheme, width, activation, sigma_w)
     net = nn.MLP.create([d, *[width] * (depth - 1), 1], activation=activation, init=_NN_SCHEME[scheme],

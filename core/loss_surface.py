@@ -205,49 +205,6 @@ def _loss(w: np.ndarray, X: np.ndarray, y: np.ndarray) -> float:
 # What the loss-surface page draws. Everything below is exact for the quadratic loss above.
 
 
-def two_feature_regression(n: int, rng: np.random.Generator, *, scale_ratio: float = 1.0,
-                           correlation: float = 0.0, noise: float = 0.5,
-                           w_true: tuple[float, float] = (1.0, 1.0)) -> tuple[np.ndarray, np.ndarray]:
-    """Two correlated features on different scales and a linear target: the condition number is a dial.
-
-    Parameters
-    ----------
-    n : int
-        Number of samples (>= 2).
-    rng : numpy.random.Generator
-        Source of all randomness.
-    scale_ratio : float
-        Population std of feature 2 divided by that of feature 1 (> 0); feature 1 has std 1.
-    correlation : float
-        Population correlation rho of the two features, in (-1, 1).
-    noise : float
-        Std of the additive target noise.
-    w_true : (float, float)
-        The weights that generate the target.
-
-    Returns
-    -------
-    X : ndarray (n, 2)
-    y : ndarray (n,)
-
-    Notes
-    -----
-    ``z1, z2 ~ N(0, 1)`` with correlation rho, ``x = (z1, s * z2)``, ``y = x @ w_true + noise * eps``.
-    The population Hessian is ``[[1, rho s], [rho s, s^2]]``; with rho = 0 its condition number is s^2.
-    """
-    if n < 2:
-        raise ValueError(f"n must be at least 2, got {n}")
-    if not (np.isfinite(scale_ratio) and scale_ratio > 0):
-        raise ValueError(f"scale_ratio must be positive, got {scale_ratio}")
-    if not -1 < correlation < 1:
-        raise ValueError(f"correlation must be in (-1, 1), got {correlation}")
-    a, b = rng.normal(size=(2, n))
-    z2 = correlation * a + np.sqrt(1 - correlation**2) * b
-    X = np.column_stack([a, scale_ratio * z2])
-    y = X @ np.asarray(w_true, float) + noise * rng.normal(size=n)
-    return X, y
-
-
 def zscore(X: np.ndarray) -> np.ndarray:
     """Each column minus its mean, divided by its population std (ddof=0; a constant column gets scale 1)."""
     _check(X)

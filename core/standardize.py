@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core import datasets
 from core import loss_surface as ls
-from core.datasets import age_income
 from core.numerics import QUIET
 
 SCALINGS = ("none", "centering", "min-max", "z-score")
@@ -385,21 +385,6 @@ def usable_window(lrs: np.ndarray, rel_excess: np.ndarray, target: float) -> tup
     return None if ok.size == 0 else (float(lrs[ok[0]]), float(lrs[ok[-1]]))
 
 
-def mixed_scale_data(n: int, d: int, rng: np.random.Generator, *, spread: float = 1e3,
-                     noise: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
-    """``d`` features whose scales are log-uniform in ``[1, spread]``, each with a non-zero mean.
-
-    Column j is ``s_j * (m_j + N(0, 1))`` with ``s_j = spread ** U(0, 1)`` and ``m_j ~ U(0, 2)``; the target is
-    ``y = 1 + sum_j beta_j z_j + noise * N(0, 1)`` with ``beta_j ~ N(0, 1)`` on the standardized features,
-    so every feature matters equally once the units are removed.
-    """
-    s = spread ** rng.uniform(0, 1, size=d)
-    m = rng.uniform(0, 2, size=d)
-    Z = rng.normal(size=(n, d))
-    beta = rng.normal(size=d)
-    return s * (m + Z), 1.0 + Z @ beta + noise * rng.normal(size=n)
-
-
 @dataclass(frozen=True)
 class DimensionSweep:
     """kappa and steps-to-converge vs the number of features, raw vs z-scored (each with a bias column).
@@ -422,7 +407,7 @@ class DimensionSweep:
 def dimension_sweep(n: int, d_max: int, rng: np.random.Generator, *, spread: float = 1e3,
                     lr_fraction: float = 0.9, tol: float = 1e-3, max_steps: int = 2000) -> DimensionSweep:
     """Add mixed-scale features one at a time (the first d columns of one draw) and measure both."""
-    X, y = mixed_scale_data(n, d_max, rng, spread=spread)
+    X, y = datasets.mixed_scale_data(n, d_max, rng, spread=spread)
     ds = np.arange(1, d_max + 1)
     rows = [[v for m in ("none", "z-score") for v in _kappa_and_steps(X[:, :d], y, m, lr_fraction, tol, max_steps)]
             for d in ds]
@@ -468,7 +453,7 @@ def leak_demo(n: int, rng: np.random.Generator, *, test_fraction: float = 0.3,
     of test information; fitting on everything pulls the statistics toward the test rows, so the training
     inputs depend on the test set and the shift looks smaller than it is.
     """
-    X, _ = age_income(n, rng)
+    X, _ = datasets.age_income(n, rng)
     n_test = max(1, round(test_fraction * n))
     train, test = X[:-n_test], X[-n_test:] * np.array([1.0, 1.0 + income_growth])
     fits = (fit_standardizer(train), fit_standardizer(np.vstack([train, test])))

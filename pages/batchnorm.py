@@ -12,6 +12,7 @@ import ui
 from charts import batchnorm as C
 from charts.common import cached, show, spec
 from core import bn_experiments as E
+from core import datasets
 from ui.nav import by_url_path
 
 LRS = (0.5, 2.0, 8.0)
@@ -30,7 +31,7 @@ MU, SIGMA = 3.0, 2.0  # the population one unit's pre-activations come from (sec
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def batch_for(seed: int, m: int) -> np.ndarray:
-    return E.unit_batch(m, np.random.default_rng([seed, 10]), mu=MU, sigma=SIGMA)
+    return datasets.unit_batch(m, np.random.default_rng([seed, 10]), mu=MU, sigma=SIGMA)
 
 
 @st.cache_resource(show_spinner=False)
@@ -240,6 +241,7 @@ def training_section(width: int, steps: int) -> None:
                "shift, in the paper's words); with BN it stays near mean β and spread γ, moved only by "
                "the learned γ and β.")
     code = f"""from core import bn_experiments as E
+from core import datasets
 runs = {{(lr, bn): E.train_run({seed}, batchnorm=bn, lr=lr, steps={steps}, width={width}, batch_size={BATCH_SIZE},
                                probe_every={PROBE_EVERY})
         for lr in {LRS} for bn in (False, True)}}

@@ -9,6 +9,7 @@ import streamlit as st
 import ui
 from charts import loss_surface as charts
 from charts.common import fill, finite_frame, pin_for_log
+from core import datasets
 from core import loss_surface as ls
 
 N = 100                 # samples in the synthetic data set
@@ -22,7 +23,7 @@ VIEW_KEY, CLICKS_KEY = "surface_view_domain", "surface_clicks"   # session state
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def problem(seed: int, scale_ratio: float, correlation: float, standardize: bool):
-    X, y = ls.two_feature_regression(N, np.random.default_rng(seed), scale_ratio=scale_ratio,
+    X, y = datasets.two_feature_regression(N, np.random.default_rng(seed), scale_ratio=scale_ratio,
                                      correlation=correlation)
     if standardize:
         X = ls.zscore(X)
@@ -343,9 +344,10 @@ def _code(seed, s, rho, std, frac, steps, opt, batch, beta, w1, w2) -> str:
           "Momentum": f", momentum={beta}"}.get(opt, "")
     return f"""
 import numpy as np
+from core import datasets
 from core import loss_surface as ls
 
-X, y = ls.two_feature_regression({N}, np.random.default_rng({seed}), scale_ratio={s}, correlation={rho})
+X, y = datasets.two_feature_regression({N}, np.random.default_rng({seed}), scale_ratio={s}, correlation={rho})
 {"X = ls.zscore(X)" if std else "# features left on their own scales"}
 curv = ls.curvature(X)                       # eigenvalues, eigenvectors, condition_number, max_stable_lr
 w_star, loss_star = ls.minimizer(X, y)

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from core import batchnorm as bn
 from core import bn_experiments as E
+from core import datasets
 
 SMALL = dict(steps=60, width=16, batch_size=16)
 
@@ -45,7 +46,7 @@ def test_scale_invariance_with_eps_breaks_only_by_about_eps_over_the_variance():
 
 
 def test_identity_gamma_beta_gives_the_input_back():
-    x = E.unit_batch(50, np.random.default_rng(2))
+    x = datasets.unit_batch(50, np.random.default_rng(2))
     gamma, beta = E.identity_gamma_beta(x)
     np.testing.assert_allclose(bn.batchnorm_steps(x, gamma, beta).out, x, rtol=0, atol=1e-12)
     assert gamma == pytest.approx(np.sqrt(x.var() + E.EPS), rel=1e-14)
@@ -53,7 +54,7 @@ def test_identity_gamma_beta_gives_the_input_back():
 
 
 def test_transform_reports_the_largest_change_from_the_input():
-    x = E.unit_batch(40, np.random.default_rng(9))
+    x = datasets.unit_batch(40, np.random.default_rng(9))
     steps, gap = E.transform(x, 1.0, 0.0)
     assert gap == pytest.approx(np.abs(steps.x_hat - x).max(), rel=1e-12)
     assert E.transform(x, *E.identity_gamma_beta(x))[1] < 1e-12
@@ -62,7 +63,7 @@ def test_transform_reports_the_largest_change_from_the_input():
 @settings(deadline=None, max_examples=30)
 @given(m=st.integers(2, 200), mu=st.floats(-50, 50), sigma=st.floats(0.1, 50), seed=st.integers(0, 2**16))
 def test_identity_holds_for_any_batch(m, mu, sigma, seed):
-    x = E.unit_batch(m, np.random.default_rng(seed), mu=mu, sigma=sigma)
+    x = datasets.unit_batch(m, np.random.default_rng(seed), mu=mu, sigma=sigma)
     gamma, beta = E.identity_gamma_beta(x)
     out = bn.batchnorm_steps(x, gamma, beta).out
     assert np.max(np.abs(out - x)) <= 1e-9 * max(1.0, np.max(np.abs(x)))
@@ -166,12 +167,6 @@ def test_a_slow_running_average_leaves_a_bigger_eval_gap_early_than_late():
     assert gap[1:4].mean() > gap[-3:].mean()
 
 
-def test_harder_data_has_ten_balanced_classes_and_a_held_out_split():
-    data = E.harder_data(0)
-    assert data.X_train.shape == (1500, E.DIM) and data.X_test.shape == (500, E.DIM)
-    assert set(np.unique(data.y_train)) == set(range(E.N_CLASSES))
-
-
 def test_smooth_keeps_constants_and_nans():
     v = np.array([2.0, 2.0, 2.0, np.nan, np.nan])
     out = E.smooth(v, 3)
@@ -187,7 +182,6 @@ def test_stuck_means_no_better_than_chance():
 
 
 @pytest.mark.parametrize("call", [
-    lambda: E.unit_batch(0, np.random.default_rng(0)),
     lambda: E.batch_stat_spread([0, 2], n_batches=10, rng=np.random.default_rng(0)),
     lambda: E.running_stats("tensorflow", batch_size=4, steps=3, rng=np.random.default_rng(0)),
     lambda: E.running_stats("pytorch", batch_size=1, steps=3, rng=np.random.default_rng(0)),
