@@ -205,14 +205,6 @@ def _loss(w: np.ndarray, X: np.ndarray, y: np.ndarray) -> float:
 # What the loss-surface page draws. Everything below is exact for the quadratic loss above.
 
 
-def zscore(X: np.ndarray) -> np.ndarray:
-    """Each column minus its mean, divided by its population std (ddof=0; a constant column gets scale 1)."""
-    _check(X)
-    X = np.asarray(X, float)
-    sd = X.std(axis=0)
-    return (X - X.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
-
-
 def minimizer(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
     """The least-squares weights ``w*`` and the smallest loss ``L* = L(w*)``.
 

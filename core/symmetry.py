@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core import datasets, nn
+from core import datasets, nn, standardize
 from core.numerics import QUIET
 
 INITS = ("zeros", "constant", "zero_w_random_b", "normal", "identical_rows")
@@ -31,7 +31,8 @@ DISTINCT_TOL = 1e-3
 
 
 def make_data(dataset: str, n: int, rng: np.random.Generator, *, noise: float = 0.1):
-    """A 2-D classification set from :data:`core.datasets.CLASSIFICATION_2D`, z-scored per feature.
+    """A 2-D classification set from :data:`core.datasets.CLASSIFICATION_2D`, z-scored per feature
+    (:func:`core.standardize.fit_standardizer`).
 
     Returns
     -------
@@ -41,7 +42,7 @@ def make_data(dataset: str, n: int, rng: np.random.Generator, *, noise: float = 
     if dataset not in datasets.CLASSIFICATION_2D:
         raise ValueError(f"unknown dataset {dataset!r}; choose one of {sorted(datasets.CLASSIFICATION_2D)}")
     X, y = datasets.CLASSIFICATION_2D[dataset](n, rng, noise=noise)
-    return (X - X.mean(axis=0)) / X.std(axis=0), y.astype(float)
+    return standardize.fit_standardizer(X).transform(X), y.astype(float)
 
 
 def init_network(

@@ -11,6 +11,7 @@ from charts import loss_surface as charts
 from charts.common import fill, finite_frame, pin_for_log
 from core import datasets
 from core import loss_surface as ls
+from core import standardize as S
 
 N = 100                 # samples in the synthetic data set
 W_LIMIT = 50.0          # the start's allowed range (number inputs and clicks)
@@ -26,7 +27,7 @@ def problem(seed: int, scale_ratio: float, correlation: float, standardize: bool
     X, y = datasets.two_feature_regression(N, np.random.default_rng(seed), scale_ratio=scale_ratio,
                                      correlation=correlation)
     if standardize:
-        X = ls.zscore(X)
+        X = S.fit_standardizer(X).transform(X)
     w_star, loss_star = ls.minimizer(X, y)
     return X, y, ls.curvature(X), w_star, loss_star
 
@@ -346,9 +347,10 @@ def _code(seed, s, rho, std, frac, steps, opt, batch, beta, w1, w2) -> str:
 import numpy as np
 from core import datasets
 from core import loss_surface as ls
+from core import standardize as S
 
 X, y = datasets.two_feature_regression({N}, np.random.default_rng({seed}), scale_ratio={s}, correlation={rho})
-{"X = ls.zscore(X)" if std else "# features left on their own scales"}
+{"X = S.fit_standardizer(X).transform(X)" if std else "# features left on their own scales"}
 curv = ls.curvature(X)                       # eigenvalues, eigenvectors, condition_number, max_stable_lr
 w_star, loss_star = ls.minimizer(X, y)
 lr = {frac} * curv.max_stable_lr
