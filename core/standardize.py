@@ -14,7 +14,6 @@ import numpy as np
 
 from core import datasets
 from core import loss_surface as ls
-from core.numerics import QUIET
 
 SCALINGS = ("none", "centering", "min-max", "z-score")
 NORMAL_WITHIN_ONE_SIGMA = math.erf(1 / math.sqrt(2))  # 0.6827
@@ -172,64 +171,16 @@ def min_loss(X, y) -> float:
     return ls.mse_loss(w, D, y)
 
 
-def _excess_terms(D, y, lr: float) -> tuple[np.ndarray, np.ndarray]:
-    """Per eigendirection: the initial excess ``(v_i^T g0)^2 / (2 lambda_i)`` and ``2 ln|1 - eta lambda_i|``."""
+def _start_errors(D, y) -> tuple[np.ndarray, ls.Curvature]:
+    """The eigen-errors ``e0 = V^T (0 - w*)`` of GD started at ``w0 = 0``, and the curvature of ``D``.
+
+    Computed from the gradient there, ``g0 = -H w*``, as ``e_i = v_i^T g0 / lambda_i``: no minimizer is solved
+    for, and a direction whose eigenvalue is at round-off level (GD never moves along it) gets ``e_i = 0``.
+    """
     c = ls.curvature(D)
-    lam, V = c.eigenvalues, c.eigenvectors
     g0 = ls.mse_grad(np.zeros(D.shape[1]), D, y)
-    keep = lam > lam[-1] * D.shape[1] * np.finfo(float).eps
-    with np.errstate(**QUIET):
-        return 0.5 * (V[:, keep].T @ g0) ** 2 / lam[keep], 2 * np.log(np.abs(1 - lr * lam[keep]))
-
-
-def predicted_excess(D, y, lr: float, t) -> np.ndarray:
-    """Theory: ``L(w_t) - L*`` of full-batch GD from ``w0 = 0`` after ``t`` steps (array-like ``t``).
-
-    Notes
-    -----
-    With ``H = V diag(lambda) V^T`` and ``g0 = grad L(0)``, the error along eigenvector i shrinks by
-    ``(1 - eta lambda_i)`` per step, so ``L(w_t) - L* = 1/2 sum_i (v_i^T g0)^2 / lambda_i (1 - eta lambda_i)^(2t)``
-    (directions with ``lambda_i = 0`` never move and hold no excess). Goh (2017), "Why Momentum Really Works".
-    """
-    weight, log_rate = _excess_terms(D, y, lr)
-    return _excess(weight, log_rate, t)
-
-
-def _excess(weight: np.ndarray, log_rate: np.ndarray, t) -> np.ndarray:
-    with np.errstate(**QUIET):
-        return np.sum(weight * np.exp(np.multiply.outer(np.asarray(t, dtype=float), log_rate)), axis=-1)
-
-
-def predicted_steps(D, y, lr: float, tol: float) -> float:
-    """Theory: the first step ``t`` with ``(L_t - L*) / (L_0 - L*) <= tol``; ``inf`` if never (unstable lr).
-
-    Notes
-    -----
-    Uses ``predicted_excess``; for the slowest direction alone ``t ~ ln(1/tol) / (2 eta lambda_min)``,
-    which is ``~ kappa ln(1/tol) / 3.6`` at ``eta = 0.9 * 2 / lambda_max``.
-    """
-    weight, log_rate = _excess_terms(D, y, lr)
-    e0 = float(weight.sum())
-    if e0 <= 0:
-        return 0.0
-    done = lambda t: float(_excess(weight, log_rate, t)) <= tol * e0  # noqa: E731
-    hi = 1
-    while not done(hi):
-        hi *= 2
-        if hi > 2**62:
-            return math.inf
-    lo = hi // 2
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        lo, hi = (lo, mid) if done(mid) else (mid, hi)
-    return float(hi)
-
-
-def measured_steps(losses: np.ndarray, loss_star: float, tol: float) -> int | None:
-    """Measurement: the first step whose relative excess loss is ``<= tol`` (None if not within the run)."""
-    rel = relative_excess(losses, loss_star)
-    hit = np.flatnonzero(np.isfinite(rel) & (rel <= tol))
-    return int(hit[0]) if hit.size else None
+    keep = c.eigenvalues > c.eigenvalues[-1] * D.shape[1] * np.finfo(float).eps
+    return np.where(keep, c.eigenvectors.T @ g0 / np.where(keep, c.eigenvalues, 1.0), 0.0), c
 
 
 def relative_excess(losses: np.ndarray, loss_star: float) -> np.ndarray:
@@ -275,7 +226,7 @@ def run_scaling(X, y, method: str, *, lr_fraction: float, steps: int, tol: float
     X = _check_X(X)
     sc = fit_scaling(X, method)
     D_s, y_s = sufficient_rows(design_matrix(sc.transform(X)), y)
-    c = ls.curvature(D_s)
+    e0, c = _start_errors(D_s, y_s)
     lr = lr_fraction * c.max_stable_lr
     run = ls.gradient_descent(D_s, y_s, np.zeros(D_s.shape[1]), lr, steps)
     star = min_loss(X, y) if loss_star is None else loss_star
@@ -284,7 +235,7 @@ def run_scaling(X, y, method: str, *, lr_fraction: float, steps: int, tol: float
         method, c.condition_number, float(c.eigenvalues[-1]), float(c.eigenvalues[0]), c.max_stable_lr, lr,
         run.losses, relative_excess(run.losses, star), star, run.diverged_step,
         np.abs(ls.mse_grad(np.zeros(D_s.shape[1]), D_s, y_s)), to_scaled_weights(w_raw, sc),
-        predicted_steps(D_s, y_s, lr, tol), measured_steps(run.losses, star, tol),
+        ls.exact_steps_to_tolerance(e0, c, lr, tol), ls.steps_to_tolerance(run.losses, star, tol),
     )
 
 
@@ -417,13 +368,13 @@ def dimension_sweep(n: int, d_max: int, rng: np.random.Generator, *, spread: flo
 
 def _kappa_and_steps(X, y, method, lr_fraction, tol, max_steps) -> tuple[float, float, float]:
     D_s, y_s = sufficient_rows(design_matrix(fit_scaling(X, method).transform(X)), y)
-    c = ls.curvature(D_s)
+    e0, c = _start_errors(D_s, y_s)
     lr = lr_fraction * c.max_stable_lr
-    pred = predicted_steps(D_s, y_s, lr, tol)
+    pred = ls.exact_steps_to_tolerance(e0, c, lr, tol)
     if pred > max_steps:
         return c.condition_number, pred, math.nan
     run = ls.gradient_descent(D_s, y_s, np.zeros(D_s.shape[1]), lr, int(pred) + 5)
-    meas = measured_steps(run.losses, min_loss(X, y), tol)
+    meas = ls.steps_to_tolerance(run.losses, min_loss(X, y), tol)
     return c.condition_number, pred, math.nan if meas is None else float(meas)
 
 

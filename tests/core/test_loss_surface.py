@@ -207,14 +207,34 @@ def test_steps_to_tolerance_predicted_by_the_slowest_direction_matches_the_run()
     c = ls.curvature(X)
     w_star, L_star = ls.minimizer(X, y)
     w0 = np.array([-2.0, 3.0])
+    e0 = (w0 - w_star) @ c.eigenvectors
     for frac in (0.3, 0.6, 0.9):
         lr = frac * c.max_stable_lr
         tr = ls.gradient_descent(X, y, w0, lr, 3000)
         measured = ls.steps_to_tolerance(tr.losses, L_star, 1e-4)
-        predicted = ls.predicted_steps_to_tolerance(w0 - w_star, c, lr, 1e-4)
+        predicted = ls.predicted_steps_to_tolerance(e0, c, lr, 1e-4)
         assert measured is not None
         assert abs(measured - predicted) <= 0.15 * predicted + 3
-    assert ls.predicted_steps_to_tolerance(w0 - w_star, c, 1.1 * c.max_stable_lr, 1e-4) == float("inf")
+        assert ls.exact_steps_to_tolerance(e0, c, lr, 1e-4) == measured
+    assert ls.predicted_steps_to_tolerance(e0, c, 1.1 * c.max_stable_lr, 1e-4) == float("inf")
+    assert ls.exact_steps_to_tolerance(e0, c, 1.1 * c.max_stable_lr, 1e-4) == float("inf")
+
+
+@settings(deadline=None, max_examples=40)
+@given(seed=st.integers(0, 10_000), s=st.floats(0.2, 10), rho=st.floats(-0.9, 0.9), frac=st.floats(0.05, 0.99),
+       tol=st.sampled_from([1e-1, 1e-3, 1e-6]))
+def test_exact_steps_to_tolerance_equal_the_measured_steps_of_full_batch_gd(seed, s, rho, frac, tol):
+    X, y = data(seed, scale_ratio=s, correlation=rho)
+    c = ls.curvature(X)
+    w_star, L_star = ls.minimizer(X, y)
+    w0 = w_star + np.random.default_rng(seed).normal(size=2) * 3
+    lr = frac * c.max_stable_lr
+    exact = ls.exact_steps_to_tolerance((w0 - w_star) @ c.eigenvectors, c, lr, tol)
+    np.testing.assert_allclose(ls.predicted_excess((w0 - w_star) @ c.eigenvectors, c, lr, [0, 1, 5]),
+                               ls.gradient_descent(X, y, w0, lr, 5).losses[[0, 1, 5]] - L_star, rtol=1e-6)
+    if exact <= 2000:
+        measured = ls.steps_to_tolerance(ls.gradient_descent(X, y, w0, lr, int(exact) + 5).losses, L_star, tol)
+        assert measured is not None and abs(measured - exact) <= 1
 
 
 @settings(deadline=None, max_examples=40)

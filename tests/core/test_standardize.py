@@ -172,7 +172,9 @@ def test_predicted_excess_loss_matches_the_gd_run(method):
     X, y = age_income_data()
     r = S.run_scaling(X, y, method, lr_fraction=0.9, steps=40)
     D_s, y_s = S.sufficient_rows(S.design_matrix(S.fit_scaling(X, method).transform(X)), y)
-    theory = S.predicted_excess(D_s, y_s, r.lr, np.arange(41))
+    c = ls.curvature(D_s)
+    e0 = (0.0 - ls.minimizer(D_s, y_s)[0]) @ c.eigenvectors
+    theory = ls.predicted_excess(e0, c, r.lr, np.arange(41))
     measured = r.losses - r.loss_star
     keep = measured > 1e-9 * measured[0]
     np.testing.assert_allclose(theory[keep], measured[keep], rtol=1e-5)
