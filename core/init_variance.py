@@ -474,15 +474,17 @@ class TrainCurve:
     diverged_reason: str
 
 
-def train_scheme(scheme: str, depth: int, width: int, activation: str, seed: int, *,
+def train_scheme(scheme: str, depth: int, width: int, activation: str, rng: np.random.Generator, *,
                  sigma_w: float = 0.01, steps: int = 300, lr: float = 0.01, n: int = 512, d: int = 8,
                  callback=None) -> TrainCurve:
-    """Train a deep net (``depth - 1`` hidden layers of ``width``) on :func:`core.datasets.teacher_data` from ``seed``.
+    """Train a deep net (``depth - 1`` hidden layers of ``width``) on :func:`core.datasets.teacher_data`.
 
-    Every scheme sees the same data, the same mini-batches (64) and an init from the same seed, so only
-    the weight variance differs. SGD with momentum 0.9 and MSE loss (:func:`core.nn.train`).
+    SGD with momentum 0.9, mini-batches of 64 and MSE loss (:func:`core.nn.train`). ``rng`` is split with
+    ``rng.spawn(3)``: child 0 draws the data, child 1 the initial weights, child 2 the mini-batches, so schemes
+    given generators in the same state (``np.random.default_rng(seed)`` each) see the same data and
+    mini-batches and differ only in how the weights are drawn.
     """
-    data_rng, init_rng, batch_rng = (np.random.default_rng([seed, k]) for k in range(3))
+    data_rng, init_rng, batch_rng = rng.spawn(3)
     X, y = datasets.teacher_data(n, d, data_rng)
     gain = nn.calculate_gain(activation) if scheme == "orthogonal" else 1.0
     weight_variance(scheme, width, activation, sigma_w)

@@ -9,6 +9,7 @@ weights (column i of ``W1``), its bias and its outgoing weight (row i of ``W2``)
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -387,14 +388,16 @@ class EpsilonLab:
 
 
 def eps_break_out(
-    X: np.ndarray, y: np.ndarray, eps: float, *, H: int, activation: str, lr: float, seed: int,
+    X: np.ndarray, y: np.ndarray, eps: float, *, H: int, activation: str, lr: float, rng: np.random.Generator,
     delta: float = 0.1, max_steps: int = 3000, batch_size: int | None = None,
 ) -> float:
-    """One point of the eps-lab: every weight N(0, eps^2) from ``seed``, the break-out step (NaN if none).
+    """One point of the eps-lab: every weight N(0, eps^2), the break-out step (NaN if none).
 
-    The initial draw is the same for every eps (only scaled), so eps alone changes between points.
+    ``rng`` is split with ``rng.spawn(2)``: child 0 draws the initial weights, child 1 the mini-batches.
+    Generators in the same state (``np.random.default_rng(seed)`` each) give every eps the same draw, only
+    scaled, so eps alone changes between points.
     """
-    init_rng, train_rng = np.random.default_rng(seed).spawn(2)
+    init_rng, train_rng = rng.spawn(2)
     net = init_network("normal", H, activation, init_rng, sigma=float(eps))
     hit = break_out_step(net, X, y, lr=lr, delta=delta, max_steps=max_steps, rng=train_rng,
                          batch_size=batch_size)
@@ -417,7 +420,7 @@ def epsilon_lab(
     H: int,
     activation: str,
     lr: float,
-    seed: int,
+    rng: np.random.Generator,
     delta: float = 0.1,
     max_steps: int = 3000,
     batch_size: int | None = None,
@@ -425,12 +428,14 @@ def epsilon_lab(
 ) -> EpsilonLab:
     """:func:`eps_break_out` for every eps, then :func:`summarize_lab`.
 
-    ``callback(i, k)`` is called after each of the k runs (a progress bar).
+    Every eps gets a copy of ``rng`` in the state it was passed, so every point starts from the same draw,
+    only scaled, and equals ``eps_break_out(..., rng=np.random.default_rng(seed))`` when ``rng`` is that
+    generator. ``callback(i, k)`` is called after each of the k runs (a progress bar).
     """
     eps = np.asarray(eps_values, dtype=float)
     steps = np.full(len(eps), np.nan)
     for i, e in enumerate(eps):
-        steps[i] = eps_break_out(X, y, e, H=H, activation=activation, lr=lr, seed=seed, delta=delta,
+        steps[i] = eps_break_out(X, y, e, H=H, activation=activation, lr=lr, rng=copy.deepcopy(rng), delta=delta,
                                  max_steps=max_steps, batch_size=batch_size)
         if callback is not None:
             callback(i + 1, len(eps))

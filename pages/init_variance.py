@@ -55,7 +55,8 @@ def gold(activation: str, seed: int) -> iv.Goldilocks:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def train(scheme: str, depth: int, activation: str, seed: int) -> iv.TrainCurve:
-    return iv.train_scheme(scheme, depth, TRAIN_WIDTH, activation, seed, sigma_w=TRAIN_STD, steps=TRAIN_STEPS)
+    return iv.train_scheme(scheme, depth, TRAIN_WIDTH, activation, np.random.default_rng(seed), sigma_w=TRAIN_STD,
+                           steps=TRAIN_STEPS)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -24,16 +24,20 @@ VIEW_KEY, CLICKS_KEY = "surface_view_domain", "surface_clicks"   # session state
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def problem(seed: int, scale_ratio: float, correlation: float, standardize: bool):
-    X, y = datasets.two_feature_regression(N, np.random.default_rng(seed), scale_ratio=scale_ratio,
-                                     correlation=correlation)
+    X, y = datasets.two_feature_regression(N, _rngs(seed)[0], scale_ratio=scale_ratio, correlation=correlation)
     if standardize:
         X = S.fit_standardizer(X).transform(X)
     w_star, loss_star = ls.minimizer(X, y)
     return X, y, ls.curvature(X), w_star, loss_star
 
 
+def _rngs(seed: int) -> list[np.random.Generator]:
+    """One seed, three streams: the data, the SGD mini-batches, the 30 sample mini-batch gradients."""
+    return np.random.default_rng(seed).spawn(3)
+
+
 def _sgd_rng(seed: int) -> np.random.Generator:
-    return np.random.default_rng(seed + 1)
+    return _rngs(seed)[1]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -57,7 +61,7 @@ def experiment(seed, scale_ratio, correlation, standardize, frac, steps, optimiz
         measured_steps=measured_steps(seed, scale_ratio, correlation, standardize, frac, optimizer, batch, beta,
                                       w1, w2),
         escape=ls.escape_step(traj.losses),
-        spread=(ls.minibatch_gradients(X, y, w0, batch, 30, np.random.default_rng(seed + 2))
+        spread=(ls.minibatch_gradients(X, y, w0, batch, 30, _rngs(seed)[2])
                 if optimizer == "SGD" else np.empty((0, 2))),
         grad0=ls.mse_grad(w0, X, y),
     )
@@ -341,7 +345,7 @@ def experiment_section() -> None:
 
 
 def _code(seed, s, rho, std, frac, steps, opt, batch, beta, w1, w2) -> str:
-    kw = {"SGD": f", batch_size={batch}, rng=np.random.default_rng({seed + 1})",
+    kw = {"SGD": f", batch_size={batch}, rng=sgd_rng",
           "Momentum": f", momentum={beta}"}.get(opt, "")
     return f"""
 import numpy as np
@@ -349,7 +353,8 @@ from core import datasets
 from core import loss_surface as ls
 from core import standardize as S
 
-X, y = datasets.two_feature_regression({N}, np.random.default_rng({seed}), scale_ratio={s}, correlation={rho})
+data_rng, sgd_rng, _ = np.random.default_rng({seed}).spawn(3)
+X, y = datasets.two_feature_regression({N}, data_rng, scale_ratio={s}, correlation={rho})
 {"X = S.fit_standardizer(X).transform(X)" if std else "# features left on their own scales"}
 curv = ls.curvature(X)                       # eigenvalues, eigenvectors, condition_number, max_stable_lr
 w_star, loss_star = ls.minimizer(X, y)

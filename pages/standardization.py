@@ -73,7 +73,7 @@ def leak(n: int, seed: int, growth: float) -> S.LeakReport:
 @st.cache_data(show_spinner=False, max_entries=64)
 def shapes(n: int, seed: int) -> dict[str, tuple[S.ShapeReport, Histogram]]:
     X, _ = data(n, seed)
-    normal = np.random.default_rng(seed + 1).normal(size=n)
+    normal = np.random.default_rng(seed).spawn(1)[0].normal(size=n)   # a stream apart from the data's
     out = {}
     for name, x in (("age", X[:, 0]), ("income", X[:, 1]), ("a normal feature", normal)):
         rep = S.shape_report(x)

@@ -12,20 +12,36 @@ from core import datasets
 SMALL = dict(steps=60, width=16, batch_size=16)
 
 
+def rng(seed: int) -> np.random.Generator:
+    return np.random.default_rng(seed)
+
+
 def test_bn_on_reaches_a_lower_loss_than_bn_off_at_a_high_learning_rate():
-    off = E.train_run(0, batchnorm=False, lr=8.0, steps=200)
-    on = E.train_run(0, batchnorm=True, lr=8.0, steps=200)
+    off = E.train_run(rng(0), batchnorm=False, lr=8.0, steps=200)
+    on = E.train_run(rng(0), batchnorm=True, lr=8.0, steps=200)
     assert E.final_loss(on) < E.final_loss(off)
 
 
 def test_bn_on_and_off_start_from_the_same_weights():
-    off, on = E.make_net(3, batchnorm=False), E.make_net(3, batchnorm=True)
+    off, on = E.make_net(rng(3), batchnorm=False), E.make_net(rng(3), batchnorm=True)
     for W_off, W_on in zip(off.weights, on.weights, strict=True):
         np.testing.assert_array_equal(W_off, W_on)
 
 
+@pytest.mark.parametrize("batchnorm", [False, True])
+def test_a_run_draws_data_weights_and_batches_from_the_three_children_of_its_rng(batchnorm):
+    """BN off and on, given default_rng(seed) each, therefore see the same data, weights and mini-batches."""
+    run = E.train_run(rng(7), batchnorm=batchnorm, lr=1.0, **SMALL)
+    data_rng, init_rng, batch_rng = rng(7).spawn(3)
+    data = E.load_data(data_rng)
+    net = E.make_net(init_rng, batchnorm=batchnorm, width=16)
+    replay = E.nn.train(net, data.X_train, data.y_train, loss="softmax_ce", lr=1.0, steps=60, batch_size=16,
+                        rng=batch_rng)
+    np.testing.assert_array_equal(run.losses, replay.losses)
+
+
 def test_init_scale_multiplies_only_the_hidden_weights():
-    base, scaled = E.make_net(1, batchnorm=True), E.make_net(1, batchnorm=True, init_scale=10.0)
+    base, scaled = E.make_net(rng(1), batchnorm=True), E.make_net(rng(1), batchnorm=True, init_scale=10.0)
     for W, W10 in zip(base.weights[:-1], scaled.weights[:-1], strict=True):
         np.testing.assert_allclose(W10, 10 * W, rtol=1e-15)
     np.testing.assert_array_equal(scaled.weights[-1], base.weights[-1])
@@ -130,15 +146,15 @@ def test_running_variance_settles_at_the_predicted_level(convention):
 
 
 def test_training_in_probe_chunks_is_the_same_run_as_one_call():
-    one = E.train_run(2, batchnorm=True, lr=1.0, **SMALL)
-    chunked = E.train_run(2, batchnorm=True, lr=1.0, probe_every=7, **SMALL)
+    one = E.train_run(rng(2), batchnorm=True, lr=1.0, **SMALL)
+    chunked = E.train_run(rng(2), batchnorm=True, lr=1.0, probe_every=7, **SMALL)
     np.testing.assert_array_equal(one.losses, chunked.losses)
     np.testing.assert_array_equal(one.accuracy, chunked.accuracy)
 
 
 def test_train_run_is_deterministic_and_has_the_documented_shapes():
-    a = E.train_run(4, batchnorm=True, lr=1.0, probe_every=20, **SMALL)
-    b = E.train_run(4, batchnorm=True, lr=1.0, probe_every=20, **SMALL)
+    a = E.train_run(rng(4), batchnorm=True, lr=1.0, probe_every=20, **SMALL)
+    b = E.train_run(rng(4), batchnorm=True, lr=1.0, probe_every=20, **SMALL)
     np.testing.assert_array_equal(a.losses, b.losses)
     np.testing.assert_array_equal(a.percentiles, b.percentiles)
     assert a.losses.shape == a.accuracy.shape == (60,)
@@ -150,19 +166,19 @@ def test_train_run_is_deterministic_and_has_the_documented_shapes():
 
 
 def test_without_batchnorm_train_and_eval_mode_agree():
-    run = E.train_run(5, batchnorm=False, lr=1.0, probe_every=30, **SMALL)
+    run = E.train_run(rng(5), batchnorm=False, lr=1.0, probe_every=30, **SMALL)
     np.testing.assert_allclose(run.test_loss_train_mode, run.test_loss_eval_mode, rtol=1e-12)
 
 
 def test_bn_normalizes_the_unit_input_at_the_start():
-    run = E.train_run(6, batchnorm=True, lr=1.0, probe_every=30, **SMALL)
+    run = E.train_run(rng(6), batchnorm=True, lr=1.0, probe_every=30, **SMALL)
     p15, p50, p85 = run.percentiles[0]
     # gamma = 1, beta = 0 at the start: the 15th/85th percentiles of a standardized normal-ish input are ~ -+1
     assert -1.5 < p15 < -0.5 and abs(p50) < 0.5 and 0.5 < p85 < 1.5
 
 
 def test_a_slow_running_average_leaves_a_bigger_eval_gap_early_than_late():
-    run = E.train_run(0, batchnorm=True, lr=2.0, steps=200, width=32, bn_momentum=0.01, probe_every=25)
+    run = E.train_run(rng(0), batchnorm=True, lr=2.0, steps=200, width=32, bn_momentum=0.01, probe_every=25)
     gap = np.abs(run.test_loss_train_mode - run.test_loss_eval_mode)
     assert gap[1:4].mean() > gap[-3:].mean()
 

@@ -203,8 +203,8 @@ def test_status_names_overflow_and_underflow():
 
 
 def test_he_trains_a_deep_relu_net_where_lecun_stalls():
-    he = iv.train_scheme("he", 20, 32, "relu", 0, steps=150)
-    lecun = iv.train_scheme("lecun", 20, 32, "relu", 0, steps=150)
+    he = iv.train_scheme("he", 20, 32, "relu", rng(0), steps=150)
+    lecun = iv.train_scheme("lecun", 20, 32, "relu", rng(0), steps=150)
     assert he.diverged_step is None and np.all(np.isfinite(he.losses))
     assert he.losses[-20:].mean() < 0.6 * lecun.losses[-20:].mean()
 

@@ -254,7 +254,7 @@ def test_the_measured_steps_to_tolerance_stop_early_at_the_full_runs_count(seed,
     kw = {"GD": {}, "SGD": {"batch_size": 8}, "Momentum": {"momentum": 0.7}}[opt]
 
     def run(fn, *args):
-        extra = {"rng": np.random.default_rng(seed + 1)} if opt == "SGD" else {}
+        extra = {"rng": np.random.default_rng(seed).spawn(1)[0]} if opt == "SGD" else {}
         return fn(X, y, w0, frac * c.max_stable_lr, max_steps, *args, **kw, **extra)
 
     full = ls.steps_to_tolerance(run(ls.gradient_descent).losses, L_star, tol)

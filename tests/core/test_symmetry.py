@@ -166,16 +166,25 @@ def test_break_out_in_chunks_is_the_same_run_as_one_call(moons):
 def test_break_out_steps_grow_linearly_in_log_one_over_eps_at_the_predicted_slope(dataset, activation):
     X, y = sy.make_data(dataset, 120, np.random.default_rng(0))
     lab = sy.epsilon_lab(X, y, eps_values=10.0 ** -np.arange(2, 13, 2), H=8, activation=activation, lr=1.0,
-                         seed=0, max_steps=2000)
+                         rng=np.random.default_rng(0), max_steps=2000)
     assert np.all(np.isfinite(lab.steps))
     assert np.all(np.diff(lab.steps) > 0)
     assert lab.slope > 0 and lab.r2 > 0.9
     assert lab.slope == pytest.approx(lab.slope_predicted, rel=0.05)
 
 
+def test_each_lab_point_is_eps_break_out_from_a_generator_in_the_seeds_state(moons):
+    X, y = moons
+    eps, kw = [1e-2, 1e-5], {"H": 4, "activation": "tanh", "lr": 1.0, "max_steps": 500}
+    lab = sy.epsilon_lab(X, y, eps_values=eps, rng=np.random.default_rng(3), **kw)
+    alone = [sy.eps_break_out(X, y, e, rng=np.random.default_rng(3), **kw) for e in eps]
+    np.testing.assert_array_equal(lab.steps, alone)
+    assert np.all(np.isfinite(lab.steps))
+
+
 def test_relu_break_out_is_linear_too_without_a_prediction(moons):
     lab = sy.epsilon_lab(*moons, eps_values=10.0 ** -np.arange(2, 13, 2), H=8, activation="relu", lr=1.0,
-                         seed=0, max_steps=2000)
+                         rng=np.random.default_rng(0), max_steps=2000)
     assert lab.slope > 0 and lab.r2 > 0.9
     assert np.isnan(lab.slope_predicted)
 
@@ -270,10 +279,10 @@ def _engine_run(net, X, y, *, lr, steps, rng, batch_size, dropout, lam):
 def test_the_training_loop_is_the_engines_forward_loss_and_gradients_bit_for_bit(
         moons, init, activation, H, batch, dropout, lam, seed):
     X, y = moons
-    net = sy.init_network(init, H, activation, np.random.default_rng(seed), sigma=0.5, c=0.3)
+    net = sy.init_network(init, H, activation, np.random.default_rng(seed).spawn(2)[0], sigma=0.5, c=0.3)
     kw = {"lr": 0.5, "steps": 12, "batch_size": batch, "dropout": dropout, "lam": lam}
-    run = sy.train_units(net, X, y, rng=np.random.default_rng(seed + 1), tau=1.0, **kw)
-    theta, losses = _engine_run(net, X, y, rng=np.random.default_rng(seed + 1), **kw)
+    run = sy.train_units(net, X, y, rng=np.random.default_rng(seed).spawn(2)[1], tau=1.0, **kw)
+    theta, losses = _engine_run(net, X, y, rng=np.random.default_rng(seed).spawn(2)[1], **kw)
     assert np.array_equal(run.theta, theta) and np.array_equal(run.losses, losses)
 
 
