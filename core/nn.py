@@ -8,9 +8,11 @@ Shared by the symmetry, initialization and BatchNorm pages. Conventions:
 - the output layer is linear and has no BatchNorm;
 - losses are means over samples and return ``(loss, d_output)``, ``d_output = dL/d(output)``.
 
-Identical hidden units stay bitwise identical (no round-off symmetry breaking), so symmetry experiments
-show what exact arithmetic predicts. Forward and backward never raise or warn on overflow (a diverging
-run is detected by its loss); the warnings are silenced locally with ``np.errstate``, never globally.
+Every layer is a plain matrix product, ``h @ W``. BLAS may round identical hidden units differently (by about
+1e-16: a matrix-vector product such as the output layer's ``h^T dL/dz`` sums its last rows in another order),
+so a constant init keeps units identical only up to round-off, which training can then grow;
+:func:`core.symmetry.train_units` keeps them bitwise identical. Forward and backward never raise or warn on
+overflow (a diverging run is detected by its loss); the warnings are silenced locally with ``np.errstate``.
 """
 
 from __future__ import annotations
@@ -68,32 +70,6 @@ _GAINS = {
     "relu": np.sqrt(2.0),
     "leaky_relu": np.sqrt(2.0 / (1.0 + LEAKY_SLOPE**2)),
 }
-
-
-def _all_same(m: np.ndarray, axis: int) -> bool:
-    """Whether every row (axis 0) or column (axis 1) of m is identical; the first pair exits early."""
-    if m.shape[axis] < 2:
-        return False
-    # the first entries, then the first two rows (columns), keep the usual "no" cheap even when many entries
-    # are equal, e.g. the zeros of dead ReLUs
-    if axis == 0:
-        return bool(m[0, 0] == m[1, 0] and np.array_equal(m[0], m[1]) and (m == m[:1]).all())
-    return bool(m[0, 0] == m[0, 1] and np.array_equal(m[:, 0], m[:, 1]) and (m == m[:, :1]).all())
-
-
-def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a @ b`` whose output rows (columns) are bitwise identical when a's rows (b's columns) are.
-
-    BLAS computes edge rows and columns of a product with different kernels, so identical hidden units
-    would drift apart by round-off (~1e-17) and then grow apart: the symmetry page needs a constant
-    initialization to keep its units exactly equal, as they are in exact arithmetic. Computing one
-    representative row/column and copying it costs nothing extra.
-    """
-    same_rows, same_cols = _all_same(a, 0), _all_same(b, 1)
-    if not (same_rows or same_cols):
-        return a @ b
-    out = (a[:1] if same_rows else a) @ (b[:, :1] if same_cols else b)
-    return np.broadcast_to(out, (a.shape[0], b.shape[1])).copy()
 
 
 def _check_activation(activation: str) -> Activation:
@@ -278,9 +254,6 @@ class MLP:
     lists are empty. ``residual`` adds ``h_{i+1} = h_i + f(u_i)`` between hidden layers of equal width (not
     on the first hidden layer, whose input is the data). ``eps`` is BatchNorm's epsilon. The object is
     mutable: :func:`train` works on a :meth:`copy`.
-
-    When every unit of a layer is identical (same incoming weights, bias, gamma, beta), forward and backward
-    keep them bitwise identical, as exact arithmetic would (plain BLAS products would not; see ``_matmul``).
     """
 
     weights: list[np.ndarray]
@@ -421,7 +394,7 @@ class MLP:
         h, zs, hs, us, caches, masks = X, [], [], [], [], []
         with np.errstate(**QUIET):
             for i, skip in enumerate(self.skips):
-                z = _matmul(h, self.weights[i]) + self.biases[i]  # (n, width)
+                z = h @ self.weights[i] + self.biases[i]  # (n, width)
                 u, cache = self._normalize(i, z, training)
                 a = f(u)
                 if dropout > 0:
@@ -433,7 +406,7 @@ class MLP:
                 hs.append(h)
                 if cache is not None:
                     caches.append(cache)
-            output = _matmul(h, self.weights[-1]) + self.biases[-1]
+            output = h @ self.weights[-1] + self.biases[-1]  # (n, n_out)
         return Trace(X, output, [*zs, output], hs, us, caches, masks, training)
 
     def backward(self, trace: Trace, d_output) -> Grads:
@@ -458,10 +431,10 @@ class MLP:
         with np.errstate(**QUIET):
             for i in reversed(range(L)):
                 h_in = trace.inputs if i == 0 else trace.activations[i - 1]
-                dzs[i], gW[i], gb[i] = dz, _matmul(h_in.T, dz), dz.sum(axis=0)
+                dzs[i], gW[i], gb[i] = dz, h_in.T @ dz, dz.sum(axis=0)  # (fan_in, fan_out), (fan_out,)
                 if i == 0:
                     break
-                dh = _matmul(dz, self.weights[i].T) + carry  # dL/dh_i, h_i the output of hidden layer i - 1
+                dh = dz @ self.weights[i].T + carry  # dL/dh_i, h_i the output of hidden layer i - 1
                 dz = self._hidden_backward(i - 1, dh, trace, ggamma, gbeta)
                 carry = dh if skips[i - 1] else 0.0
         return Grads(gW, gb, ggamma, gbeta, dzs)

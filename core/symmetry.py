@@ -3,7 +3,8 @@ tiny differences take to grow.
 
 A hidden unit i is described by its parameters ``theta_i = (w_i1, w_i2, b_i, v_i)``: the two incoming
 weights (column i of ``W1``), its bias and its outgoing weight (row i of ``W2``). Training computes the
-:mod:`core.nn` engine's forward pass and BCE loss (the same operations, checked bit for bit in the tests);
+:mod:`core.nn` engine's forward pass and BCE loss with the same operations, except that the first layer's
+product keeps identical units bitwise identical (:func:`symmetric_matmul`), as exact arithmetic does;
 :func:`gradients` explains the backward pass.
 """
 
@@ -212,20 +213,38 @@ def _elementwise_gradients(X, h, slope, mask, d_out, W2) -> list[np.ndarray]:
     return [dW1, dW2, dz1.sum(axis=0), d_out.sum(axis=0)]
 
 
+def symmetric_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` whose columns are bitwise identical wherever all of b's columns are identical.
+
+    Identical columns of b (the incoming weights of identical hidden units) give one representative column,
+    ``a @ b[:, :1]``, copied into every column; otherwise this is plain ``a @ b``.
+
+    Notes
+    -----
+    BLAS may round identical columns of a product differently (edge columns take another kernel or another
+    summation order), by about 1e-16. Training grows any difference between units, so that round-off would
+    split units that exact arithmetic keeps identical.
+    """
+    if b.shape[1] > 1 and bool(np.all(b == b[:, :1])):
+        return np.repeat(a @ b[:, :1], b.shape[1], axis=1)
+    return a @ b
+
+
 def _lean_step(net: nn.MLP, X: np.ndarray, y: np.ndarray, dropout: float, rng) -> tuple[float, list[np.ndarray]]:
-    """The loss and :func:`gradients` (``blas=False``) of one step: the same operations, in the same order, as
-    ``net.forward``, ``nn.bce_with_logits`` and ``gradients``, without the input checks and the Trace (a third
-    of a step's time). X (n, 2) and y (n, 1) are checked once by the caller."""
+    """The loss and :func:`gradients` (``blas=False``) of one step: the operations of ``net.forward``,
+    ``nn.bce_with_logits`` and ``gradients``, in the same order, with the first product made by
+    :func:`symmetric_matmul` and without per-step input checks or a Trace. X (n, 2) and y (n, 1) are checked
+    once by the caller."""
     act = nn.ACTIVATIONS[net.activation]
     W1, W2 = net.weights
     with np.errstate(**QUIET):
-        z = nn._matmul(X, W1) + net.biases[0]  # (n, H)
+        z = symmetric_matmul(X, W1) + net.biases[0]  # (n, H)
         h, mask = act.f(z), None
         slope = _SLOPE_FROM_OUTPUT[act.name](h) if act.name in _SLOPE_FROM_OUTPUT else act.df(z)
         if dropout > 0:
             mask = (rng.random(h.shape) >= dropout) / (1.0 - dropout)
             h = h * mask
-        out = nn._matmul(h, W2) + net.biases[1]  # (n, 1)
+        out = h @ W2 + net.biases[1]  # (n, 1): one output column, nothing to keep apart
         loss, d_out = nn.bce_unchecked(out, y)
         return loss, _elementwise_gradients(X, h, slope, mask, d_out, W2)
 
@@ -261,8 +280,9 @@ def train_units(
     -----
     ``p <- p - eta * dL/dp`` for W1, W2, b1, b2, plus ``-eta * dP/dW1`` for the penalty. A step whose loss
     or gradient is not finite stops the run (that update is not applied). Without ``blas`` each step computes
-    what ``net.forward``, ``nn.bce_with_logits`` and :func:`gradients` would, in the same order (so bit for
-    bit), with the inputs checked once rather than at every step (~30% of a step's time).
+    what ``net.forward``, ``nn.bce_with_logits`` and :func:`gradients` would, in the same order, with the inputs
+    checked once rather than at every step; only the first product differs, and only for identical units,
+    which :func:`symmetric_matmul` keeps bitwise identical. With ``blas`` they may split by round-off.
     """
     if not (np.isfinite(lr) and lr > 0) or int(steps) != steps or steps < 0 or record_every < 1:
         raise ValueError(f"need lr > 0, an integer steps >= 0 and record_every >= 1, got {lr=}, {steps=}, "
