@@ -486,8 +486,10 @@ def _as_targets(output, y, *, integer: bool = False):
     return output, out2, y
 
 
-def mse_loss(output, y) -> tuple[float, np.ndarray]:
-    """Half mean squared error and its gradient.
+def squared_error(output, y) -> tuple[float, np.ndarray]:
+    """Half mean squared error of the network's output and its gradient (``LOSSES["mse"]``).
+
+    Not :func:`core.loss_surface.mse_loss`, which takes linear weights ``(w, X, y)``; the convention is the same.
 
     Parameters
     ----------
@@ -572,7 +574,7 @@ def softmax_cross_entropy(logits, labels) -> tuple[float, np.ndarray]:
     return float(loss), (p / n).reshape(logits.shape)
 
 
-LOSSES: dict[str, Callable] = {"mse": mse_loss, "bce": bce_with_logits, "softmax_ce": softmax_cross_entropy}
+LOSSES: dict[str, Callable] = {"mse": squared_error, "bce": bce_with_logits, "softmax_ce": softmax_cross_entropy}
 
 
 def accuracy(output, y, *, loss) -> float | None:

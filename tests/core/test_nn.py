@@ -63,8 +63,8 @@ def test_gains_follow_pytorchs_table():
 # Losses ------------------------------------------------------------------------------------------------
 
 
-def test_mse_is_half_the_mean_over_samples_of_the_summed_squared_error():
-    loss, grad = nn.mse_loss(np.array([[1.0, 2.0], [0.0, 0.0]]), np.array([[0.0, 0.0], [0.0, 2.0]]))
+def test_squared_error_is_half_the_mean_over_samples_of_the_summed_squared_error():
+    loss, grad = nn.squared_error(np.array([[1.0, 2.0], [0.0, 0.0]]), np.array([[0.0, 0.0], [0.0, 2.0]]))
     assert loss == pytest.approx((1 + 4 + 4) / (2 * 2))
     np.testing.assert_allclose(grad, [[0.5, 1.0], [0.0, -1.0]])
 
@@ -107,13 +107,13 @@ def test_softmax_cross_entropy_equals_the_textbook_formula_and_stays_finite_for_
 
 def test_losses_reject_targets_that_do_not_fit():
     with pytest.raises(ValueError, match="shape"):
-        nn.mse_loss(np.zeros((4, 1)), np.zeros(3))
+        nn.squared_error(np.zeros((4, 1)), np.zeros(3))
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         nn.bce_with_logits(np.zeros(2), np.array([0.0, 2.0]))
     with pytest.raises(ValueError, match="integers"):
         nn.softmax_cross_entropy(np.zeros((2, 3)), np.array([0, 3]))
     with pytest.raises(ValueError, match="NaN"):
-        nn.mse_loss(np.zeros(2), np.array([0.0, np.nan]))
+        nn.squared_error(np.zeros(2), np.array([0.0, np.nan]))
 
 
 # Initialization ----------------------------------------------------------------------------------------
@@ -489,7 +489,7 @@ def test_heavy_ball_momentum_matches_a_hand_written_update():
     for _ in range(3):
         hand = nn.MLP(params[:2], params[2:], activation="tanh")
         trace = hand.forward(X)
-        g = hand.backward(trace, nn.mse_loss(trace.output, y)[1]).as_list()
+        g = hand.backward(trace, nn.squared_error(trace.output, y)[1]).as_list()
         v = [-0.1 * gi for gi in g] if v is None else [0.9 * vi - 0.1 * gi for vi, gi in zip(v, g, strict=True)]
         params = [p + vi for p, vi in zip(params, v, strict=True)]
     trained = nn.train(net, X, y, loss="mse", lr=0.1, momentum=0.9, steps=3, rng=rng).net
@@ -557,7 +557,7 @@ def test_extra_grad_is_added_to_the_weight_gradients():
     X, y = rng.normal(size=(10, 2)), rng.normal(size=10)
     net = nn.MLP.create([2, 3, 1], activation="tanh", init="lecun_normal", rng=rng)
     trace = net.forward(X)
-    g = net.backward(trace, nn.mse_loss(trace.output, y)[1])
+    g = net.backward(trace, nn.squared_error(trace.output, y)[1])
     penalty = lambda n: [n.weights[0], None]  # gradient of 0.5 * ||W_0||^2  # noqa: E731
     trained = nn.train(net, X, y, loss="mse", lr=0.1, steps=1, rng=rng, extra_grad=penalty).net
     np.testing.assert_allclose(trained.weights[0], net.weights[0] - 0.1 * (g.weights[0] + net.weights[0]))
