@@ -140,8 +140,8 @@ def gradient_descent(X, y, w0, lr, steps, *, batch_size=None, momentum=0.0, rng=
 def measured_steps_to_tolerance(X, y, w0, lr, max_steps, loss_star, tol, *, batch_size=None, momentum=0.0,
                                 rng=None) -> int | None:
     """``steps_to_tolerance(gradient_descent(X, y, w0, lr, max_steps, ...).losses, loss_star, tol)``, measured
-    by running the same steps, but stopping at the first step that reaches the tolerance: a run that converges
-    in 40 steps costs 40 steps, not ``max_steps``. None if the run diverges or ends first."""
+    by running the same steps, but stopping at the first step that reaches the tolerance instead of running all
+    ``max_steps``. None if the run diverges or ends first."""
     X, y, start, max_steps = _checked_run(X, y, w0, lr, max_steps, batch_size, rng)
     gap0 = None
     with np.errstate(**QUIET):

@@ -84,8 +84,8 @@ def fit_standardizer(X) -> Standardizer:
 def population_std(X: np.ndarray, mean: np.ndarray) -> np.ndarray:
     """Per-column ``sqrt(mean((x - mean)^2))``, computed on deviations rescaled by their largest magnitude.
 
-    Squaring raw deviations loses precision when they are tiny (below ~1e-154 the squares are subnormal:
-    a column [0, 1.8e-158] came out with std off by 1e-8) and overflows when they are huge (~1e154).
+    Squaring raw deviations loses precision when they are tiny (below ~1e-154 the squares are subnormal) and
+    overflows when they are huge (above ~1e154).
     """
     dev = X - mean
     big = np.max(np.abs(dev), axis=0)
@@ -144,8 +144,8 @@ def design_matrix(Z) -> np.ndarray:
 def sufficient_rows(D, y) -> tuple[np.ndarray, np.ndarray]:
     """A tiny data set with exactly the same least-squares loss as ``(D, y)`` for every ``w``.
 
-    Returns ``(D_s, y_s)`` with at most d+1 rows, so gradient descent on a 400,000-row CSV costs the same
-    as on 3 rows.
+    Returns ``(D_s, y_s)`` with at most d+1 rows, so a gradient-descent step costs the same however many rows
+    the data has.
 
     Notes
     -----
