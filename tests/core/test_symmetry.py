@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from core import symmetry as sy
+from tests.core.gradcheck import numeric_grad, rel_err
 
 ACTS = ("tanh", "sigmoid", "relu")
 
@@ -113,22 +114,27 @@ def test_zero_w_random_bias_tanh_units_all_learn_and_stay_distinct(moons):
     assert run.distinct[-1] == 8
 
 
-def _rel_err(a, b):
-    return np.max(np.abs(a - b)) / max(np.max(np.abs(a)), np.max(np.abs(b)), 1e-300)
-
-
 @settings(deadline=None, max_examples=30)
 @given(seed=st.integers(0, 10_000), H=st.integers(2, 16), lam=st.floats(0.01, 5.0), tau=st.floats(0.1, 5.0))
 def test_penalty_gradient_matches_central_finite_differences(seed, H, lam, tau):
     W = np.random.default_rng(seed).normal(size=(2, H))
     _, grad = sy.repulsion(W, lam, tau)
-    h, num = 1e-6, np.zeros_like(W)
-    for idx in np.ndindex(W.shape):
-        Wp, Wm = W.copy(), W.copy()
-        Wp[idx] += h
-        Wm[idx] -= h
-        num[idx] = (sy.repulsion(Wp, lam, tau)[0] - sy.repulsion(Wm, lam, tau)[0]) / (2 * h)
-    assert _rel_err(grad, num) < 1e-6
+    assert rel_err(grad, numeric_grad(lambda: sy.repulsion(W, lam, tau)[0], W)) < 1e-6
+
+
+@pytest.mark.parametrize("activation", ACTS)
+def test_elementwise_gradients_match_central_finite_differences(moons, activation):
+    X, y = moons
+    net = sy.init_network("normal", 5, activation, np.random.default_rng(4), sigma=0.7)
+    net.biases = [np.random.default_rng(5).normal(size=b.shape) for b in net.biases]
+
+    def loss():
+        return sy.nn.bce_with_logits(net.forward(X).output, y)[0]
+
+    trace = net.forward(X)
+    analytic = sy.gradients(net, trace, sy.nn.bce_with_logits(trace.output, y)[1])
+    for g, p in zip(analytic, net.parameters(), strict=True):
+        assert rel_err(g, numeric_grad(loss, p)) < 1e-6
 
 
 def test_penalty_value_counts_each_pair_once_and_its_gradient_vanishes_at_identical_units():
