@@ -93,6 +93,41 @@ def unit_params(W1: np.ndarray, b1: np.ndarray, W2: np.ndarray) -> np.ndarray:
     return np.concatenate([np.swapaxes(W1, -1, -2), b1[..., None], W2], axis=-1)
 
 
+def direction_similarity(W) -> np.ndarray:
+    """How alike the hidden units' incoming weight vectors point: ``|cos theta_ij|`` for every pair.
+
+    Parameters
+    ----------
+    W : ndarray (n_in, H)
+        Column j is hidden unit j's incoming weights (the engine's layout), finite.
+
+    Returns
+    -------
+    S : ndarray (H, H)
+        ``|w_i . w_j| / (||w_i|| ||w_j||)``: 1 on the diagonal, independent of each column's scale and sign.
+        Never NaN: two all-zero units count as identical (1), an all-zero and another unit as unrelated (0).
+
+    Raises
+    ------
+    ValueError
+        If ``W`` is not a non-empty 2-D array or holds NaN or inf.
+    """
+    W = np.asarray(W, dtype=float)
+    if W.ndim != 2 or W.size == 0:
+        raise ValueError(f"W must be a non-empty 2-D array (n_in, H), got shape {W.shape}")
+    if not np.all(np.isfinite(W)):
+        raise ValueError("W contains NaN or infinite values")
+    big = np.abs(W).max(axis=0)  # (H,) dividing by it first keeps the norms from over- or underflowing
+    V = W / np.where(big > 0, big, 1.0)
+    norms = np.linalg.norm(V, axis=0)  # (H,) in [1, sqrt(n_in)], or 0 for an all-zero unit
+    U = V / np.where(norms > 0, norms, 1.0)  # unit columns
+    S = np.minimum(np.abs(U.T @ U), 1.0)  # (H, H)
+    zero = norms == 0
+    S[np.ix_(zero, zero)] = 1.0
+    np.fill_diagonal(S, 1.0)
+    return S
+
+
 def spread(theta: np.ndarray) -> np.ndarray:
     """max_{i<j} ||theta_i - theta_j||; theta (..., H, k) -> (...,). Exactly 0 when all units are equal."""
     return _distances(theta).max(axis=(-1, -2))

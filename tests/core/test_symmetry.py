@@ -144,6 +144,30 @@ def test_penalty_value_counts_each_pair_once_and_its_gradient_vanishes_at_identi
     assert np.all(grad == 0.0)
 
 
+def test_direction_similarity_by_hand():
+    W = np.array([[1.0, 0.0, -2.0, 0.0, 0.0], [0.0, 3.0, 0.0, 0.0, 0.0]])  # units: x, y, -x, zero, zero
+    S = sy.direction_similarity(W)
+    expected = np.array([[1, 0, 1, 0, 0], [0, 1, 0, 0, 0], [1, 0, 1, 0, 0], [0, 0, 0, 1, 1], [0, 0, 0, 1, 1]])
+    np.testing.assert_array_equal(S, expected)
+    np.testing.assert_allclose(sy.direction_similarity(np.full((2, 4), 0.5)), 1.0, rtol=1e-15)  # a constant init
+    with pytest.raises(ValueError, match="NaN"):
+        sy.direction_similarity(np.array([[np.nan, 1.0]]))
+    with pytest.raises(ValueError, match="2-D"):
+        sy.direction_similarity(np.ones(3))
+
+
+@settings(deadline=None, max_examples=50)
+@given(W=arrays(np.float64, st.tuples(st.integers(1, 6), st.integers(1, 8)),
+                elements=st.floats(-1e3, 1e3).filter(lambda v: v == 0 or abs(v) > 1e-100)),
+       scale=st.floats(1e-100, 1e100), seed=st.integers(0, 1000))
+def test_direction_similarity_ignores_each_units_scale_and_sign_and_is_never_nan(W, scale, seed):
+    S = sy.direction_similarity(W)
+    assert S.shape == (W.shape[1], W.shape[1]) and not np.any(np.isnan(S))
+    assert np.all(np.diag(S) == 1.0) and np.all((S >= 0) & (S <= 1)) and np.array_equal(S, S.T)
+    factors = scale * np.random.default_rng(seed).choice([-1.0, 1.0], size=W.shape[1])
+    np.testing.assert_allclose(sy.direction_similarity(W * factors), S, atol=1e-12)
+
+
 def test_spread_is_exactly_zero_for_identical_units_and_permutation_invariant():
     theta = np.random.default_rng(3).normal(size=(6, 4))
     assert sy.spread(np.tile(theta[:1], (6, 1))) == 0.0
