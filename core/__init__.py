@@ -1,5 +1,6 @@
 """Pure-NumPy engine behind the app: every number a page shows is computed here.
 
-Modules: ``standardize``, ``loss_surface``, ``nn``, ``batchnorm``, ``datasets``, ``symmetry``, ``signal``.
+Modules, one per page: ``standardize``, ``loss_surface``, ``symmetry``, ``init_variance``, ``bn_experiments``;
+shared: ``nn`` (the network engine), ``batchnorm``, ``datasets`` and ``numerics``.
 Import them directly (``from core import nn``); nothing here imports Streamlit, Altair or pandas.
 """

@@ -16,6 +16,8 @@ from functools import partial
 
 import numpy as np
 
+from core.numerics import QUIET
+
 
 @dataclass(frozen=True, eq=False)
 class BatchNormCache:
@@ -100,7 +102,7 @@ def batchnorm_forward(x, gamma, beta, *, eps: float = 1e-5, check_finite: bool =
     """
     x = _check(x, {"gamma": gamma, "beta": beta}, eps=eps, check_finite=check_finite)
     gamma, beta = np.asarray(gamma, float), np.asarray(beta, float)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    with np.errstate(**QUIET):
         mu = x.mean(axis=0)  # (d,)
         var = ((x - mu) ** 2).mean(axis=0)  # (d,) biased
         _check_variance(var, eps, check_finite)
@@ -137,7 +139,7 @@ def batchnorm_backward(d_out, cache: BatchNormCache):
     if d_out.shape != cache.x_hat.shape:
         raise ValueError(f"d_out must have shape {cache.x_hat.shape}, got {d_out.shape}")
     m = d_out.shape[0]
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(**QUIET):
         dbeta = d_out.sum(axis=0)  # (d,)
         dgamma = (d_out * cache.x_hat).sum(axis=0)  # (d,)
         dx = cache.gamma * cache.inv_std / m * (m * d_out - dbeta - cache.x_hat * dgamma)  # (m, d)
@@ -177,7 +179,7 @@ def update_running_stats(
         raise ValueError(f"momentum must be in [0, 1], got {momentum}")
     old_mean, old_var = np.asarray(running_mean, float), np.asarray(running_var, float)
     m = x.shape[0]
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(**QUIET):
         mean = (1 - momentum) * old_mean + momentum * x.mean(axis=0)
         if unbiased and m == 1:
             return mean, old_var.copy()
@@ -217,7 +219,7 @@ def batchnorm_inference_forward(
     running_var = np.asarray(running_var, float)
     if check_finite and np.any(running_var + eps <= 0):
         raise ValueError("running_var + eps must be positive")
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    with np.errstate(**QUIET):
         inv_std = 1.0 / np.sqrt(running_var + eps)  # (d,)
         x_hat = (x - np.asarray(running_mean, float)) * inv_std  # (m, d)
         out = gamma * x_hat + beta  # (m, d)
@@ -254,7 +256,7 @@ def batchnorm_inference_backward(d_out, cache: BatchNormCache):
     d_out = np.asarray(d_out, dtype=float)
     if d_out.shape != cache.x_hat.shape:
         raise ValueError(f"d_out must have shape {cache.x_hat.shape}, got {d_out.shape}")
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(**QUIET):
         return cache.gamma * cache.inv_std * d_out, (d_out * cache.x_hat).sum(axis=0), d_out.sum(axis=0)
 
 

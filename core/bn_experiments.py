@@ -1,9 +1,8 @@
 """The experiments of the BatchNorm page, built on :mod:`core.batchnorm` and the :mod:`core.nn` engine.
 
 Each function returns a frozen dataclass of arrays; the page only draws them. Randomness comes from the
-``rng`` passed in, or, for the training runs, from ``seed``: one seed gives three independent streams (data,
-initial weights, mini-batch order), so "BN off" and "BN on" see the same data, the same initial weights and
-the same mini-batches.
+``rng`` passed in; a training run splits it into three streams (data, initial weights, mini-batch order), so
+"BN off" and "BN on", given generators in the same state, see the same data, initial weights and mini-batches.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ import numpy as np
 
 from core import batchnorm as bn
 from core import datasets, nn
+from core.numerics import QUIET
 
 EPS = 1e-5
 PERCENTILES = (15.0, 50.0, 85.0)  # as in Ioffe & Szegedy (2015), Figure 1
@@ -32,15 +32,6 @@ CONVENTIONS = {
 # ---------------------------------------------------------------------------------------------------------
 # One unit, one mini-batch: the transform step by step
 # ---------------------------------------------------------------------------------------------------------
-
-
-def unit_batch(m: int, rng: np.random.Generator, *, mu: float = 3.0, sigma: float = 2.0) -> np.ndarray:
-    """A mini-batch of m pre-activations of one hidden unit, drawn from N(mu, sigma^2). Shape (m,)."""
-    if int(m) != m or m < 1:
-        raise ValueError(f"the batch size m must be a positive integer, got {m}")
-    if not (np.isfinite(mu) and np.isfinite(sigma) and sigma >= 0):
-        raise ValueError(f"need a finite mu and sigma >= 0, got {mu=}, {sigma=}")
-    return rng.normal(mu, sigma, size=int(m))
 
 
 def identity_gamma_beta(x, *, eps: float = EPS) -> tuple[float, float]:
@@ -290,26 +281,15 @@ class Data:
     y_test: np.ndarray
 
 
-def harder_data(seed: int) -> Data:
-    """10 classes in 20 dimensions, 3 overlapping Gaussian clusters per class (not linearly separable).
-
-    Drawn from ``numpy.random.default_rng([seed, 0])`` with :func:`core.datasets.gaussian_clusters`;
-    75% for training, 25% held out.
-    """
-    rng = np.random.default_rng([seed, 0])
-    X, y = datasets.gaussian_clusters(N_SAMPLES, rng, n_classes=N_CLASSES, dim=DIM, spread=1.5,
-                                      clusters_per_class=3)
-    return Data(*_reorder(datasets.train_test_split(X, y, rng)))
-
-
-def _reorder(split):
-    X_train, X_test, y_train, y_test = split
-    return X_train, y_train, X_test, y_test
+def load_data(rng: np.random.Generator) -> Data:
+    """:func:`core.datasets.harder_data` with N_SAMPLES samples, DIM features and N_CLASSES classes."""
+    X_train, X_test, y_train, y_test = datasets.harder_data(rng, n=N_SAMPLES, dim=DIM, n_classes=N_CLASSES)
+    return Data(X_train, y_train, X_test, y_test)
 
 
 @dataclass(frozen=True)
 class Run:
-    """One training run of a sigmoid MLP on :func:`harder_data`.
+    """One training run of a sigmoid MLP on :func:`core.datasets.harder_data`.
 
     losses, accuracy: (steps,) mini-batch loss and accuracy before each update (NaN after a divergence);
     diverged_step: the step whose loss broke, else None;
@@ -328,14 +308,14 @@ class Run:
     test_loss_eval_mode: np.ndarray
 
 
-def make_net(seed: int, *, batchnorm: bool, width: int = 64, depth: int = 3,
+def make_net(rng: np.random.Generator, *, batchnorm: bool, width: int = 64, depth: int = 3,
              init_scale: float = 1.0) -> nn.MLP:
-    """A sigmoid MLP ``DIM -> width x depth -> N_CLASSES``, Xavier-normal, from ``default_rng([seed, 1])``.
+    """A sigmoid MLP ``DIM -> width x depth -> N_CLASSES`` with Xavier-normal weights drawn from ``rng``.
 
     ``init_scale`` multiplies the hidden layers' weights (sigma_w x a). The output layer, which has no
-    BatchNorm after it, keeps its Xavier scale. BN on and off get the same weights for the same seed.
+    BatchNorm after it, keeps its Xavier scale. BatchNorm draws nothing, so BN on and off get the same
+    weights from generators in the same state.
     """
-    rng = np.random.default_rng([seed, 1])
     net = nn.MLP.create([DIM, *[int(width)] * int(depth), N_CLASSES], activation="sigmoid",
                         init="xavier_normal", rng=rng, batchnorm=batchnorm)
     for W in net.weights[:-1]:
@@ -343,15 +323,17 @@ def make_net(seed: int, *, batchnorm: bool, width: int = 64, depth: int = 3,
     return net
 
 
-def train_run(seed: int, *, batchnorm: bool, lr: float, steps: int = 300, width: int = 64, depth: int = 3,
-              batch_size: int = 32, init_scale: float = 1.0, bn_momentum: float = 0.1,
+def train_run(rng: np.random.Generator, *, batchnorm: bool, lr: float, steps: int = 300, width: int = 64,
+              depth: int = 3, batch_size: int = 32, init_scale: float = 1.0, bn_momentum: float = 0.1,
               probe_every: int | None = None, callback: Callable[[int, int], None] | None = None) -> Run:
-    """Train :func:`make_net` with plain SGD on :func:`harder_data` (softmax cross-entropy).
+    """Train :func:`make_net` with plain SGD on :func:`core.datasets.harder_data` (softmax cross-entropy).
 
     Parameters
     ----------
-    seed : int
-        Data, initial weights and mini-batch order (three independent streams).
+    rng : numpy.random.Generator
+        Split with ``rng.spawn(3)``: child 0 draws the data, child 1 the initial weights, child 2 the
+        mini-batches. Runs given generators in the same state (``np.random.default_rng(seed)`` each) see the
+        same data, initial weights and mini-batches.
     batchnorm, lr, steps, width, depth, batch_size, init_scale, bn_momentum
         The run's settings; ``bn_momentum`` is PyTorch's (weight of the new batch statistic).
     probe_every : int, optional
@@ -366,9 +348,9 @@ def train_run(seed: int, *, batchnorm: bool, lr: float, steps: int = 300, width:
     :func:`core.nn.train` continuing from the last one with the same mini-batch stream; with plain SGD
     (no momentum) that is the same run as one call.
     """
-    data, net = harder_data(seed), make_net(seed, batchnorm=batchnorm, width=width, depth=depth,
-                                            init_scale=init_scale)
-    rng = np.random.default_rng([seed, 2])
+    data_rng, init_rng, batch_rng = rng.spawn(3)
+    data = load_data(data_rng)
+    net = make_net(init_rng, batchnorm=batchnorm, width=width, depth=depth, init_scale=init_scale)
     chunk = int(probe_every) if probe_every else int(steps)
     losses, acc, probes, done, diverged = [], [], [], 0, None
     while done < steps and diverged is None:
@@ -376,7 +358,7 @@ def train_run(seed: int, *, batchnorm: bool, lr: float, steps: int = 300, width:
         if probe_every:
             probes.append((done, *_probe(net, data, batch_size)))
         r = nn.train(net, data.X_train, data.y_train, loss="softmax_ce", lr=lr, steps=n,
-                     batch_size=batch_size, rng=rng, bn_momentum=bn_momentum,
+                     batch_size=batch_size, rng=batch_rng, bn_momentum=bn_momentum,
                      callback=None if callback is None else _offset(callback, done, steps))
         losses.append(r.losses)
         acc.append(r.accuracy)
@@ -408,7 +390,7 @@ def _probe(net: nn.MLP, data: Data, batch_size: int, n_probe: int = 128):
 
 
 def _finish_run(losses, acc, diverged, probes) -> Run:
-    with np.errstate(invalid="ignore"):
+    with np.errstate(**QUIET):
         finite = [p for p in probes if np.all(np.isfinite(p[1])) and np.isfinite(p[2]) and np.isfinite(p[3])]
     return Run(
         np.concatenate(losses), np.concatenate(acc), diverged,

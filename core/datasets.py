@@ -1,4 +1,4 @@
-"""Seeded synthetic data sets. Nothing is downloaded: every set is drawn from the ``rng`` passed in."""
+"""Every data generator of the app, seeded: nothing is downloaded, every set is drawn from the ``rng`` passed in."""
 
 from __future__ import annotations
 
@@ -231,3 +231,168 @@ def train_test_split(X, y, rng: np.random.Generator, *, test_fraction: float = 0
     order = rng.permutation(len(X))
     test, train = order[:n_test], order[n_test:]
     return X[train], X[test], y[train], y[test]
+
+
+def harder_data(rng: np.random.Generator, *, n: int = 2000, dim: int = 20, n_classes: int = 10):
+    """The BatchNorm page's training set: ``n_classes`` classes in ``dim`` dimensions, 3 overlapping Gaussian
+    clusters per class (not linearly separable), split 75% / 25%.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Draws the problem, the samples and the split, in that order.
+    n, dim, n_classes : int
+        See :func:`gaussian_clusters` (spread 1.5, 3 clusters per class).
+
+    Returns
+    -------
+    X_train, X_test, y_train, y_test
+        As :func:`train_test_split`.
+    """
+    X, y = gaussian_clusters(n, rng, n_classes=n_classes, dim=dim, spread=1.5, clusters_per_class=3)
+    return train_test_split(X, y, rng)
+
+
+def two_feature_regression(n: int, rng: np.random.Generator, *, scale_ratio: float = 1.0,
+                           correlation: float = 0.0, noise: float = 0.5,
+                           w_true: tuple[float, float] = (1.0, 1.0)) -> tuple[np.ndarray, np.ndarray]:
+    """Two correlated features on different scales and a linear target: the condition number is a dial.
+
+    Parameters
+    ----------
+    n : int
+        Number of samples (>= 2).
+    rng : numpy.random.Generator
+        Source of all randomness.
+    scale_ratio : float
+        Population std of feature 2 divided by that of feature 1 (> 0); feature 1 has std 1.
+    correlation : float
+        Population correlation rho of the two features, in (-1, 1).
+    noise : float
+        Std of the additive target noise.
+    w_true : (float, float)
+        The weights that generate the target.
+
+    Returns
+    -------
+    X : ndarray (n, 2)
+    y : ndarray (n,)
+
+    Notes
+    -----
+    ``z1, z2 ~ N(0, 1)`` with correlation rho, ``x = (z1, s * z2)``, ``y = x @ w_true + noise * eps``.
+    The population Hessian of the least-squares loss is ``[[1, rho s], [rho s, s^2]]``; with rho = 0 its
+    condition number is s^2.
+    """
+    if n < 2:
+        raise ValueError(f"n must be at least 2, got {n}")
+    if not (np.isfinite(scale_ratio) and scale_ratio > 0):
+        raise ValueError(f"scale_ratio must be positive, got {scale_ratio}")
+    if not -1 < correlation < 1:
+        raise ValueError(f"correlation must be in (-1, 1), got {correlation}")
+    a, b = rng.normal(size=(2, n))
+    z2 = correlation * a + np.sqrt(1 - correlation**2) * b
+    X = np.column_stack([a, scale_ratio * z2])
+    y = X @ np.asarray(w_true, float) + noise * rng.normal(size=n)
+    return X, y
+
+
+def mixed_scale_data(n: int, d: int, rng: np.random.Generator, *, spread: float = 1e3,
+                     noise: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """``d`` features whose scales are log-uniform in ``[1, spread]``, each with a non-zero mean.
+
+    Parameters
+    ----------
+    n, d : int
+        Samples and features.
+    rng : numpy.random.Generator
+    spread : float
+        The largest feature scale (the smallest is 1).
+    noise : float
+        Std of the additive target noise.
+
+    Returns
+    -------
+    X : ndarray (n, d)
+    y : ndarray (n,)
+
+    Notes
+    -----
+    Column j is ``s_j * (m_j + z_j)`` with ``z_j ~ N(0, 1)``, ``s_j = spread ** U(0, 1)`` and ``m_j ~ U(0, 2)``;
+    the target is ``y = 1 + sum_j beta_j z_j + noise * N(0, 1)`` with ``beta_j ~ N(0, 1)``, so every feature
+    matters equally once the units are removed.
+    """
+    s = spread ** rng.uniform(0, 1, size=d)
+    m = rng.uniform(0, 2, size=d)
+    Z = rng.normal(size=(n, d))
+    beta = rng.normal(size=d)
+    return s * (m + Z), 1.0 + Z @ beta + noise * rng.normal(size=n)
+
+
+INPUTS = ("normal", "uniform", "pixel")
+PIXEL_BETA = (0.2, 0.8)  # Beta(a, b): mostly dark pixels, a few bright ones; mean 0.2 like an MNIST digit
+
+
+def draw_inputs(inputs: str, shape, rng: np.random.Generator) -> np.ndarray:
+    """Inputs x from one of the named distributions in :data:`INPUTS`.
+
+    Parameters
+    ----------
+    inputs : str
+        ``"normal"`` N(0, 1) (standardized features); ``"uniform"`` U(-1, 1); ``"pixel"`` Beta(0.2, 0.8) on
+        [0, 1], mostly near 0 with a few bright values and mean 0.2 (raw pixel intensities).
+    shape : int or tuple of int
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    x : ndarray of ``shape``
+    """
+    if inputs not in INPUTS:
+        raise ValueError(f"unknown input distribution {inputs!r}; choose one of {list(INPUTS)}")
+    if inputs == "normal":
+        return rng.normal(size=shape)
+    if inputs == "uniform":
+        return rng.uniform(-1.0, 1.0, size=shape)
+    return rng.beta(*PIXEL_BETA, size=shape)
+
+
+def teacher_data(n: int, d: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """A small smooth regression set for training deep networks.
+
+    Parameters
+    ----------
+    n, d : int
+        Samples and input features.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    X : ndarray (n, d), N(0, I_d)
+    y : ndarray (n, 1), ``sin(2 X u) + 0.5 X v`` for random unit vectors u and v
+    """
+    X = rng.normal(size=(n, d))
+    u, v = (w / np.linalg.norm(w) for w in rng.normal(size=(2, d)))
+    return X, (np.sin(2.0 * X @ u) + 0.5 * X @ v)[:, None]
+
+
+def unit_batch(m: int, rng: np.random.Generator, *, mu: float = 3.0, sigma: float = 2.0) -> np.ndarray:
+    """A mini-batch of m pre-activations of one hidden unit, drawn from N(mu, sigma^2).
+
+    Parameters
+    ----------
+    m : int
+        The batch size (>= 1).
+    rng : numpy.random.Generator
+    mu, sigma : float
+        The population's mean and std (sigma >= 0).
+
+    Returns
+    -------
+    x : ndarray (m,)
+    """
+    if int(m) != m or m < 1:
+        raise ValueError(f"the batch size m must be a positive integer, got {m}")
+    if not (np.isfinite(mu) and np.isfinite(sigma) and sigma >= 0):
+        raise ValueError(f"need a finite mu and sigma >= 0, got {mu=}, {sigma=}")
+    return rng.normal(mu, sigma, size=int(m))

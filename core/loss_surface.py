@@ -6,13 +6,12 @@ column of ones to ``X`` for one. Then ``grad = X^T (X w - y) / n`` and the Hessi
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
-# A run is called diverged once its loss passes this multiple of the starting loss (or goes non-finite):
-# by then the iterate grows geometrically and the next steps would overflow float64.
-EXPLODE_FACTOR = 1e12
+from core.numerics import QUIET, diverged
 
 
 def _check(X: np.ndarray, y: np.ndarray | None = None, w: np.ndarray | None = None) -> None:
@@ -123,13 +122,14 @@ def gradient_descent(X, y, w0, lr, steps, *, batch_size=None, momentum=0.0, rng=
 
     Notes
     -----
-    A loss that becomes non-finite, or grows past ``EXPLODE_FACTOR`` times the starting loss, stops the run;
-    the remaining rows are NaN and ``diverged`` is True. Overflow warnings are silenced locally only.
+    A step whose loss has diverged (:func:`core.numerics.diverged`: non-finite, or above ``EXPLODE_FACTOR``
+    times max(starting loss, 1)) stops the run; the remaining rows are NaN and ``diverged`` is True. Overflow
+    warnings are silenced locally only.
     """
     X, y, start, steps = _checked_run(X, y, w0, lr, steps, batch_size, rng)
     W = np.full((steps + 1, X.shape[1]), np.nan)
     L = np.full(steps + 1, np.nan)
-    with np.errstate(over="ignore", invalid="ignore"):   # (here, not in _descend: it yields)
+    with np.errstate(**QUIET):   # (here, not in _descend: it yields)
         for t, w, loss in _descend(X, y, start, lr, steps, batch_size, momentum, rng):
             if loss is None:
                 return Trajectory(W, L, True, t)
@@ -140,11 +140,11 @@ def gradient_descent(X, y, w0, lr, steps, *, batch_size=None, momentum=0.0, rng=
 def measured_steps_to_tolerance(X, y, w0, lr, max_steps, loss_star, tol, *, batch_size=None, momentum=0.0,
                                 rng=None) -> int | None:
     """``steps_to_tolerance(gradient_descent(X, y, w0, lr, max_steps, ...).losses, loss_star, tol)``, measured
-    by running the same steps, but stopping at the first step that reaches the tolerance: a run that converges
-    in 40 steps costs 40 steps, not ``max_steps``. None if the run diverges or ends first."""
+    by running the same steps, but stopping at the first step that reaches the tolerance instead of running all
+    ``max_steps``. None if the run diverges or ends first."""
     X, y, start, max_steps = _checked_run(X, y, w0, lr, max_steps, batch_size, rng)
     gap0 = None
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(**QUIET):
         for t, _, loss in _descend(X, y, start, lr, max_steps, batch_size, momentum, rng):
             if loss is None:
                 return None
@@ -174,13 +174,13 @@ def _checked_run(X, y, w0, lr, steps, batch_size, rng):
 
 def _descend(X, y, w, lr, steps, batch_size, momentum, rng):
     """The run, step by step: ``(0, w0, L0)``, then ``(t, w_t, L_t)`` for t = 1..steps; ``(t, None, None)`` ends
-    it at the first step whose loss is non-finite or exceeds ``EXPLODE_FACTOR`` times the starting loss.
+    it at the first step whose loss has diverged (:func:`core.numerics.diverged`) or whose ``w`` is not finite.
     Callers silence overflow warnings around the loop (a ``with`` here would stay entered while it yields)."""
     n = X.shape[0]
     v = np.zeros(X.shape[1])
     loss = _loss(w, X, y)
     yield 0, w, loss
-    limit = max(loss, 1e-300) * EXPLODE_FACTOR
+    first_loss = loss
     for t in range(1, steps + 1):
         if batch_size is None:
             Xb, yb = X, y
@@ -191,7 +191,7 @@ def _descend(X, y, w, lr, steps, batch_size, momentum, rng):
         v = momentum * v - lr * g
         w = w + v
         loss = _loss(w, X, y)
-        if not np.isfinite(loss) or loss > limit or not np.all(np.isfinite(w)):
+        if diverged(loss, first_loss) or not np.all(np.isfinite(w)):
             yield t, None, None
             return
         yield t, w, loss
@@ -204,57 +204,6 @@ def _loss(w: np.ndarray, X: np.ndarray, y: np.ndarray) -> float:
 
 # ----------------------------------------------------------------------------------------------------------
 # What the loss-surface page draws. Everything below is exact for the quadratic loss above.
-
-
-def two_feature_regression(n: int, rng: np.random.Generator, *, scale_ratio: float = 1.0,
-                           correlation: float = 0.0, noise: float = 0.5,
-                           w_true: tuple[float, float] = (1.0, 1.0)) -> tuple[np.ndarray, np.ndarray]:
-    """Two correlated features on different scales and a linear target: the condition number is a dial.
-
-    Parameters
-    ----------
-    n : int
-        Number of samples (>= 2).
-    rng : numpy.random.Generator
-        Source of all randomness.
-    scale_ratio : float
-        Population std of feature 2 divided by that of feature 1 (> 0); feature 1 has std 1.
-    correlation : float
-        Population correlation rho of the two features, in (-1, 1).
-    noise : float
-        Std of the additive target noise.
-    w_true : (float, float)
-        The weights that generate the target.
-
-    Returns
-    -------
-    X : ndarray (n, 2)
-    y : ndarray (n,)
-
-    Notes
-    -----
-    ``z1, z2 ~ N(0, 1)`` with correlation rho, ``x = (z1, s * z2)``, ``y = x @ w_true + noise * eps``.
-    The population Hessian is ``[[1, rho s], [rho s, s^2]]``; with rho = 0 its condition number is s^2.
-    """
-    if n < 2:
-        raise ValueError(f"n must be at least 2, got {n}")
-    if not (np.isfinite(scale_ratio) and scale_ratio > 0):
-        raise ValueError(f"scale_ratio must be positive, got {scale_ratio}")
-    if not -1 < correlation < 1:
-        raise ValueError(f"correlation must be in (-1, 1), got {correlation}")
-    a, b = rng.normal(size=(2, n))
-    z2 = correlation * a + np.sqrt(1 - correlation**2) * b
-    X = np.column_stack([a, scale_ratio * z2])
-    y = X @ np.asarray(w_true, float) + noise * rng.normal(size=n)
-    return X, y
-
-
-def zscore(X: np.ndarray) -> np.ndarray:
-    """Each column minus its mean, divided by its population std (ddof=0; a constant column gets scale 1)."""
-    _check(X)
-    X = np.asarray(X, float)
-    sd = X.std(axis=0)
-    return (X - X.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
 
 
 def minimizer(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
@@ -373,7 +322,7 @@ def predicted_eigen_errors(e0: np.ndarray, curv: Curvature, lr: float, steps: in
     lam = curv.eigenvalues
     E = np.empty((steps + 1, len(lam)))
     E[0] = e0
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(**QUIET):
         if steps >= 1:
             E[1] = (1 - lr * lam) * e0
         for t in range(2, steps + 1):
@@ -403,18 +352,69 @@ def stable_lr_limit(curv: Curvature, momentum: float = 0.0) -> float:
 
 
 def steps_to_tolerance(losses: np.ndarray, loss_star: float, tol: float) -> int | None:
-    """First step t with ``L_t - L* <= tol (L_0 - L*)``; None if the run never gets there."""
+    """Measured: the first step t with ``L_t - L* <= tol (L_0 - L*)``; None if the run never gets there."""
     gap = np.asarray(losses, float) - loss_star
-    with np.errstate(invalid="ignore"):
+    with np.errstate(**QUIET):
         hit = np.flatnonzero(gap <= tol * gap[0])
     return int(hit[0]) if hit.size else None
 
 
+def predicted_excess(e0: np.ndarray, curv: Curvature, lr: float, t) -> np.ndarray:
+    """Theory: the loss gap ``L(w_t) - L*`` of full-batch GD after ``t`` steps (array-like ``t``).
+
+    ``e0``: the start's eigen-errors ``V^T (w0 - w*)``, shape (d,).
+
+    Notes
+    -----
+    Each eigen-error is multiplied by ``(1 - eta lambda_i)`` per step, so
+    ``L(w_t) - L* = 1/2 sum_i lambda_i e_i(0)^2 (1 - eta lambda_i)^(2t)``. Goh (2017), "Why Momentum Really Works".
+    """
+    return _gap(*_gap_terms(e0, curv, lr), t)
+
+
+def _gap_terms(e0, curv: Curvature, lr: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each direction's share of the starting gap, ``1/2 lambda_i e_i^2``, and its rate ``|1 - eta lambda_i|``,
+    for the directions that hold any of it."""
+    parts = 0.5 * curv.eigenvalues * np.asarray(e0, float) ** 2      # (d,)
+    keep = parts > 0
+    return parts[keep], np.abs(1 - lr * curv.eigenvalues[keep])
+
+
+def _gap(parts: np.ndarray, rates: np.ndarray, t) -> np.ndarray:
+    """``sum_i parts_i rates_i^(2t)`` for every entry of ``t`` (a rate of 0 gives 1 at t = 0, then 0)."""
+    with np.errstate(**QUIET):
+        return np.sum(parts * rates ** (2 * np.asarray(t, dtype=float)[..., None]), axis=-1)
+
+
+def exact_steps_to_tolerance(e0: np.ndarray, curv: Curvature, lr: float, tol: float) -> float:
+    """Theory: the first step t of full-batch GD with ``L_t - L* <= tol (L_0 - L*)``; ``inf`` if never.
+
+    The exact count from :func:`predicted_excess` (all directions), found by doubling and then bisection;
+    :func:`predicted_steps_to_tolerance` is its estimate from the slowest direction alone.
+    """
+    parts, rates = _gap_terms(e0, curv, lr)
+    total = float(parts.sum())
+    if total <= 0:
+        return 0.0
+    done = lambda t: float(_gap(parts, rates, t)) <= tol * total  # noqa: E731
+    hi = 1
+    while not done(hi):
+        hi *= 2
+        if hi > 2**62:
+            return math.inf
+    lo = hi // 2
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if done(mid) else (mid, hi)
+    return float(hi)
+
+
 def predicted_steps_to_tolerance(e0: np.ndarray, curv: Curvature, lr: float, tol: float,
                                  momentum: float = 0.0) -> float:
-    """Steps until ``L_t - L* <= tol (L_0 - L*)``, predicted from the slowest direction alone.
+    """Theory: steps until ``L_t - L* <= tol (L_0 - L*)``, estimated from the slowest direction alone.
 
-    ``inf`` when a direction the start has an error along does not shrink (rate >= 1).
+    ``e0``: the start's eigen-errors ``V^T (w0 - w*)``. ``inf`` when a direction the start has an error along
+    does not shrink (rate >= 1). For plain GD, :func:`exact_steps_to_tolerance` gives the exact count.
 
     Notes
     -----
@@ -445,7 +445,7 @@ def escape_step(losses: np.ndarray) -> int | None:
     along the top eigenvector has grown enough.
     """
     L = np.asarray(losses, float)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(**QUIET):
         bad = np.flatnonzero(~np.isfinite(L[1:]) | (L[1:] > L[0] * (1 + 1e-12)))
     return int(bad[0]) + 1 if bad.size else None
 

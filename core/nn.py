@@ -8,9 +8,11 @@ Shared by the symmetry, initialization and BatchNorm pages. Conventions:
 - the output layer is linear and has no BatchNorm;
 - losses are means over samples and return ``(loss, d_output)``, ``d_output = dL/d(output)``.
 
-Identical hidden units stay bitwise identical (no round-off symmetry breaking), so symmetry experiments
-show what exact arithmetic predicts. Forward and backward never raise or warn on overflow (a diverging
-run is detected by its loss); the warnings are silenced locally with ``np.errstate``, never globally.
+Every layer is a plain matrix product, ``h @ W``. BLAS may round identical hidden units differently (by about
+1e-16: a matrix-vector product such as the output layer's ``h^T dL/dz`` sums its last rows in another order),
+so a constant init keeps units identical only up to round-off, which training can then grow;
+:func:`core.symmetry.train_units` keeps them bitwise identical. Forward and backward never raise or warn on
+overflow (a diverging run is detected by its loss); the warnings are silenced locally with ``np.errstate``.
 """
 
 from __future__ import annotations
@@ -23,11 +25,9 @@ from typing import NamedTuple
 import numpy as np
 
 from core import batchnorm as bn
+from core.numerics import EXPLODE_FACTOR, QUIET, diverged
 
 LEAKY_SLOPE = 0.01
-# A run is called diverged once its loss passes this multiple of max(starting loss, 1), or goes non-finite.
-EXPLODE_FACTOR = 1e12
-_QUIET = {"over": "ignore", "invalid": "ignore", "divide": "ignore"}
 
 
 class Activation(NamedTuple):
@@ -39,8 +39,7 @@ class Activation(NamedTuple):
 
 
 def _sigmoid(z):
-    # With e = exp(-|z|) <= 1 nothing overflows: 1/(1+e) for z >= 0, e/(1+e) for z < 0 (as
-    # exp(-log(1 + e^-z)) did, at about half the cost; the two agree to ~4e-15 relative).
+    # With e = exp(-|z|) <= 1 nothing overflows: 1/(1+e) for z >= 0, e/(1+e) for z < 0, one exp per entry.
     e = np.exp(-np.abs(z))
     d = 1.0 / (1.0 + e)
     return np.where(z >= 0, d, e * d)
@@ -70,32 +69,6 @@ _GAINS = {
     "relu": np.sqrt(2.0),
     "leaky_relu": np.sqrt(2.0 / (1.0 + LEAKY_SLOPE**2)),
 }
-
-
-def _all_same(m: np.ndarray, axis: int) -> bool:
-    """Whether every row (axis 0) or column (axis 1) of m is identical; the first pair exits early."""
-    if m.shape[axis] < 2:
-        return False
-    # the first entries, then the first two rows (columns), keep the usual "no" cheap even when many entries
-    # are equal, e.g. the zeros of dead ReLUs
-    if axis == 0:
-        return bool(m[0, 0] == m[1, 0] and np.array_equal(m[0], m[1]) and (m == m[:1]).all())
-    return bool(m[0, 0] == m[0, 1] and np.array_equal(m[:, 0], m[:, 1]) and (m == m[:, :1]).all())
-
-
-def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a @ b`` whose output rows (columns) are bitwise identical when a's rows (b's columns) are.
-
-    BLAS computes edge rows and columns of a product with different kernels, so identical hidden units
-    would drift apart by round-off (~1e-17) and then grow apart: the symmetry page needs a constant
-    initialization to keep its units exactly equal, as they are in exact arithmetic. Computing one
-    representative row/column and copying it costs nothing extra.
-    """
-    same_rows, same_cols = _all_same(a, 0), _all_same(b, 1)
-    if not (same_rows or same_cols):
-        return a @ b
-    out = (a[:1] if same_rows else a) @ (b[:, :1] if same_cols else b)
-    return np.broadcast_to(out, (a.shape[0], b.shape[1])).copy()
 
 
 def _check_activation(activation: str) -> Activation:
@@ -280,9 +253,6 @@ class MLP:
     lists are empty. ``residual`` adds ``h_{i+1} = h_i + f(u_i)`` between hidden layers of equal width (not
     on the first hidden layer, whose input is the data). ``eps`` is BatchNorm's epsilon. The object is
     mutable: :func:`train` works on a :meth:`copy`.
-
-    When every unit of a layer is identical (same incoming weights, bias, gamma, beta), forward and backward
-    keep them bitwise identical, as exact arithmetic would (plain BLAS products would not; see ``_matmul``).
     """
 
     weights: list[np.ndarray]
@@ -421,9 +391,9 @@ class MLP:
     def _forward(self, X: np.ndarray, training: bool, dropout: float, rng) -> Trace:
         f = ACTIVATIONS[self.activation].f
         h, zs, hs, us, caches, masks = X, [], [], [], [], []
-        with np.errstate(**_QUIET):
+        with np.errstate(**QUIET):
             for i, skip in enumerate(self.skips):
-                z = _matmul(h, self.weights[i]) + self.biases[i]  # (n, width)
+                z = h @ self.weights[i] + self.biases[i]  # (n, width)
                 u, cache = self._normalize(i, z, training)
                 a = f(u)
                 if dropout > 0:
@@ -435,7 +405,7 @@ class MLP:
                 hs.append(h)
                 if cache is not None:
                     caches.append(cache)
-            output = _matmul(h, self.weights[-1]) + self.biases[-1]
+            output = h @ self.weights[-1] + self.biases[-1]  # (n, n_out)
         return Trace(X, output, [*zs, output], hs, us, caches, masks, training)
 
     def backward(self, trace: Trace, d_output) -> Grads:
@@ -457,13 +427,13 @@ class MLP:
         n_bn = self.n_hidden if self.batchnorm else 0
         ggamma, gbeta = [None] * n_bn, [None] * n_bn
         dz, carry = d_output, 0.0
-        with np.errstate(**_QUIET):
+        with np.errstate(**QUIET):
             for i in reversed(range(L)):
                 h_in = trace.inputs if i == 0 else trace.activations[i - 1]
-                dzs[i], gW[i], gb[i] = dz, _matmul(h_in.T, dz), dz.sum(axis=0)
+                dzs[i], gW[i], gb[i] = dz, h_in.T @ dz, dz.sum(axis=0)  # (fan_in, fan_out), (fan_out,)
                 if i == 0:
                     break
-                dh = _matmul(dz, self.weights[i].T) + carry  # dL/dh_i, h_i the output of hidden layer i - 1
+                dh = dz @ self.weights[i].T + carry  # dL/dh_i, h_i the output of hidden layer i - 1
                 dz = self._hidden_backward(i - 1, dh, trace, ggamma, gbeta)
                 carry = dh if skips[i - 1] else 0.0
         return Grads(gW, gb, ggamma, gbeta, dzs)
@@ -515,8 +485,10 @@ def _as_targets(output, y, *, integer: bool = False):
     return output, out2, y
 
 
-def mse_loss(output, y) -> tuple[float, np.ndarray]:
-    """Half mean squared error and its gradient.
+def squared_error(output, y) -> tuple[float, np.ndarray]:
+    """Half mean squared error of the network's output and its gradient (``LOSSES["mse"]``).
+
+    Not :func:`core.loss_surface.mse_loss`, which takes linear weights ``(w, X, y)``; the convention is the same.
 
     Parameters
     ----------
@@ -537,7 +509,7 @@ def mse_loss(output, y) -> tuple[float, np.ndarray]:
     """
     output, out2, y = _as_targets(output, y)
     n = len(out2)
-    with np.errstate(**_QUIET):
+    with np.errstate(**QUIET):
         r = out2 - y  # (n, k)
         return float((r**2).sum() / (2 * n)), (r / n).reshape(output.shape)
 
@@ -570,7 +542,7 @@ def bce_unchecked(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     """:func:`bce_with_logits` on an (n, k) array of logits and targets of the same shape, without checking them
     (for training loops that check their inputs once): the loss and ``(sigmoid(z) - y) / n``."""
     n = len(z)
-    with np.errstate(**_QUIET):
+    with np.errstate(**QUIET):
         loss = (np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))).sum() / n
         return float(loss), (_sigmoid(z) - y) / n
 
@@ -592,7 +564,7 @@ def softmax_cross_entropy(logits, labels) -> tuple[float, np.ndarray]:
     """
     logits, z, labels = _as_targets(logits, labels, integer=True)
     n = len(z)
-    with np.errstate(**_QUIET):
+    with np.errstate(**QUIET):
         shifted = z - z.max(axis=1, keepdims=True)  # (n, k), max entry 0
         lse = np.log(np.exp(shifted).sum(axis=1))  # (n,)
         loss = (lse - shifted[np.arange(n), labels]).sum() / n
@@ -601,7 +573,7 @@ def softmax_cross_entropy(logits, labels) -> tuple[float, np.ndarray]:
     return float(loss), (p / n).reshape(logits.shape)
 
 
-LOSSES: dict[str, Callable] = {"mse": mse_loss, "bce": bce_with_logits, "softmax_ce": softmax_cross_entropy}
+LOSSES: dict[str, Callable] = {"mse": squared_error, "bce": bce_with_logits, "softmax_ce": softmax_cross_entropy}
 
 
 def accuracy(output, y, *, loss) -> float | None:
@@ -696,7 +668,7 @@ def _check_train_args(net, X, y, *, lr, steps, batch_size, momentum, rng, record
 def _stats_row(net: MLP, trace: Trace, grads: Grads, updates: list[np.ndarray]) -> tuple:
     f = ACTIVATIONS[net.activation].f
     hidden = range(net.n_hidden)
-    with np.errstate(**_QUIET):
+    with np.errstate(**QUIET):
         return (
             [trace.pre_activations[i].mean() for i in hidden],
             [trace.pre_activations[i].var() for i in hidden],
@@ -708,11 +680,11 @@ def _stats_row(net: MLP, trace: Trace, grads: Grads, updates: list[np.ndarray]) 
         )
 
 
-def _divergence(loss_value: float, limit: float, grads: list[np.ndarray]) -> str:
+def _divergence(loss_value: float, first_loss: float, grads: list[np.ndarray]) -> str:
     if not np.isfinite(loss_value):
         return f"loss became {loss_value}"
-    if loss_value > limit:
-        return f"loss exploded to {loss_value:.3g} (over {EXPLODE_FACTOR:.0e} times the starting loss)"
+    if diverged(loss_value, first_loss):
+        return f"loss exploded to {loss_value:.3g} (over {EXPLODE_FACTOR:.0e} times max(starting loss, 1))"
     if not all(np.all(np.isfinite(g)) for g in grads):
         return "gradient overflowed (non-finite)"
     return ""
@@ -774,8 +746,8 @@ def train(
 
     Notes
     -----
-    The run stops, with ``diverged=True``, at the first step whose mini-batch loss is non-finite or above
-    ``EXPLODE_FACTOR * max(first loss, 1)``, or whose gradient is non-finite; that step's update is not
+    The run stops, with ``diverged=True``, at the first step whose mini-batch loss has diverged
+    (:func:`core.numerics.diverged`) or whose gradient is non-finite; that step's update is not
     applied, so ``result.net`` keeps the last finite parameters. Nothing raises or warns on overflow.
     """
     X = _check_train_args(
@@ -788,16 +760,15 @@ def train(
     losses = np.full(steps, np.nan)
     acc = np.full(steps, np.nan) if loss_fn in (bce_with_logits, softmax_cross_entropy) else None
     recorder = _Recorder(record_stats, record_weights)
-    limit, reason, t = np.inf, "", 0
+    reason, t = "", 0
     for t in range(steps):
         idx = None if batch_size is None else rng.choice(len(X), size=int(batch_size), replace=False)
         Xb, yb = (X, y) if idx is None else (X[idx], y[idx])
         trace = net._forward(Xb, True, dropout, rng)
         losses[t], d_output = loss_fn(trace.output, yb)
-        limit = EXPLODE_FACTOR * max(abs(losses[0]), 1.0) if t == 0 else limit
         grads = net.backward(trace, d_output)
         g = _add_extra_grad(grads.as_list(), extra_grad, net)
-        reason = _divergence(losses[t], limit, g)
+        reason = _divergence(losses[t], losses[0], g)
         if reason:
             break
         if acc is not None:
@@ -816,14 +787,14 @@ def train(
 
 def _momentum_step(velocities: list[np.ndarray], grads: list[np.ndarray], lr: float, momentum: float) -> None:
     """Heavy ball in place: ``v = momentum * v - lr * grad``."""
-    with np.errstate(**_QUIET):
+    with np.errstate(**QUIET):
         for v, g in zip(velocities, grads, strict=True):
             v *= momentum
             v -= lr * g
 
 
 def _apply(params: list[np.ndarray], updates: list[np.ndarray]) -> None:
-    with np.errstate(**_QUIET):
+    with np.errstate(**QUIET):
         for p, v in zip(params, updates, strict=True):
             p += v
 

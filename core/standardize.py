@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core import datasets
 from core import loss_surface as ls
-from core.datasets import age_income
 
 SCALINGS = ("none", "centering", "min-max", "z-score")
 NORMAL_WITHIN_ONE_SIGMA = math.erf(1 / math.sqrt(2))  # 0.6827
@@ -84,8 +84,8 @@ def fit_standardizer(X) -> Standardizer:
 def population_std(X: np.ndarray, mean: np.ndarray) -> np.ndarray:
     """Per-column ``sqrt(mean((x - mean)^2))``, computed on deviations rescaled by their largest magnitude.
 
-    Squaring raw deviations loses precision when they are tiny (below ~1e-154 the squares are subnormal:
-    a column [0, 1.8e-158] came out with std off by 1e-8) and overflows when they are huge (~1e154).
+    Squaring raw deviations loses precision when they are tiny (below ~1e-154 the squares are subnormal) and
+    overflows when they are huge (above ~1e154).
     """
     dev = X - mean
     big = np.max(np.abs(dev), axis=0)
@@ -144,8 +144,8 @@ def design_matrix(Z) -> np.ndarray:
 def sufficient_rows(D, y) -> tuple[np.ndarray, np.ndarray]:
     """A tiny data set with exactly the same least-squares loss as ``(D, y)`` for every ``w``.
 
-    Returns ``(D_s, y_s)`` with at most d+1 rows, so gradient descent on a 400,000-row CSV costs the same
-    as on 3 rows.
+    Returns ``(D_s, y_s)`` with at most d+1 rows, so a gradient-descent step costs the same however many rows
+    the data has.
 
     Notes
     -----
@@ -171,64 +171,16 @@ def min_loss(X, y) -> float:
     return ls.mse_loss(w, D, y)
 
 
-def _excess_terms(D, y, lr: float) -> tuple[np.ndarray, np.ndarray]:
-    """Per eigendirection: the initial excess ``(v_i^T g0)^2 / (2 lambda_i)`` and ``2 ln|1 - eta lambda_i|``."""
+def _start_errors(D, y) -> tuple[np.ndarray, ls.Curvature]:
+    """The eigen-errors ``e0 = V^T (0 - w*)`` of GD started at ``w0 = 0``, and the curvature of ``D``.
+
+    Computed from the gradient there, ``g0 = -H w*``, as ``e_i = v_i^T g0 / lambda_i``: no minimizer is solved
+    for, and a direction whose eigenvalue is at round-off level (GD never moves along it) gets ``e_i = 0``.
+    """
     c = ls.curvature(D)
-    lam, V = c.eigenvalues, c.eigenvectors
     g0 = ls.mse_grad(np.zeros(D.shape[1]), D, y)
-    keep = lam > lam[-1] * D.shape[1] * np.finfo(float).eps
-    with np.errstate(divide="ignore"):
-        return 0.5 * (V[:, keep].T @ g0) ** 2 / lam[keep], 2 * np.log(np.abs(1 - lr * lam[keep]))
-
-
-def predicted_excess(D, y, lr: float, t) -> np.ndarray:
-    """Theory: ``L(w_t) - L*`` of full-batch GD from ``w0 = 0`` after ``t`` steps (array-like ``t``).
-
-    Notes
-    -----
-    With ``H = V diag(lambda) V^T`` and ``g0 = grad L(0)``, the error along eigenvector i shrinks by
-    ``(1 - eta lambda_i)`` per step, so ``L(w_t) - L* = 1/2 sum_i (v_i^T g0)^2 / lambda_i (1 - eta lambda_i)^(2t)``
-    (directions with ``lambda_i = 0`` never move and hold no excess). Goh (2017), "Why Momentum Really Works".
-    """
-    weight, log_rate = _excess_terms(D, y, lr)
-    return _excess(weight, log_rate, t)
-
-
-def _excess(weight: np.ndarray, log_rate: np.ndarray, t) -> np.ndarray:
-    with np.errstate(over="ignore", invalid="ignore"):
-        return np.sum(weight * np.exp(np.multiply.outer(np.asarray(t, dtype=float), log_rate)), axis=-1)
-
-
-def predicted_steps(D, y, lr: float, tol: float) -> float:
-    """Theory: the first step ``t`` with ``(L_t - L*) / (L_0 - L*) <= tol``; ``inf`` if never (unstable lr).
-
-    Notes
-    -----
-    Uses ``predicted_excess``; for the slowest direction alone ``t ~ ln(1/tol) / (2 eta lambda_min)``,
-    which is ``~ kappa ln(1/tol) / 3.6`` at ``eta = 0.9 * 2 / lambda_max``.
-    """
-    weight, log_rate = _excess_terms(D, y, lr)
-    e0 = float(weight.sum())
-    if e0 <= 0:
-        return 0.0
-    done = lambda t: float(_excess(weight, log_rate, t)) <= tol * e0  # noqa: E731
-    hi = 1
-    while not done(hi):
-        hi *= 2
-        if hi > 2**62:
-            return math.inf
-    lo = hi // 2
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        lo, hi = (lo, mid) if done(mid) else (mid, hi)
-    return float(hi)
-
-
-def measured_steps(losses: np.ndarray, loss_star: float, tol: float) -> int | None:
-    """Measurement: the first step whose relative excess loss is ``<= tol`` (None if not within the run)."""
-    rel = relative_excess(losses, loss_star)
-    hit = np.flatnonzero(np.isfinite(rel) & (rel <= tol))
-    return int(hit[0]) if hit.size else None
+    keep = c.eigenvalues > c.eigenvalues[-1] * D.shape[1] * np.finfo(float).eps
+    return np.where(keep, c.eigenvectors.T @ g0 / np.where(keep, c.eigenvalues, 1.0), 0.0), c
 
 
 def relative_excess(losses: np.ndarray, loss_star: float) -> np.ndarray:
@@ -274,7 +226,7 @@ def run_scaling(X, y, method: str, *, lr_fraction: float, steps: int, tol: float
     X = _check_X(X)
     sc = fit_scaling(X, method)
     D_s, y_s = sufficient_rows(design_matrix(sc.transform(X)), y)
-    c = ls.curvature(D_s)
+    e0, c = _start_errors(D_s, y_s)
     lr = lr_fraction * c.max_stable_lr
     run = ls.gradient_descent(D_s, y_s, np.zeros(D_s.shape[1]), lr, steps)
     star = min_loss(X, y) if loss_star is None else loss_star
@@ -283,7 +235,7 @@ def run_scaling(X, y, method: str, *, lr_fraction: float, steps: int, tol: float
         method, c.condition_number, float(c.eigenvalues[-1]), float(c.eigenvalues[0]), c.max_stable_lr, lr,
         run.losses, relative_excess(run.losses, star), star, run.diverged_step,
         np.abs(ls.mse_grad(np.zeros(D_s.shape[1]), D_s, y_s)), to_scaled_weights(w_raw, sc),
-        predicted_steps(D_s, y_s, lr, tol), measured_steps(run.losses, star, tol),
+        ls.exact_steps_to_tolerance(e0, c, lr, tol), ls.steps_to_tolerance(run.losses, star, tol),
     )
 
 
@@ -384,21 +336,6 @@ def usable_window(lrs: np.ndarray, rel_excess: np.ndarray, target: float) -> tup
     return None if ok.size == 0 else (float(lrs[ok[0]]), float(lrs[ok[-1]]))
 
 
-def mixed_scale_data(n: int, d: int, rng: np.random.Generator, *, spread: float = 1e3,
-                     noise: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
-    """``d`` features whose scales are log-uniform in ``[1, spread]``, each with a non-zero mean.
-
-    Column j is ``s_j * (m_j + N(0, 1))`` with ``s_j = spread ** U(0, 1)`` and ``m_j ~ U(0, 2)``; the target is
-    ``y = 1 + sum_j beta_j z_j + noise * N(0, 1)`` with ``beta_j ~ N(0, 1)`` on the standardized features,
-    so every feature matters equally once the units are removed.
-    """
-    s = spread ** rng.uniform(0, 1, size=d)
-    m = rng.uniform(0, 2, size=d)
-    Z = rng.normal(size=(n, d))
-    beta = rng.normal(size=d)
-    return s * (m + Z), 1.0 + Z @ beta + noise * rng.normal(size=n)
-
-
 @dataclass(frozen=True)
 class DimensionSweep:
     """kappa and steps-to-converge vs the number of features, raw vs z-scored (each with a bias column).
@@ -421,7 +358,7 @@ class DimensionSweep:
 def dimension_sweep(n: int, d_max: int, rng: np.random.Generator, *, spread: float = 1e3,
                     lr_fraction: float = 0.9, tol: float = 1e-3, max_steps: int = 2000) -> DimensionSweep:
     """Add mixed-scale features one at a time (the first d columns of one draw) and measure both."""
-    X, y = mixed_scale_data(n, d_max, rng, spread=spread)
+    X, y = datasets.mixed_scale_data(n, d_max, rng, spread=spread)
     ds = np.arange(1, d_max + 1)
     rows = [[v for m in ("none", "z-score") for v in _kappa_and_steps(X[:, :d], y, m, lr_fraction, tol, max_steps)]
             for d in ds]
@@ -431,13 +368,13 @@ def dimension_sweep(n: int, d_max: int, rng: np.random.Generator, *, spread: flo
 
 def _kappa_and_steps(X, y, method, lr_fraction, tol, max_steps) -> tuple[float, float, float]:
     D_s, y_s = sufficient_rows(design_matrix(fit_scaling(X, method).transform(X)), y)
-    c = ls.curvature(D_s)
+    e0, c = _start_errors(D_s, y_s)
     lr = lr_fraction * c.max_stable_lr
-    pred = predicted_steps(D_s, y_s, lr, tol)
+    pred = ls.exact_steps_to_tolerance(e0, c, lr, tol)
     if pred > max_steps:
         return c.condition_number, pred, math.nan
     run = ls.gradient_descent(D_s, y_s, np.zeros(D_s.shape[1]), lr, int(pred) + 5)
-    meas = measured_steps(run.losses, min_loss(X, y), tol)
+    meas = ls.steps_to_tolerance(run.losses, min_loss(X, y), tol)
     return c.condition_number, pred, math.nan if meas is None else float(meas)
 
 
@@ -467,7 +404,7 @@ def leak_demo(n: int, rng: np.random.Generator, *, test_fraction: float = 0.3,
     of test information; fitting on everything pulls the statistics toward the test rows, so the training
     inputs depend on the test set and the shift looks smaller than it is.
     """
-    X, _ = age_income(n, rng)
+    X, _ = datasets.age_income(n, rng)
     n_test = max(1, round(test_fraction * n))
     train, test = X[:-n_test], X[-n_test:] * np.array([1.0, 1.0 + income_growth])
     fits = (fit_standardizer(train), fit_standardizer(np.vstack([train, test])))
@@ -527,17 +464,3 @@ def lognormal_within_one_sigma(sigma: float) -> float:
 
 
 UNIFORM_WITHIN_ONE_SIGMA = 1 / math.sqrt(3)  # U(a, b): sigma = (b - a)/sqrt(12), so 2 sigma/(b - a)
-
-
-@dataclass(frozen=True)
-class Histogram:
-    """Counts per bin; edges: (bins+1,), counts: (bins,)."""
-
-    edges: np.ndarray
-    counts: np.ndarray
-
-
-def histogram(x, bins: int = 30) -> Histogram:
-    """Equal-width histogram of a finite 1-D sample."""
-    counts, edges = np.histogram(np.asarray(x, float), bins=bins)
-    return Histogram(edges, counts)

@@ -3,18 +3,21 @@ tiny differences take to grow.
 
 A hidden unit i is described by its parameters ``theta_i = (w_i1, w_i2, b_i, v_i)``: the two incoming
 weights (column i of ``W1``), its bias and its outgoing weight (row i of ``W2``). Training computes the
-:mod:`core.nn` engine's forward pass and BCE loss (the same operations, checked bit for bit in the tests);
+:mod:`core.nn` engine's forward pass and BCE loss with the same operations, except that the first layer's
+product keeps identical units bitwise identical (:func:`symmetric_matmul`), as exact arithmetic does;
 :func:`gradients` explains the backward pass.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from core import datasets, nn
+from core import datasets, nn, standardize
+from core.numerics import QUIET
 
 INITS = ("zeros", "constant", "zero_w_random_b", "normal", "identical_rows")
 INIT_LABELS = {
@@ -30,7 +33,8 @@ DISTINCT_TOL = 1e-3
 
 
 def make_data(dataset: str, n: int, rng: np.random.Generator, *, noise: float = 0.1):
-    """A 2-D classification set from :data:`core.datasets.CLASSIFICATION_2D`, z-scored per feature.
+    """A 2-D classification set from :data:`core.datasets.CLASSIFICATION_2D`, z-scored per feature
+    (:func:`core.standardize.fit_standardizer`).
 
     Returns
     -------
@@ -40,7 +44,7 @@ def make_data(dataset: str, n: int, rng: np.random.Generator, *, noise: float = 
     if dataset not in datasets.CLASSIFICATION_2D:
         raise ValueError(f"unknown dataset {dataset!r}; choose one of {sorted(datasets.CLASSIFICATION_2D)}")
     X, y = datasets.CLASSIFICATION_2D[dataset](n, rng, noise=noise)
-    return (X - X.mean(axis=0)) / X.std(axis=0), y.astype(float)
+    return standardize.fit_standardizer(X).transform(X), y.astype(float)
 
 
 def init_network(
@@ -89,6 +93,41 @@ def unit_params(W1: np.ndarray, b1: np.ndarray, W2: np.ndarray) -> np.ndarray:
     return np.concatenate([np.swapaxes(W1, -1, -2), b1[..., None], W2], axis=-1)
 
 
+def direction_similarity(W) -> np.ndarray:
+    """How alike the hidden units' incoming weight vectors point: ``|cos theta_ij|`` for every pair.
+
+    Parameters
+    ----------
+    W : ndarray (n_in, H)
+        Column j is hidden unit j's incoming weights (the engine's layout), finite.
+
+    Returns
+    -------
+    S : ndarray (H, H)
+        ``|w_i . w_j| / (||w_i|| ||w_j||)``: 1 on the diagonal, independent of each column's scale and sign.
+        Never NaN: two all-zero units count as identical (1), an all-zero and another unit as unrelated (0).
+
+    Raises
+    ------
+    ValueError
+        If ``W`` is not a non-empty 2-D array or holds NaN or inf.
+    """
+    W = np.asarray(W, dtype=float)
+    if W.ndim != 2 or W.size == 0:
+        raise ValueError(f"W must be a non-empty 2-D array (n_in, H), got shape {W.shape}")
+    if not np.all(np.isfinite(W)):
+        raise ValueError("W contains NaN or infinite values")
+    big = np.abs(W).max(axis=0)  # (H,) dividing by it first keeps the norms from over- or underflowing
+    V = W / np.where(big > 0, big, 1.0)
+    norms = np.linalg.norm(V, axis=0)  # (H,) in [1, sqrt(n_in)], or 0 for an all-zero unit
+    U = V / np.where(norms > 0, norms, 1.0)  # unit columns
+    S = np.minimum(np.abs(U.T @ U), 1.0)  # (H, H)
+    zero = norms == 0
+    S[np.ix_(zero, zero)] = 1.0
+    np.fill_diagonal(S, 1.0)
+    return S
+
+
 def spread(theta: np.ndarray) -> np.ndarray:
     """max_{i<j} ||theta_i - theta_j||; theta (..., H, k) -> (...,). Exactly 0 when all units are equal."""
     return _distances(theta).max(axis=(-1, -2))
@@ -96,7 +135,7 @@ def spread(theta: np.ndarray) -> np.ndarray:
 
 def _distances(theta: np.ndarray) -> np.ndarray:
     """(..., H, k) -> (..., H, H) Euclidean distances; inf (no warning) where a diverged run overflows."""
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(**QUIET):
         diff = theta[..., :, None, :] - theta[..., None, :, :]  # (..., H, H, k)
         return np.sqrt((diff**2).sum(axis=-1))
 
@@ -209,20 +248,38 @@ def _elementwise_gradients(X, h, slope, mask, d_out, W2) -> list[np.ndarray]:
     return [dW1, dW2, dz1.sum(axis=0), d_out.sum(axis=0)]
 
 
+def symmetric_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` whose columns are bitwise identical wherever all of b's columns are identical.
+
+    Identical columns of b (the incoming weights of identical hidden units) give one representative column,
+    ``a @ b[:, :1]``, copied into every column; otherwise this is plain ``a @ b``.
+
+    Notes
+    -----
+    BLAS may round identical columns of a product differently (edge columns take another kernel or another
+    summation order), by about 1e-16. Training grows any difference between units, so that round-off would
+    split units that exact arithmetic keeps identical.
+    """
+    if b.shape[1] > 1 and bool(np.all(b == b[:, :1])):
+        return np.repeat(a @ b[:, :1], b.shape[1], axis=1)
+    return a @ b
+
+
 def _lean_step(net: nn.MLP, X: np.ndarray, y: np.ndarray, dropout: float, rng) -> tuple[float, list[np.ndarray]]:
-    """The loss and :func:`gradients` (``blas=False``) of one step: the same operations, in the same order, as
-    ``net.forward``, ``nn.bce_with_logits`` and ``gradients``, without the input checks and the Trace (a third
-    of a step's time). X (n, 2) and y (n, 1) are checked once by the caller."""
+    """The loss and :func:`gradients` (``blas=False``) of one step: the operations of ``net.forward``,
+    ``nn.bce_with_logits`` and ``gradients``, in the same order, with the first product made by
+    :func:`symmetric_matmul` and without per-step input checks or a Trace. X (n, 2) and y (n, 1) are checked
+    once by the caller."""
     act = nn.ACTIVATIONS[net.activation]
     W1, W2 = net.weights
-    with np.errstate(**nn._QUIET):
-        z = nn._matmul(X, W1) + net.biases[0]  # (n, H)
+    with np.errstate(**QUIET):
+        z = symmetric_matmul(X, W1) + net.biases[0]  # (n, H)
         h, mask = act.f(z), None
         slope = _SLOPE_FROM_OUTPUT[act.name](h) if act.name in _SLOPE_FROM_OUTPUT else act.df(z)
         if dropout > 0:
             mask = (rng.random(h.shape) >= dropout) / (1.0 - dropout)
             h = h * mask
-        out = nn._matmul(h, W2) + net.biases[1]  # (n, 1)
+        out = h @ W2 + net.biases[1]  # (n, 1): one output column, nothing to keep apart
         loss, d_out = nn.bce_unchecked(out, y)
         return loss, _elementwise_gradients(X, h, slope, mask, d_out, W2)
 
@@ -258,8 +315,9 @@ def train_units(
     -----
     ``p <- p - eta * dL/dp`` for W1, W2, b1, b2, plus ``-eta * dP/dW1`` for the penalty. A step whose loss
     or gradient is not finite stops the run (that update is not applied). Without ``blas`` each step computes
-    what ``net.forward``, ``nn.bce_with_logits`` and :func:`gradients` would, in the same order (so bit for
-    bit), with the inputs checked once rather than at every step (~30% of a step's time).
+    what ``net.forward``, ``nn.bce_with_logits`` and :func:`gradients` would, in the same order, with the inputs
+    checked once rather than at every step; only the first product differs, and only for identical units,
+    which :func:`symmetric_matmul` keeps bitwise identical. With ``blas`` they may split by round-off.
     """
     if not (np.isfinite(lr) and lr > 0) or int(steps) != steps or steps < 0 or record_every < 1:
         raise ValueError(f"need lr > 0, an integer steps >= 0 and record_every >= 1, got {lr=}, {steps=}, "
@@ -385,14 +443,16 @@ class EpsilonLab:
 
 
 def eps_break_out(
-    X: np.ndarray, y: np.ndarray, eps: float, *, H: int, activation: str, lr: float, seed: int,
+    X: np.ndarray, y: np.ndarray, eps: float, *, H: int, activation: str, lr: float, rng: np.random.Generator,
     delta: float = 0.1, max_steps: int = 3000, batch_size: int | None = None,
 ) -> float:
-    """One point of the eps-lab: every weight N(0, eps^2) from ``seed``, the break-out step (NaN if none).
+    """One point of the eps-lab: every weight N(0, eps^2), the break-out step (NaN if none).
 
-    The initial draw is the same for every eps (only scaled), so eps alone changes between points.
+    ``rng`` is split with ``rng.spawn(2)``: child 0 draws the initial weights, child 1 the mini-batches.
+    Generators in the same state (``np.random.default_rng(seed)`` each) give every eps the same draw, only
+    scaled, so eps alone changes between points.
     """
-    init_rng, train_rng = np.random.default_rng(seed).spawn(2)
+    init_rng, train_rng = rng.spawn(2)
     net = init_network("normal", H, activation, init_rng, sigma=float(eps))
     hit = break_out_step(net, X, y, lr=lr, delta=delta, max_steps=max_steps, rng=train_rng,
                          batch_size=batch_size)
@@ -415,7 +475,7 @@ def epsilon_lab(
     H: int,
     activation: str,
     lr: float,
-    seed: int,
+    rng: np.random.Generator,
     delta: float = 0.1,
     max_steps: int = 3000,
     batch_size: int | None = None,
@@ -423,12 +483,14 @@ def epsilon_lab(
 ) -> EpsilonLab:
     """:func:`eps_break_out` for every eps, then :func:`summarize_lab`.
 
-    ``callback(i, k)`` is called after each of the k runs (a progress bar).
+    Every eps gets a copy of ``rng`` in the state it was passed, so every point starts from the same draw,
+    only scaled, and equals ``eps_break_out(..., rng=np.random.default_rng(seed))`` when ``rng`` is that
+    generator. ``callback(i, k)`` is called after each of the k runs (a progress bar).
     """
     eps = np.asarray(eps_values, dtype=float)
     steps = np.full(len(eps), np.nan)
     for i, e in enumerate(eps):
-        steps[i] = eps_break_out(X, y, e, H=H, activation=activation, lr=lr, seed=seed, delta=delta,
+        steps[i] = eps_break_out(X, y, e, H=H, activation=activation, lr=lr, rng=copy.deepcopy(rng), delta=delta,
                                  max_steps=max_steps, batch_size=batch_size)
         if callback is not None:
             callback(i + 1, len(eps))
@@ -467,6 +529,6 @@ def decision_grid(net: nn.MLP, X: np.ndarray, n: int = 40, margin: float = 0.5):
     lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
     g1, g2 = np.meshgrid(np.linspace(lo[0], hi[0], n), np.linspace(lo[1], hi[1], n))
     grid = np.column_stack([g1.ravel(), g2.ravel()])  # (n*n, 2)
-    with np.errstate(over="ignore"):
+    with np.errstate(**QUIET):
         p = 1.0 / (1.0 + np.exp(-net.predict(grid)[:, 0]))
     return grid[:, 0], grid[:, 1], p

@@ -14,6 +14,7 @@ import streamlit as st
 
 from charts import loss_surface as charts
 from charts.common import fill
+from core import datasets
 from core import loss_surface as ls
 from core.standardize import fit_standardizer
 from ui.notebook import Reproduction
@@ -71,7 +72,7 @@ class Problem:
 @st.cache_data(show_spinner=False, max_entries=64)
 def problem(seed: int, scale: float, corr: float, standardize: bool) -> Problem:
     data_rng = np.random.default_rng(seed).spawn(3)[0]
-    X, y = ls.two_feature_regression(N, data_rng, scale_ratio=scale, correlation=corr)
+    X, y = datasets.two_feature_regression(N, data_rng, scale_ratio=scale, correlation=corr)
     if standardize:
         X = fit_standardizer(X).transform(X)
     w_star, loss_star = ls.minimizer(X, y)
@@ -229,11 +230,12 @@ def reproduction(s: Settings) -> Reproduction:
     kw = "".join(f", {k}={v!r}" for k, v in s.kwargs().items())
     code = f"""\
 import numpy as np
+from core import datasets
 from core import loss_surface as ls
 from core.standardize import fit_standardizer
 
 data_rng, sgd_rng, spread_rng = np.random.default_rng({s.seed}).spawn(3)
-X, y = ls.two_feature_regression({N}, data_rng, scale_ratio={s.scale!r}, correlation={s.corr!r})
+X, y = datasets.two_feature_regression({N}, data_rng, scale_ratio={s.scale!r}, correlation={s.corr!r})
 {"X = fit_standardizer(X).transform(X)" if s.standardize else "# the features keep their own scales"}
 curv = ls.curvature(X)                 # eigenvalues, eigenvectors, condition_number, max_stable_lr
 w_star, loss_star = ls.minimizer(X, y)

@@ -12,6 +12,7 @@ import ui
 from charts import batchnorm as C
 from charts.common import cached, show, spec
 from core import bn_experiments as E
+from core import datasets
 from ui.nav import by_url_path
 
 LRS = (0.5, 2.0, 8.0)
@@ -24,13 +25,14 @@ MU, SIGMA = 3.0, 2.0  # the population one unit's pre-activations come from (sec
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Cached core calls (scalar arguments only)
+# Cached core calls (scalar arguments only). One seed, six streams: np.random.default_rng(seed).spawn(6),
+# child 0 for the training runs, 1-5 for the unit batch, batch statistics, tiny batches, running stats, invariance.
 # ---------------------------------------------------------------------------------------------------------
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def batch_for(seed: int, m: int) -> np.ndarray:
-    return E.unit_batch(m, np.random.default_rng([seed, 10]), mu=MU, sigma=SIGMA)
+    return datasets.unit_batch(m, np.random.default_rng(seed).spawn(6)[1], mu=MU, sigma=SIGMA)
 
 
 @st.cache_resource(show_spinner=False)
@@ -45,8 +47,8 @@ def train(seed: int, batchnorm: bool, lr: float, steps: int, width: int, init_sc
     key = (seed, batchnorm, lr, steps, width, init_scale, bn_momentum)
     store = run_store()
     if key not in store:
-        store[key] = E.train_run(seed, batchnorm=batchnorm, lr=lr, steps=steps, width=width,
-                                 batch_size=BATCH_SIZE, init_scale=init_scale, bn_momentum=bn_momentum,
+        store[key] = E.train_run(np.random.default_rng(seed).spawn(6)[0], batchnorm=batchnorm, lr=lr, steps=steps,
+                                 width=width, batch_size=BATCH_SIZE, init_scale=init_scale, bn_momentum=bn_momentum,
                                  probe_every=PROBE_EVERY, callback=progress)
         while len(store) > MAX_RUNS:
             store.popitem(last=False)
@@ -72,24 +74,24 @@ def transform_view(seed: int, m: int, gamma: float, beta: float, identity: bool,
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def spread_for(seed: int) -> E.BatchStatSpread:
-    return E.batch_stat_spread(NOISE_SIZES, n_batches=2000, rng=np.random.default_rng([seed, 11]),
+    return E.batch_stat_spread(NOISE_SIZES, n_batches=2000, rng=np.random.default_rng(seed).spawn(6)[2],
                                mu=MU, sigma=SIGMA)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def tiny_for(seed: int, m: int) -> np.ndarray:
-    return E.tiny_batch_x_hat(m, 4, np.random.default_rng([seed, 12]))
+    return E.tiny_batch_x_hat(m, 4, np.random.default_rng(seed).spawn(6)[3])
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def running_for(seed: int, convention: str, m: int, steps: int) -> E.RunningStats:
-    return E.running_stats(convention, batch_size=m, steps=steps, rng=np.random.default_rng([seed, 13]),
+    return E.running_stats(convention, batch_size=m, steps=steps, rng=np.random.default_rng(seed).spawn(6)[4],
                            mu=MU, sigma=SIGMA)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def invariance_for(seed: int) -> E.ScaleInvariance:
-    return E.scale_invariance(INIT_SCALES, rng=np.random.default_rng([seed, 14]))
+    return E.scale_invariance(INIT_SCALES, rng=np.random.default_rng(seed).spawn(6)[5])
 
 
 def train_all(configs: list[dict], what: str) -> list[E.Run]:
@@ -239,8 +241,9 @@ def training_section(width: int, steps: int) -> None:
     st.caption("Without BN the layer below keeps moving the distribution its sigmoid sees (internal covariate "
                "shift, in the paper's words); with BN it stays near mean β and spread γ, moved only by "
                "the learned γ and β.")
-    code = f"""from core import bn_experiments as E
-runs = {{(lr, bn): E.train_run({seed}, batchnorm=bn, lr=lr, steps={steps}, width={width}, batch_size={BATCH_SIZE},
+    code = f"""import numpy as np
+from core import bn_experiments as E
+runs = {{(lr, bn): E.train_run(np.random.default_rng({seed}).spawn(6)[0], batchnorm=bn, lr=lr, steps={steps}, width={width}, batch_size={BATCH_SIZE},
                                probe_every={PROBE_EVERY})
         for lr in {LRS} for bn in (False, True)}}
 {{k: E.final_loss(r) for k, r in runs.items()}}"""

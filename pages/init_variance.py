@@ -9,7 +9,8 @@ import streamlit as st
 import ui
 from charts import init_variance as ch
 from charts.common import pin_for_log, show, spec
-from core import signal as sg
+from core import init_variance as iv
+from core.numerics import histogram
 from ui.nav import by_url_path
 
 # Options are shown as they are (they also appear in the link, so they stay short); each maps to core's name.
@@ -31,41 +32,44 @@ TRAIN_STD, TRAIN_WIDTH, TRAIN_STEPS = 0.01, 32, 200
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def neuron(n: int, sigma_w: float, inputs: str, seed: int) -> sg.Neuron:
-    return sg.one_neuron(n, sigma_w, inputs, TRIALS, np.random.default_rng(seed))
+def neuron(n: int, sigma_w: float, inputs: str, seed: int) -> iv.Neuron:
+    return iv.one_neuron(n, sigma_w, inputs, TRIALS, np.random.default_rng(seed))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def sweep(sigma_w: float, inputs: str, seed: int) -> sg.FanInSweep:
-    return sg.fan_in_sweep(FAN_INS, sigma_w, inputs, 1000, np.random.default_rng(seed))
+def sweep(sigma_w: float, inputs: str, seed: int) -> iv.FanInSweep:
+    return iv.fan_in_sweep(FAN_INS, sigma_w, inputs, 1000, np.random.default_rng(seed))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def deep(depth: int, width: int, activation: str, scheme: str, sigma_w: float | None, residual: bool,
-         slope_layer: int, seed: int) -> sg.DeepSignal:
-    return sg.deep_signal(depth, width, activation, scheme, np.random.default_rng(seed), sigma_w=sigma_w,
+         slope_layer: int, seed: int) -> iv.DeepSignal:
+    return iv.deep_signal(depth, width, activation, scheme, np.random.default_rng(seed), sigma_w=sigma_w,
                           residual=residual, batch=BATCH, slope_layer=slope_layer)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def gold(activation: str, seed: int) -> sg.Goldilocks:
-    return sg.goldilocks(GOLD_GAINS, GOLD_DEPTH, GOLD_WIDTH, activation, np.random.default_rng(seed), batch=64)
+def gold(activation: str, seed: int) -> iv.Goldilocks:
+    return iv.goldilocks(GOLD_GAINS, GOLD_DEPTH, GOLD_WIDTH, activation, np.random.default_rng(seed), batch=64)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def train(scheme: str, depth: int, activation: str, seed: int) -> sg.TrainCurve:
-    return sg.train_scheme(scheme, depth, TRAIN_WIDTH, activation, seed, sigma_w=TRAIN_STD, steps=TRAIN_STEPS)
+def train(scheme: str, depth: int, activation: str, seed: int) -> iv.TrainCurve:
+    return iv.train_scheme(scheme, depth, TRAIN_WIDTH, activation, np.random.default_rng(seed), sigma_w=TRAIN_STD,
+                           steps=TRAIN_STEPS)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def neuron_charts(n: int, sigma_w: float, inputs: str, seed: int):
     """The two histograms (single terms; their sum with the predicted Gaussian), built once per setting."""
     r = neuron(n, sigma_w, inputs, seed)
-    c, d, w = sg.histogram(r.products, 40)
+    h = histogram(r.products, 40)
+    c, d, w = h.centers, h.density, h.width
     terms = ch.histogram(pd.DataFrame({"center": c, "density": d, "width": w}), "one term wᵢxᵢ", color=ch.BAD)
-    c, d, w = sg.histogram(r.z, 40)
+    h = histogram(r.z, 40)
+    c, d, w = h.centers, h.density, h.width
     grid = np.linspace(c[0] - w, c[-1] + w, 120)
-    pred = pd.DataFrame({"x": grid, "density": sg.gaussian_pdf(grid, r.var_pred)})
+    pred = pd.DataFrame({"x": grid, "density": iv.gaussian_pdf(grid, r.var_pred)})
     total = ch.histogram(pd.DataFrame({"center": c, "density": d, "width": w}), "their sum z = Σᵢ wᵢxᵢ", pred=pred)
     return spec(terms), spec(total)
 
@@ -90,7 +94,7 @@ def sweep_charts(sigma_w: float, inputs: str, seed: int):
 
 def fmt(v: float) -> str:
     """A variance for prose: 'overflow'/'underflow' beyond the chart's range, else 3 significant digits."""
-    status = sg.status([v])[0]
+    status = iv.status([v])[0]
     return status if status != "ok" else f"{v:.3g}"
 
 
@@ -111,12 +115,12 @@ def one_neuron_section() -> None:
     with c2:
         sigma_w = ui.select_slider("Weight std σ_w", STDS, 0.05, key="w_std")
     with c3:
-        inputs = ui.segmented("Inputs x", list(sg.INPUTS), key="x", default="normal",
+        inputs = ui.segmented("Inputs x", list(iv.INPUTS), key="x", default="normal",
                               help="normal: N(0, 1), standardized features. uniform: U(−1, 1). pixel: raw "
                                    "intensities in [0, 1], mostly dark (Beta(0.2, 0.8), mean 0.2).")
     seed = ui.seed()
     r = neuron(n, sigma_w, inputs, seed)
-    mean_x, m2, _, _ = sg.input_moments(inputs)
+    mean_x, m2, _, _ = iv.input_moments(inputs)
 
     terms_chart, sum_chart = neuron_charts(n, sigma_w, inputs, seed)
     left, right = st.columns(2)
@@ -171,11 +175,11 @@ def one_neuron_section() -> None:
                    f"{FAN_INS[-1]}: {s.mean_abs_fixed[-1]:.3g}, against {s.no_cancel[-1]:.3g} if no sign cancelled.")
     ui.reproduce(f"""
 import numpy as np
-from core import signal as sg
+from core import init_variance as iv
 
-one = sg.one_neuron({n}, {sigma_w!r}, {inputs!r}, {TRIALS}, np.random.default_rng({seed}))
+one = iv.one_neuron({n}, {sigma_w!r}, {inputs!r}, {TRIALS}, np.random.default_rng({seed}))
 print(one.var_z, one.var_pred)   # measured vs n * Var(w) * E[x^2]
-sweep = sg.fan_in_sweep({FAN_INS}, {sigma_w!r}, {inputs!r}, 1000, np.random.default_rng({seed}))
+sweep = iv.fan_in_sweep({FAN_INS}, {sigma_w!r}, {inputs!r}, 1000, np.random.default_rng({seed}))
 print(sweep.var_fixed, sweep.var_scaled, sweep.mean_abs_fixed)
 """, var_df, file_name="init_variance_fan_in.csv", key="iv_csv_neuron")
 
@@ -203,7 +207,7 @@ def variance_frame(measured: np.ndarray, predicted: np.ndarray) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def ridge_frame(s: sg.DeepSignal) -> pd.DataFrame:
+def ridge_frame(s: iv.DeepSignal) -> pd.DataFrame:
     rows = []
     k = len(s.hist_layers)
     for idx, (layer, density, zero) in enumerate(zip(s.hist_layers, s.hist_density, s.hist_zero, strict=True)):
@@ -280,7 +284,7 @@ def deep_section() -> None:
     seed = ui.seed()
     s = deep(depth, width, activation, scheme, sigma_w, residual, min(LAYER_DEFAULT, depth - 1), seed)
     gain2 = width * s.var_w
-    _, _, c = sg.activation_moments(activation, 1.0)
+    _, _, c = iv.activation_moments(activation, 1.0)
     c_text = {"linear": "1", "relu": "1/2", "leaky_relu": "(1+a^2)/2"}.get(activation)
 
     f1, f2 = st.columns([1.4, 1])
@@ -314,7 +318,7 @@ def deep_section() -> None:
     figs = variance_charts(depth, width, activation, scheme, sigma_w, residual, seed)
     # Alt texts name no numbers (they are in the captions): a changed alt text makes Streamlit rebuild the chart
     # instead of swapping its data, and depth and width move every number here.
-    off_axis = bool(np.any(sg.status(np.concatenate([s.q, s.grad])) != "ok"))
+    off_axis = bool(np.any(iv.status(np.concatenate([s.q, s.grad])) != "ok"))
     pinned = " Values beyond 10^±30 are drawn at the edge and labelled overflow or underflow." if off_axis else ""
     # One chart for both directions (and the saturation bars beside it): each chart is redrawn on every move.
     var_col, frac_col = st.columns([1.4, 1]) if figs["frac"] is not None else (st.container(), None)
@@ -345,9 +349,9 @@ def deep_section() -> None:
 
     ui.reproduce(f"""
 import numpy as np
-from core import signal as sg
+from core import init_variance as iv
 
-s = sg.deep_signal({depth}, {width}, {activation!r}, {scheme!r}, np.random.default_rng({seed}),
+s = iv.deep_signal({depth}, {width}, {activation!r}, {scheme!r}, np.random.default_rng({seed}),
                    sigma_w={sigma_w!r}, residual={residual}, batch={BATCH})
 print(s.q, s.theory.q)         # forward: measured vs predicted Var(z_l)
 print(s.grad, s.theory.grad)   # backward: measured vs predicted Var(dL/dz_l)
@@ -412,9 +416,9 @@ def inside_section() -> None:
                    "those units is cut.")
     ui.reproduce(f"""
 import numpy as np
-from core import signal as sg
+from core import init_variance as iv
 
-s = sg.deep_signal({depth}, {width}, {activation!r}, {scheme!r}, np.random.default_rng({seed}),
+s = iv.deep_signal({depth}, {width}, {activation!r}, {scheme!r}, np.random.default_rng({seed}),
                    sigma_w={sigma_w!r}, residual={residual}, batch={BATCH}, slope_layer={slope_layer})
 print(s.hist_layers, s.hist_density.shape)   # the ridgeline: activation histograms of those layers
 print(s.slope_sq, s.slope_sq_pred)           # E[f'(z)^2] at the inspected layer: measured vs predicted

@@ -14,6 +14,7 @@ from charts import standardization as ch
 from charts.common import cached, fill, pin_for_log, show
 from core import standardize as S
 from core.datasets import AGE_INCOME_FEATURES, age_income
+from core.numerics import Histogram, histogram
 from ui import csv_upload
 from ui.nav import by_url_path
 
@@ -70,14 +71,14 @@ def leak(n: int, seed: int, growth: float) -> S.LeakReport:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def shapes(n: int, seed: int) -> dict[str, tuple[S.ShapeReport, S.Histogram]]:
+def shapes(n: int, seed: int) -> dict[str, tuple[S.ShapeReport, Histogram]]:
     X, _ = data(n, seed)
-    normal = np.random.default_rng(seed + 1).normal(size=n)
+    normal = np.random.default_rng(seed).spawn(1)[0].normal(size=n)   # a stream apart from the data's
     out = {}
     for name, x in (("age", X[:, 0]), ("income", X[:, 1]), ("a normal feature", normal)):
         rep = S.shape_report(x)
         z = S.fit_standardizer(x.reshape(-1, 1)).transform(x.reshape(-1, 1))[:, 0]
-        out[name] = (rep, S.histogram(z, 40))
+        out[name] = (rep, histogram(z, 40))
     return out
 
 
@@ -138,7 +139,7 @@ def curve_frame(runs, domain) -> pd.DataFrame:
 
 
 def hist_frame(x: np.ndarray) -> pd.DataFrame:
-    h = S.histogram(x, 30)
+    h = histogram(x, 30)
     return pd.DataFrame({"bin_start": h.edges[:-1], "bin_end": h.edges[1:], "count": h.counts})
 
 

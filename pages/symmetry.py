@@ -279,8 +279,9 @@ def lab_data(data: str, seed: int):
 @st.cache_data(show_spinner=False, max_entries=1024)
 def break_out(eps: float, act: str, data: str, lr: float, seed: int) -> float:
     X, y = lab_data(data, seed)
-    return sy.eps_break_out(X, y, eps, H=LAB_H, activation=act, lr=lr, seed=seed, delta=DELTA,
-                            max_steps=MAX_STEPS)
+    # child 0 drew the data (lab_data); the lab's weights and batches come from child 1, as the experiment's init
+    return sy.eps_break_out(X, y, eps, H=LAB_H, activation=act, lr=lr, rng=np.random.default_rng(seed).spawn(3)[1],
+                            delta=DELTA, max_steps=MAX_STEPS)
 
 
 def eps_lab(act: str, data: str, lr: float, seed: int) -> sy.EpsilonLab:
@@ -354,7 +355,7 @@ from core import symmetry as sy
 
 X, y = sy.make_data("{data}", {N_POINTS}, np.random.default_rng({seed}).spawn(3)[0])
 lab = sy.epsilon_lab(X, y, eps_values=10.0 ** -np.arange(2, 13), H={LAB_H}, activation="{act}", lr={lr!r},
-                     seed={seed}, delta={DELTA}, max_steps={MAX_STEPS})
+                     rng=np.random.default_rng({seed}).spawn(3)[1], delta={DELTA}, max_steps={MAX_STEPS})
 print(lab.steps, lab.slope, lab.slope_predicted, lab.r2)   # slope {lab.slope:.3f}, predicted {lab.slope_predicted:.3f}
 """,
         pd.DataFrame({"eps": lab.eps, "steps_to_delta": lab.steps}),

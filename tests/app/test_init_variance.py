@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pyarrow as pa
 
-from core import signal as sg
+from core import init_variance as iv
 from tests.app.conftest import assert_clean, charts, formulas, open_page, readouts
 from ui.nav import by_url_path
 
@@ -90,7 +90,7 @@ def test_the_two_deep_parts_share_one_network_setting_and_the_slope_factor_comes
     at.run()
     assert_clean(at)
     assert at.slider(key="depth").value == 20 and at.selectbox(key="act").value == "sigmoid"
-    s = sg.deep_signal(20, 128, "sigmoid", "xavier", np.random.default_rng(at.number_input(key="seed").value),
+    s = iv.deep_signal(20, 128, "sigmoid", "xavier", np.random.default_rng(at.number_input(key="seed").value),
                        batch=256, slope_layer=10)
     text = next(f for f in formulas(at) if "f'(z_l)^2" in f)
     assert f"= {128 * s.var_w * s.slope_sq:.3g}" in text

@@ -7,24 +7,41 @@ from hypothesis import strategies as st
 
 from core import batchnorm as bn
 from core import bn_experiments as E
+from core import datasets
 
 SMALL = dict(steps=60, width=16, batch_size=16)
 
 
+def rng(seed: int) -> np.random.Generator:
+    return np.random.default_rng(seed)
+
+
 def test_bn_on_reaches_a_lower_loss_than_bn_off_at_a_high_learning_rate():
-    off = E.train_run(0, batchnorm=False, lr=8.0, steps=200)
-    on = E.train_run(0, batchnorm=True, lr=8.0, steps=200)
+    off = E.train_run(rng(0), batchnorm=False, lr=8.0, steps=200)
+    on = E.train_run(rng(0), batchnorm=True, lr=8.0, steps=200)
     assert E.final_loss(on) < E.final_loss(off)
 
 
 def test_bn_on_and_off_start_from_the_same_weights():
-    off, on = E.make_net(3, batchnorm=False), E.make_net(3, batchnorm=True)
+    off, on = E.make_net(rng(3), batchnorm=False), E.make_net(rng(3), batchnorm=True)
     for W_off, W_on in zip(off.weights, on.weights, strict=True):
         np.testing.assert_array_equal(W_off, W_on)
 
 
+@pytest.mark.parametrize("batchnorm", [False, True])
+def test_a_run_draws_data_weights_and_batches_from_the_three_children_of_its_rng(batchnorm):
+    """BN off and on, given default_rng(seed) each, therefore see the same data, weights and mini-batches."""
+    run = E.train_run(rng(7), batchnorm=batchnorm, lr=1.0, **SMALL)
+    data_rng, init_rng, batch_rng = rng(7).spawn(3)
+    data = E.load_data(data_rng)
+    net = E.make_net(init_rng, batchnorm=batchnorm, width=16)
+    replay = E.nn.train(net, data.X_train, data.y_train, loss="softmax_ce", lr=1.0, steps=60, batch_size=16,
+                        rng=batch_rng)
+    np.testing.assert_array_equal(run.losses, replay.losses)
+
+
 def test_init_scale_multiplies_only_the_hidden_weights():
-    base, scaled = E.make_net(1, batchnorm=True), E.make_net(1, batchnorm=True, init_scale=10.0)
+    base, scaled = E.make_net(rng(1), batchnorm=True), E.make_net(rng(1), batchnorm=True, init_scale=10.0)
     for W, W10 in zip(base.weights[:-1], scaled.weights[:-1], strict=True):
         np.testing.assert_allclose(W10, 10 * W, rtol=1e-15)
     np.testing.assert_array_equal(scaled.weights[-1], base.weights[-1])
@@ -45,7 +62,7 @@ def test_scale_invariance_with_eps_breaks_only_by_about_eps_over_the_variance():
 
 
 def test_identity_gamma_beta_gives_the_input_back():
-    x = E.unit_batch(50, np.random.default_rng(2))
+    x = datasets.unit_batch(50, np.random.default_rng(2))
     gamma, beta = E.identity_gamma_beta(x)
     np.testing.assert_allclose(bn.batchnorm_steps(x, gamma, beta).out, x, rtol=0, atol=1e-12)
     assert gamma == pytest.approx(np.sqrt(x.var() + E.EPS), rel=1e-14)
@@ -53,7 +70,7 @@ def test_identity_gamma_beta_gives_the_input_back():
 
 
 def test_transform_reports_the_largest_change_from_the_input():
-    x = E.unit_batch(40, np.random.default_rng(9))
+    x = datasets.unit_batch(40, np.random.default_rng(9))
     steps, gap = E.transform(x, 1.0, 0.0)
     assert gap == pytest.approx(np.abs(steps.x_hat - x).max(), rel=1e-12)
     assert E.transform(x, *E.identity_gamma_beta(x))[1] < 1e-12
@@ -62,7 +79,7 @@ def test_transform_reports_the_largest_change_from_the_input():
 @settings(deadline=None, max_examples=30)
 @given(m=st.integers(2, 200), mu=st.floats(-50, 50), sigma=st.floats(0.1, 50), seed=st.integers(0, 2**16))
 def test_identity_holds_for_any_batch(m, mu, sigma, seed):
-    x = E.unit_batch(m, np.random.default_rng(seed), mu=mu, sigma=sigma)
+    x = datasets.unit_batch(m, np.random.default_rng(seed), mu=mu, sigma=sigma)
     gamma, beta = E.identity_gamma_beta(x)
     out = bn.batchnorm_steps(x, gamma, beta).out
     assert np.max(np.abs(out - x)) <= 1e-9 * max(1.0, np.max(np.abs(x)))
@@ -129,15 +146,15 @@ def test_running_variance_settles_at_the_predicted_level(convention):
 
 
 def test_training_in_probe_chunks_is_the_same_run_as_one_call():
-    one = E.train_run(2, batchnorm=True, lr=1.0, **SMALL)
-    chunked = E.train_run(2, batchnorm=True, lr=1.0, probe_every=7, **SMALL)
+    one = E.train_run(rng(2), batchnorm=True, lr=1.0, **SMALL)
+    chunked = E.train_run(rng(2), batchnorm=True, lr=1.0, probe_every=7, **SMALL)
     np.testing.assert_array_equal(one.losses, chunked.losses)
     np.testing.assert_array_equal(one.accuracy, chunked.accuracy)
 
 
 def test_train_run_is_deterministic_and_has_the_documented_shapes():
-    a = E.train_run(4, batchnorm=True, lr=1.0, probe_every=20, **SMALL)
-    b = E.train_run(4, batchnorm=True, lr=1.0, probe_every=20, **SMALL)
+    a = E.train_run(rng(4), batchnorm=True, lr=1.0, probe_every=20, **SMALL)
+    b = E.train_run(rng(4), batchnorm=True, lr=1.0, probe_every=20, **SMALL)
     np.testing.assert_array_equal(a.losses, b.losses)
     np.testing.assert_array_equal(a.percentiles, b.percentiles)
     assert a.losses.shape == a.accuracy.shape == (60,)
@@ -149,27 +166,21 @@ def test_train_run_is_deterministic_and_has_the_documented_shapes():
 
 
 def test_without_batchnorm_train_and_eval_mode_agree():
-    run = E.train_run(5, batchnorm=False, lr=1.0, probe_every=30, **SMALL)
+    run = E.train_run(rng(5), batchnorm=False, lr=1.0, probe_every=30, **SMALL)
     np.testing.assert_allclose(run.test_loss_train_mode, run.test_loss_eval_mode, rtol=1e-12)
 
 
 def test_bn_normalizes_the_unit_input_at_the_start():
-    run = E.train_run(6, batchnorm=True, lr=1.0, probe_every=30, **SMALL)
+    run = E.train_run(rng(6), batchnorm=True, lr=1.0, probe_every=30, **SMALL)
     p15, p50, p85 = run.percentiles[0]
     # gamma = 1, beta = 0 at the start: the 15th/85th percentiles of a standardized normal-ish input are ~ -+1
     assert -1.5 < p15 < -0.5 and abs(p50) < 0.5 and 0.5 < p85 < 1.5
 
 
 def test_a_slow_running_average_leaves_a_bigger_eval_gap_early_than_late():
-    run = E.train_run(0, batchnorm=True, lr=2.0, steps=200, width=32, bn_momentum=0.01, probe_every=25)
+    run = E.train_run(rng(0), batchnorm=True, lr=2.0, steps=200, width=32, bn_momentum=0.01, probe_every=25)
     gap = np.abs(run.test_loss_train_mode - run.test_loss_eval_mode)
     assert gap[1:4].mean() > gap[-3:].mean()
-
-
-def test_harder_data_has_ten_balanced_classes_and_a_held_out_split():
-    data = E.harder_data(0)
-    assert data.X_train.shape == (1500, E.DIM) and data.X_test.shape == (500, E.DIM)
-    assert set(np.unique(data.y_train)) == set(range(E.N_CLASSES))
 
 
 def test_smooth_keeps_constants_and_nans():
@@ -187,7 +198,6 @@ def test_stuck_means_no_better_than_chance():
 
 
 @pytest.mark.parametrize("call", [
-    lambda: E.unit_batch(0, np.random.default_rng(0)),
     lambda: E.batch_stat_spread([0, 2], n_batches=10, rng=np.random.default_rng(0)),
     lambda: E.running_stats("tensorflow", batch_size=4, steps=3, rng=np.random.default_rng(0)),
     lambda: E.running_stats("pytorch", batch_size=1, steps=3, rng=np.random.default_rng(0)),

@@ -97,6 +97,39 @@ def test_train_test_split_partitions_the_rows():
     np.testing.assert_array_equal(X_test[:, 0], 2 * y_test)
 
 
+def test_harder_data_has_ten_balanced_classes_and_a_held_out_split():
+    X_train, X_test, y_train, y_test = ds.harder_data(np.random.default_rng(0))
+    assert X_train.shape == (1500, 20) and X_test.shape == (500, 20)
+    assert set(np.unique(y_train)) == set(range(10)) and len(y_test) == 500
+
+
+def test_two_feature_regression_dials_the_population_condition_number():
+    X, y = ds.two_feature_regression(20_000, np.random.default_rng(1), scale_ratio=5.0, noise=0.0)
+    lam = np.linalg.eigvalsh(X.T @ X / len(X))
+    assert lam[-1] / lam[0] == pytest.approx(25.0, rel=0.05)
+    np.testing.assert_allclose(y, X @ [1.0, 1.0])
+
+
+def test_mixed_scale_features_span_the_requested_spread_and_the_target_is_linear_in_their_z_scores():
+    X, y = ds.mixed_scale_data(5000, 12, np.random.default_rng(2), spread=1e3, noise=0.0)
+    sd = X.std(axis=0)
+    assert 1.0 * 0.9 < sd.min() and sd.max() < 1e3 * 1.1 and sd.max() / sd.min() > 10
+    assert np.all(X.mean(axis=0) / sd > 0)  # every column has a non-zero (positive) mean
+    Z = (X - X.mean(axis=0)) / sd
+    D = np.column_stack([Z, np.ones(len(Z))])
+    residual = y - D @ np.linalg.lstsq(D, y, rcond=None)[0]
+    assert np.abs(residual).max() < 0.05
+
+
+def test_teacher_data_and_unit_batches_have_the_documented_shapes():
+    X, y = ds.teacher_data(2000, 8, np.random.default_rng(3))
+    assert X.shape == (2000, 8) and y.shape == (2000, 1)
+    linear = y - X @ np.linalg.lstsq(X, y, rcond=None)[0]
+    assert 0.2 < linear.std() < 1.0  # the sine is not linear: a linear fit leaves part of it
+    x = ds.unit_batch(10_000, np.random.default_rng(4), mu=3.0, sigma=2.0)
+    assert x.shape == (10_000,) and x.mean() == pytest.approx(3.0, abs=0.1) and x.std() == pytest.approx(2.0, rel=0.05)
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [
@@ -107,6 +140,11 @@ def test_train_test_split_partitions_the_rows():
         (lambda rng: ds.gaussian_clusters(5, rng, n_classes=10), "n must be"),
         (lambda rng: ds.gaussian_clusters(50, rng, feature_scale=(2.0, 1.0)), "low <= high"),
         (lambda rng: ds.train_test_split(np.zeros((4, 2)), np.zeros(3), rng), "same number"),
+        (lambda rng: ds.two_feature_regression(10, rng, correlation=1.0), "correlation"),
+        (lambda rng: ds.two_feature_regression(10, rng, scale_ratio=0.0), "scale_ratio"),
+        (lambda rng: ds.draw_inputs("cauchy", 3, rng), "input distribution"),
+        (lambda rng: ds.unit_batch(0, rng), "batch size"),
+        (lambda rng: ds.unit_batch(3, rng, sigma=-1.0), "sigma"),
     ],
 )
 def test_bad_arguments_raise_a_clear_value_error(call, message):

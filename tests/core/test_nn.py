@@ -63,8 +63,8 @@ def test_gains_follow_pytorchs_table():
 # Losses ------------------------------------------------------------------------------------------------
 
 
-def test_mse_is_half_the_mean_over_samples_of_the_summed_squared_error():
-    loss, grad = nn.mse_loss(np.array([[1.0, 2.0], [0.0, 0.0]]), np.array([[0.0, 0.0], [0.0, 2.0]]))
+def test_squared_error_is_half_the_mean_over_samples_of_the_summed_squared_error():
+    loss, grad = nn.squared_error(np.array([[1.0, 2.0], [0.0, 0.0]]), np.array([[0.0, 0.0], [0.0, 2.0]]))
     assert loss == pytest.approx((1 + 4 + 4) / (2 * 2))
     np.testing.assert_allclose(grad, [[0.5, 1.0], [0.0, -1.0]])
 
@@ -107,13 +107,13 @@ def test_softmax_cross_entropy_equals_the_textbook_formula_and_stays_finite_for_
 
 def test_losses_reject_targets_that_do_not_fit():
     with pytest.raises(ValueError, match="shape"):
-        nn.mse_loss(np.zeros((4, 1)), np.zeros(3))
+        nn.squared_error(np.zeros((4, 1)), np.zeros(3))
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         nn.bce_with_logits(np.zeros(2), np.array([0.0, 2.0]))
     with pytest.raises(ValueError, match="integers"):
         nn.softmax_cross_entropy(np.zeros((2, 3)), np.array([0, 3]))
     with pytest.raises(ValueError, match="NaN"):
-        nn.mse_loss(np.zeros(2), np.array([0.0, np.nan]))
+        nn.squared_error(np.zeros(2), np.array([0.0, np.nan]))
 
 
 # Initialization ----------------------------------------------------------------------------------------
@@ -376,12 +376,16 @@ def symmetric_run(init, *, std=None, steps=100, seed=0):
     return net, nn.train(net, X, y, loss="bce", lr=0.5, steps=steps, rng=rng)
 
 
-def test_constant_init_keeps_every_hidden_unit_identical_through_training():
+def unit_gap(p: np.ndarray) -> float:
+    """How far a parameter's units (its last axis) are apart, relative to the parameter's size (at least 1)."""
+    return float(np.abs(p - p[..., :1]).max() / max(np.abs(p).max(), 1.0))
+
+
+def test_constant_init_keeps_every_hidden_unit_identical_through_training_up_to_round_off():
     net, result = symmetric_run("constant", std=0.3)
     W0, b0, W1 = result.net.weights[0], result.net.biases[0], result.net.weights[1]
     assert not np.array_equal(W0, net.weights[0])  # it did train
-    assert all(np.array_equal(W0[:, j], W0[:, 0]) for j in range(8))
-    assert np.all(b0 == b0[0]) and np.all(W1 == W1[0])
+    assert max(unit_gap(W0), unit_gap(b0), unit_gap(W1.T)) < 1e-12
 
 
 @settings(deadline=None, max_examples=25)
@@ -393,18 +397,34 @@ def test_constant_init_keeps_every_hidden_unit_identical_through_training():
     batchnorm=st.booleans(),
     seed=st.integers(0, 1000),
 )
-def test_constant_init_keeps_hidden_units_identical_for_any_constant_width_and_depth(
+def test_constant_init_keeps_hidden_units_identical_up_to_blas_round_off_for_any_width_and_depth(
     c, width, n_hidden, activation, batchnorm, seed
 ):
+    """Plain BLAS products may round identical units differently (the output layer's matrix-vector product
+    h^T dL/dz sums its last rows in another order when the width is not a multiple of the SIMD block), by about
+    1e-16, and training grows the difference; bitwise identity is core.symmetry's job (test_symmetry.py)."""
     rng = np.random.default_rng(seed)
     X, y = moons(32, rng)
     sizes = [2, *[width] * n_hidden, 1]
     net = nn.MLP.create(sizes, activation=activation, init="constant", std=c, rng=rng, batchnorm=batchnorm)
     trained = nn.train(net, X, y, loss="bce", lr=0.3, steps=30, momentum=0.5, batch_size=16, rng=rng).net
-    for W, b in zip(trained.weights[:-1], trained.biases[:-1], strict=True):
-        assert np.all(W == W[:, :1]) and np.all(b == b[0])
-    for p in trained.gammas + trained.betas + trained.running_means + trained.running_vars:
-        assert np.all(p == p[0])
+    for p in [*trained.weights[:-1], *trained.biases[:-1], trained.weights[-1].T, *trained.gammas, *trained.betas,
+              *trained.running_means, *trained.running_vars]:
+        assert unit_gap(p) < 1e-12
+
+
+def test_forward_and_backward_are_the_textbook_products_bit_for_bit():
+    net, X, d_output = small_net("tanh")
+    h, hs = X, [X]
+    for W, b in zip(net.weights[:-1], net.biases[:-1], strict=True):
+        h = np.tanh(h @ W + b)
+        hs.append(h)
+    trace = net.forward(X)
+    assert np.array_equal(trace.output, h @ net.weights[-1] + net.biases[-1])
+    grads = net.backward(trace, d_output)
+    assert np.array_equal(grads.weights[-1], hs[-1].T @ d_output)
+    dz = (d_output @ net.weights[-1].T) * (1.0 - hs[-1] ** 2)
+    assert np.array_equal(grads.weights[-2], hs[-2].T @ dz)
 
 
 def test_zero_init_with_tanh_moves_only_the_output_bias():
@@ -469,7 +489,7 @@ def test_heavy_ball_momentum_matches_a_hand_written_update():
     for _ in range(3):
         hand = nn.MLP(params[:2], params[2:], activation="tanh")
         trace = hand.forward(X)
-        g = hand.backward(trace, nn.mse_loss(trace.output, y)[1]).as_list()
+        g = hand.backward(trace, nn.squared_error(trace.output, y)[1]).as_list()
         v = [-0.1 * gi for gi in g] if v is None else [0.9 * vi - 0.1 * gi for vi, gi in zip(v, g, strict=True)]
         params = [p + vi for p, vi in zip(params, v, strict=True)]
     trained = nn.train(net, X, y, loss="mse", lr=0.1, momentum=0.9, steps=3, rng=rng).net
@@ -537,7 +557,7 @@ def test_extra_grad_is_added_to_the_weight_gradients():
     X, y = rng.normal(size=(10, 2)), rng.normal(size=10)
     net = nn.MLP.create([2, 3, 1], activation="tanh", init="lecun_normal", rng=rng)
     trace = net.forward(X)
-    g = net.backward(trace, nn.mse_loss(trace.output, y)[1])
+    g = net.backward(trace, nn.squared_error(trace.output, y)[1])
     penalty = lambda n: [n.weights[0], None]  # gradient of 0.5 * ||W_0||^2  # noqa: E731
     trained = nn.train(net, X, y, loss="mse", lr=0.1, steps=1, rng=rng, extra_grad=penalty).net
     np.testing.assert_allclose(trained.weights[0], net.weights[0] - 0.1 * (g.weights[0] + net.weights[0]))
@@ -559,19 +579,6 @@ def test_train_rejects_bad_arguments():
         args = {"loss": "mse", "lr": 0.1, "steps": 3, "rng": rng} | kwargs
         with pytest.raises(ValueError, match=message):
             nn.train(net, X, y, **args)
-
-
-def test_identical_rows_and_columns_are_detected_even_when_leading_entries_tie():
-    from core.nn import _all_same
-
-    m = np.zeros((4, 3))
-    m[2, 1] = 1e-300                       # dead-ReLU-like: the first entries tie, one row differs
-    assert not _all_same(m, 0) and not _all_same(m.T, 1)
-    m[:, 0] = 5.0
-    assert _all_same(m[:2], 0) and not _all_same(m, 0) and not _all_same(m.T, 1)
-    rows = np.tile(np.array([[0.0, 2.0, -1.0]]), (5, 1))
-    assert _all_same(rows, 0) and _all_same(rows.T, 1)
-    assert not _all_same(rows[:1], 0)      # a single row is not "identical rows"
 
 
 def test_sigmoid_matches_the_textbook_formula_and_saturates_without_warnings():

@@ -13,16 +13,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core import nn
+from core import datasets, nn
+from core.numerics import QUIET, histogram
 
-INPUTS = ("normal", "uniform", "pixel")
-PIXEL_BETA = (0.2, 0.8)  # Beta(a, b): mostly dark pixels, a few bright ones; mean 0.2 like an MNIST digit
+INPUTS = datasets.INPUTS  # the input distributions of datasets.draw_inputs
 SCHEMES = ("normal", "lecun", "xavier", "he", "orthogonal")
 _NN_SCHEME = {"normal": "normal", "lecun": "lecun_normal", "xavier": "xavier_normal", "he": "he_normal",
               "orthogonal": "orthogonal"}
 SATURATION_LEVEL = 0.97
 OVERFLOW = 1e30  # a variance above this (or non-finite) is reported as "overflow"; below 1/OVERFLOW "underflow"
-_QUIET = {"over": "ignore", "invalid": "ignore", "divide": "ignore", "under": "ignore"}
 
 
 def _check_positive_int(name: str, value) -> int:
@@ -34,20 +33,6 @@ def _check_positive_int(name: str, value) -> int:
 def _check_inputs(inputs: str) -> None:
     if inputs not in INPUTS:
         raise ValueError(f"unknown input distribution {inputs!r}; choose one of {list(INPUTS)}")
-
-
-def draw_inputs(inputs: str, shape, rng: np.random.Generator) -> np.ndarray:
-    """Inputs x from a named distribution.
-
-    ``"normal"`` N(0, 1) (standardized features); ``"uniform"`` U(-1, 1); ``"pixel"`` Beta(0.2, 0.8) on
-    [0, 1], mostly near 0 with a few bright values and mean 0.2 (raw pixel intensities).
-    """
-    _check_inputs(inputs)
-    if inputs == "normal":
-        return rng.normal(size=shape)
-    if inputs == "uniform":
-        return rng.uniform(-1.0, 1.0, size=shape)
-    return rng.beta(*PIXEL_BETA, size=shape)
 
 
 def input_moments(inputs: str) -> tuple[float, float, float, float]:
@@ -63,7 +48,7 @@ def input_moments(inputs: str) -> tuple[float, float, float, float]:
         return 0.0, 1.0, 3.0, float(np.sqrt(2.0 / np.pi))
     if inputs == "uniform":
         return 0.0, 1.0 / 3.0, 1.0 / 5.0, 0.5
-    a, b = PIXEL_BETA
+    a, b = datasets.PIXEL_BETA
     m = [float(np.prod([(a + j) / (a + b + j) for j in range(k)])) for k in (1, 2, 4)]
     return m[0], m[1], m[2], m[0]
 
@@ -128,7 +113,7 @@ def one_neuron(n: int, sigma_w: float, inputs: str, trials: int, rng: np.random.
     if not (np.isfinite(sigma_w) and sigma_w > 0):
         raise ValueError(f"sigma_w must be positive and finite, got {sigma_w}")
     w = rng.normal(0.0, sigma_w, size=(trials, n))
-    products = w * draw_inputs(inputs, (trials, n), rng)  # (trials, n)
+    products = w * datasets.draw_inputs(inputs, (trials, n), rng)  # (trials, n)
     z = products.sum(axis=1)  # (trials,)
     _, m2, m4, _ = input_moments(inputs)
     var_pred = predicted_var_z(n, sigma_w, inputs)
@@ -183,21 +168,6 @@ def fan_in_sweep(ns, sigma_w: float, inputs: str, trials: int, rng: np.random.Ge
         mean_abs_fixed_pred=np.array([r.mean_abs_pred for r in fixed]),
         no_cancel=np.array([r.no_cancel for r in fixed]),
     )  # fmt: skip
-
-
-def histogram(values, bins: int = 40, value_range: tuple[float, float] | None = None):
-    """Density histogram of the finite ``values``: ``(centers, density, width)``, zeros if there are none."""
-    v = np.asarray(values, dtype=float).ravel()
-    v = v[np.isfinite(v)]
-    if value_range is None:
-        value_range = (float(v.min()), float(v.max())) if v.size else (-1.0, 1.0)
-    lo, hi = value_range
-    if not hi > lo:
-        lo, hi = lo - 0.5, hi + 0.5
-    counts, edges = np.histogram(v, bins=bins, range=(lo, hi))
-    width = float(edges[1] - edges[0])
-    density = counts / (counts.sum() * width) if counts.sum() else np.zeros(bins)
-    return (edges[:-1] + edges[1:]) / 2, density, width
 
 
 def gaussian_pdf(z, var: float) -> np.ndarray:
@@ -288,7 +258,7 @@ def mean_field(depth: int, n: int, var_w: float, activation: str, *, residual: b
     depth = _check_positive_int("depth", depth)
     gain2 = n * var_w
     q, moments, m, p = np.empty(depth), [], 0.0, float(input_second_moment)
-    with np.errstate(**_QUIET):
+    with np.errstate(**QUIET):
         for layer in range(depth):
             q[layer] = gain2 * p
             if layer == depth - 1:
@@ -324,7 +294,7 @@ def second_moment(v: np.ndarray) -> float:
 
     Overflowing entries give ``inf`` (never NaN), so the page can call the value "overflow".
     """
-    with np.errstate(**_QUIET):
+    with np.errstate(**QUIET):
         m = float(np.mean(np.square(v)))
     return m if not np.isnan(m) else float("inf")
 
@@ -415,16 +385,16 @@ def deep_signal(depth: int, width: int, activation: str, scheme: str, rng: np.ra
     hist = [histogram(h, bins, (lo, hi)) for h in hs]
     slope_layer = int(np.clip(slope_layer or 1, 1, depth - 1))
     u = trace.activation_inputs[slope_layer - 1]  # (batch, width)
-    z_centers, z_density, _ = histogram(u, bins)
-    with np.errstate(**_QUIET):
+    z_hist = histogram(u, bins)
+    with np.errstate(**QUIET):
         slope_sq = float(np.mean(act.df(u) ** 2))
     return DeepSignal(
         var_w, np.array([second_moment(z) for z in trace.pre_activations]),
         np.array([second_moment(g) for g in grads.pre_activations]), theory,
         np.array([nn.saturation_fraction(activation, act.f(u)) for u in trace.activation_inputs]),
         np.array([nn.dead_fraction(activation, u) for u in trace.activation_inputs]),
-        layers, hist[0][0], np.array([d for _, d, _ in hist]), zero, slope_layer, z_centers, z_density,
-        act.df(z_centers), slope_sq,
+        layers, hist[0].centers, np.array([h.density for h in hist]), zero, slope_layer, z_hist.centers,
+        z_hist.density, act.df(z_hist.centers), slope_sq,
         activation_moments(activation, min(theory.q[slope_layer - 1], 1e300))[2],
     )  # fmt: skip
 
@@ -494,13 +464,6 @@ def goldilocks(gains, depth: int, width: int, activation: str, rng: np.random.Ge
     return Goldilocks(gains, np.arange(1, depth + 1), q, grad, q_pred, grad_pred, critical_gain(activation))
 
 
-def teacher_data(n: int, d: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """A small smooth regression set: X ~ N(0, I_d) (n, d), y = sin(2 X u) + 0.5 X v (n, 1), |u| = |v| = 1."""
-    X = rng.normal(size=(n, d))
-    u, v = (w / np.linalg.norm(w) for w in rng.normal(size=(2, d)))
-    return X, (np.sin(2.0 * X @ u) + 0.5 * X @ v)[:, None]
-
-
 @dataclass(frozen=True)
 class TrainCurve:
     """Mini-batch MSE loss per step (steps,) of one scheme, NaN after a divergence."""
@@ -511,16 +474,18 @@ class TrainCurve:
     diverged_reason: str
 
 
-def train_scheme(scheme: str, depth: int, width: int, activation: str, seed: int, *,
+def train_scheme(scheme: str, depth: int, width: int, activation: str, rng: np.random.Generator, *,
                  sigma_w: float = 0.01, steps: int = 300, lr: float = 0.01, n: int = 512, d: int = 8,
                  callback=None) -> TrainCurve:
-    """Train a deep net (``depth - 1`` hidden layers of ``width``) on :func:`teacher_data` from ``seed``.
+    """Train a deep net (``depth - 1`` hidden layers of ``width``) on :func:`core.datasets.teacher_data`.
 
-    Every scheme sees the same data, the same mini-batches (64) and an init from the same seed, so only
-    the weight variance differs. SGD with momentum 0.9 and MSE loss (:func:`core.nn.train`).
+    SGD with momentum 0.9, mini-batches of 64 and MSE loss (:func:`core.nn.train`). ``rng`` is split with
+    ``rng.spawn(3)``: child 0 draws the data, child 1 the initial weights, child 2 the mini-batches, so schemes
+    given generators in the same state (``np.random.default_rng(seed)`` each) see the same data and
+    mini-batches and differ only in how the weights are drawn.
     """
-    data_rng, init_rng, batch_rng = (np.random.default_rng([seed, k]) for k in range(3))
-    X, y = teacher_data(n, d, data_rng)
+    data_rng, init_rng, batch_rng = rng.spawn(3)
+    X, y = datasets.teacher_data(n, d, data_rng)
     gain = nn.calculate_gain(activation) if scheme == "orthogonal" else 1.0
     weight_variance(scheme, width, activation, sigma_w)
     net = nn.MLP.create([d, *[width] * (depth - 1), 1], activation=activation, init=_NN_SCHEME[scheme],
