@@ -70,28 +70,6 @@ def test_ramp_image_is_a_valid_png_coloured_from_low_to_high():
     assert px[1, 1, :3].tolist() == px[0, 1, :3].tolist()    # NaN is drawn as 0.5, never breaks the image
 
 
-def test_cached_specs_are_keyed_by_content_not_identity():
-    from charts.common import cached
-
-    calls = []
-
-    def builder(df, title, scale=1.0):
-        calls.append(title)
-        return alt.Chart(df).mark_point().encode(x="x:Q", y="y:Q").properties(title=title)
-
-    df = pd.DataFrame({"x": [1.0, 2.0], "y": [3.0, 4.0]})
-    a = cached(builder, df, "t")
-    b = cached(builder, df.copy(), "t")                      # equal content: the same spec, not rebuilt
-    assert a is b and calls == ["t"]
-    changed = df.assign(y=[3.0, 4.5])
-    c = cached(builder, changed, "t")                        # one value differs: rebuilt, other data
-    assert calls == ["t", "t"] and set(c["datasets"]) != set(a["datasets"])
-    cached(builder, df, "t", scale=2.0)                      # keyword arguments are part of the key
-    cached(builder, df, "t", svg=True)                       # and so is the renderer
-    assert len(calls) == 4
-    assert c == spec(builder(changed, "t"))
-
-
 ALLOWED = {round(m, 6) for m in LOG_MANTISSAS[-1]}
 
 

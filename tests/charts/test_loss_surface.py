@@ -3,11 +3,20 @@ chart's template, filled, is the chart built on the frames."""
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from charts.common import fill, spec
-from charts.loss_surface import directions, eigen_error_chart, eigen_error_frames, eigen_error_spec, replay_end
+from charts.loss_surface import (
+    START,
+    click_to_weights,
+    directions,
+    eigen_error_chart,
+    eigen_error_frames,
+    eigen_error_spec,
+    replay_end,
+)
 from tests.charts import assert_same_spec
 
 
@@ -38,3 +47,22 @@ def test_the_filled_error_template_equals_the_chart_built_on_the_frames(n, seed,
     filled, built = fill(eigen_error_spec(dirs), frames), spec(eigen_error_chart(frames, dirs))
     assert_same_spec(filled, built)
     assert dirs == tuple(names[: len(names) if n else 0])
+
+
+@pytest.mark.parametrize("selection", [
+    {}, {START: []}, {START: [{}]}, {START: [{"u": 1.0}]}, {START: [{"u": "x", "v": 1}]},
+    {START: [{"u": float("nan"), "v": 0.5}]}, {"other": [{"u": 0.5, "v": 0.5}]}, None, START,
+    {START: [{"u": 1.5, "v": 0.5}]},                    # outside the unit square: no position in the view
+])
+def test_a_click_that_carries_no_point_in_the_view_gives_no_start(selection):
+    assert click_to_weights(selection, ((-2.0, 4.0), (1.0, 3.0)), low=-50, high=50) is None
+
+
+def test_a_click_maps_the_unit_square_onto_the_clicked_view_rounded_and_clipped():
+    view = ((-2.0, 4.0), (1.0, 3.0))
+    for (u, v), w in [((0.25, 0.5), [-0.5, 2.0]), ((0, 0), [-2.0, 1.0]), ((1, 1), [4.0, 3.0]), ((1, 0), [4.0, 1.0])]:
+        np.testing.assert_array_equal(click_to_weights({START: [{"u": u, "v": v, "gen": 3}]}, view,
+                                                       low=-50, high=50), w)
+    np.testing.assert_array_equal(click_to_weights({START: [{"u": 1, "v": 1}]}, view, low=-50, high=3.5), [3.5, 3.0])
+    np.testing.assert_array_equal(click_to_weights({START: [{"u": 1 / 3, "v": 0}]}, view, low=-50, high=50),
+                                  [0.0, 1.0])

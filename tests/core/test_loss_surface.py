@@ -262,37 +262,6 @@ def test_escape_step_finds_the_first_step_above_the_start():
     assert ls.escape_step(np.array([5.0, 4.0, 3.0])) is None
 
 
-@pytest.mark.parametrize("selection", [
-    {}, {"start": []}, {"start": [{}]}, {"start": [{"w1": 1.0}]}, {"start": [{"w1": "x", "w2": 1}]},
-    {"start": [{"w1": float("nan"), "w2": 1.0}]}, {"other": [{"w1": 1.0, "w2": 2.0}]}, None, "start",
-])
-def test_click_handler_ignores_clicks_that_carry_no_point(selection):
-    assert ls.start_from_selection(selection) is None
-
-
-def test_click_handler_returns_the_clicked_point_rounded_and_clipped():
-    w0 = ls.start_from_selection({"start": [{"w1": 1.23456, "w2": -0.98765, "extra": 3}]})
-    np.testing.assert_array_equal(w0, [1.23, -0.99])
-    np.testing.assert_array_equal(ls.start_from_selection({"start": [{"w1": 1e9, "w2": -1e9}]},
-                                                          low=-5, high=5), [5.0, -5.0])
-    sel = {"start": [{"w1": 0.5, "w2": 0.25}]}
-    assert ls.start_from_selection(sel) is not None and sel == {"start": [{"w1": 0.5, "w2": 0.25}]}
-
-
-def test_click_handler_maps_a_position_in_the_unit_square_into_the_clicked_view():
-    view = ((-2.0, 4.0), (1.0, 3.0))
-    sel = {"start": [{"u": 0.25, "v": 0.5, "gen": 3}]}
-    np.testing.assert_array_equal(ls.start_from_selection(sel, fields=("u", "v"), domain=view), [-0.5, 2.0])
-    for corner, w in [((0, 0), [-2.0, 1.0]), ((1, 1), [4.0, 3.0]), ((1, 0), [4.0, 1.0])]:
-        sel = {"start": [{"u": corner[0], "v": corner[1]}]}
-        np.testing.assert_array_equal(ls.start_from_selection(sel, fields=("u", "v"), domain=view), w)
-    # outside the unit square is no position in the view
-    assert ls.start_from_selection({"start": [{"u": 1.5, "v": 0.5}]}, fields=("u", "v"), domain=view) is None
-    np.testing.assert_array_equal(
-        ls.start_from_selection({"start": [{"u": 1, "v": 1}]}, fields=("u", "v"), domain=view, high=3.5),
-        [3.5, 3.0])
-
-
 def test_bad_inputs_raise_clear_errors():
     X, y = data()
     with pytest.raises(ValueError, match="batch_size"):
