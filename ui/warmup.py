@@ -24,9 +24,9 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
-FINISHED = "page warm-up finished: {n} views in {s:.1f} s"
+FINISHED = "page warm-up finished: {n} pages in {s:.1f} s"
 FAILED = "page warm-up failed: {e!r}"
-_FINISHED_RE = re.compile(r"page warm-up finished: (\d+) views in ([\d.]+) s")
+_FINISHED_RE = re.compile(r"page warm-up finished: (\d+) pages in ([\d.]+) s")
 
 
 def enabled() -> bool:
@@ -73,10 +73,10 @@ def freeze_heap() -> int:
 
 
 def reported(log_text: str) -> dict | None:
-    """What the warm-up wrote to a server's log: ``{"views": n, "seconds": s}`` when it finished,
+    """What the warm-up wrote to a server's log: ``{"pages": n, "seconds": s}`` when it finished,
     ``{"failed": line}`` when it failed, None while it has not reported."""
     if m := _FINISHED_RE.search(log_text):
-        return {"views": int(m.group(1)), "seconds": float(m.group(2))}
+        return {"pages": int(m.group(1)), "seconds": float(m.group(2))}
     failed = FAILED.split("{")[0]
     for line in log_text.splitlines():
         if failed in line:

@@ -15,17 +15,17 @@ def _page(*markdown: str) -> SimpleNamespace:
 
 def test_a_readout_table_reads_back_label_by_label_even_with_pipes_in_labels():
     text = (ui.readout({"μ_B": "2.85", "max |y − x|": "4.8e+00"}) + "\n\n" + ui.readout({"E|z| measured": "0.64"})
-            + "\n\n:small[:gray[a caption with |·| in it]]")
+            + "\n\n:small[a legend with |·| in it]")
     assert text.splitlines()[:3] == ["| μ_B | max \\|y − x\\| |", "| --- | --- |", "| **2.85** | **4.8e+00** |"]
     assert readouts(_page("- a list, not a table\n\nplain text", text)) == {
         "μ_B": "2.85", "max |y − x|": "4.8e+00", "E|z| measured": "0.64"}
 
 
-def test_a_formula_is_breakable_display_style_math_with_its_caption_escaped_for_the_directive():
+def test_a_formula_is_breakable_display_style_math_with_its_legend_escaped_for_the_directive():
     text = ui.formula_text(r"x_i^2", "inputs in [0, 1] cost $5")
     assert text.startswith("$\\displaystyle x_i^2$\n\n")
-    # brackets would end the :gray[...] directive early, and $ would open inline math
-    assert text.endswith(r":small[:gray[inputs in \[0, 1\] cost \$5]]")
+    # brackets would end the :small[...] directive early, and $ would open inline math
+    assert text.endswith(r":small[inputs in \[0, 1\] cost \$5]")
     assert ui.formula_text("y") == "$\\displaystyle y$"
     # one line (a line break would end the paragraph), no space before the closing $, and a break is allowed
     # before a \quad or \qquad but not inside a command that starts with those letters
@@ -33,10 +33,10 @@ def test_a_formula_is_breakable_display_style_math_with_its_caption_escaped_for_
         r"$\displaystyle a = 1,\allowbreak\quad b = 2 \allowbreak\qquad c\quadrant$"
 
 
-def test_a_note_is_small_grey_text_with_brackets_and_dollars_escaped():
-    assert ui.note_text("plain") == ":small[:gray[plain]]"
-    assert ui.note_text("x in [0, 1], $5") == r":small[:gray[x in \[0, 1\], \$5]]"
-
+def test_a_legend_is_small_text_in_the_body_colour_never_grey():
+    assert ui.legend_text("plain") == ":small[plain]"
+    assert ui.legend_text("x in [0, 1], $5") == r":small[x in \[0, 1\], \$5]"
+    assert ":gray[" not in ui.legend_text("x") and ":gray[" not in ui.readout({"a": "1"}, note="n")
 
 
 def test_a_data_table_is_markdown_with_numbers_right_aligned_formatted_and_specials_escaped():
@@ -55,7 +55,7 @@ def test_a_data_table_is_markdown_with_numbers_right_aligned_formatted_and_speci
 
 def test_several_readout_tables_and_a_note_are_one_markdown_text():
     text = ui.readout({"a": "1"}, {"b": "2"}, note="in [0, 1]")
-    assert text == ui.readout({"a": "1"}) + "\n\n" + ui.readout({"b": "2"}) + "\n\n" + ui.note_text("in [0, 1]")
+    assert text == ui.readout({"a": "1"}) + "\n\n" + ui.readout({"b": "2"}) + "\n\n" + ui.legend_text("in [0, 1]")
     assert readouts(_page(text)) == {"a": "1", "b": "2"}
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.app.conftest import assert_clean, open_page
-from ui.nav import CONCEPTS, HOME, QUESTIONS, by_url_path
+from ui.nav import CONCEPTS, HOME, QUESTIONS, link
 
 
 def test_home_page_lists_every_question_with_links():
@@ -19,8 +19,7 @@ def test_home_page_lists_every_question_with_links():
 def test_every_question_links_to_a_page_and_a_part_that_exist():
     for _, wheres in QUESTIONS:
         for where in wheres:
-            path, _, part = where.partition("?part=")
-            page = by_url_path(path)  # raises for an unknown page
+            page, part = link(where)  # raises for an unknown page
             assert not part or part in page.parts[1:], where  # (a page's own link opens its first part)
 
 
@@ -38,7 +37,7 @@ def test_a_bad_seed_in_the_url_falls_back_to_the_default_with_a_notice(bad):
     assert at.number_input(key="seed").value == 0
     notices = [w.value for w in at.warning]
     assert any("Seed" in n and "using **0**" in n for n in notices), notices
-    assert all("<script>" not in n for n in notices), "URL text is escaped before it is shown"
+    assert all("<script>" not in n or "`<script>" in n for n in notices), "URL text is shown as code, not Markdown"
 
 
 def test_a_good_seed_in_the_url_is_used_without_a_notice():
@@ -49,10 +48,10 @@ def test_a_good_seed_in_the_url_is_used_without_a_notice():
 
 
 def test_the_share_popover_builds_a_link_with_the_views_settings_when_opened():
-    at = open_page(CONCEPTS[1].file, {"seed": "7", "scale": "4.0"})
+    at = open_page(CONCEPTS[0].file, {"seed": "7", "surface.lr": "0.5"})
     assert not [c for c in at.sidebar.code], "closed: no link is built"
     at.session_state["share_open"] = True
     at.run()
     assert_clean(at)
     link = at.sidebar.code[0].value
-    assert "seed=7" in link and "scale=4.0" in link
+    assert "seed=7" in link and "surface.lr=0.5" in link

@@ -1,35 +1,55 @@
-"""ui.warmup starts only under `streamlit run` (the browser test checks what it does there)."""
+"""ui.warmup: one background thread per server process calls every page's ``warm()``; the browser suite checks
+what it does under ``streamlit run`` (tests/e2e/test_every_page.py)."""
 
 import gc
+import threading
 
-from streamlit.runtime import Runtime
-
+import experiments
 from tests.app.conftest import assert_clean, open_page
 from ui import warmup
 from ui.nav import CONCEPTS
 
 
-def test_app_py_under_apptest_does_not_start_a_warm_up():
-    at = open_page(CONCEPTS[0].file)  # AppTest's runtime is a stand-in: there is no server to warm
-    assert_clean(at)
-    assert warmup._started is False
+def test_every_page_has_an_experiments_module_with_warm_and_notebooks():
+    assert set(experiments.PAGES) == {p.url_path for p in CONCEPTS}
+    for module in experiments.PAGES.values():
+        assert callable(module.warm) and callable(module.notebooks)
+    assert experiments.WARM == tuple(m.warm for m in experiments.PAGES.values())
 
 
-def test_without_a_runtime_or_when_switched_off_nothing_starts(monkeypatch):
-    assert not Runtime.exists()
-    assert warmup.start([p.url_path for p in CONCEPTS]) is False
+def test_under_apptest_with_the_switch_off_nothing_starts(monkeypatch):
     monkeypatch.setenv("PAGE_WARMUP", "0")
     assert not warmup.enabled()
-    assert warmup.start([p.url_path for p in CONCEPTS]) is False
-    assert warmup._started is False
+    ran = []
+    warmup.start([lambda: ran.append(1)])
+    assert_clean(open_page(CONCEPTS[0].file))
+    assert ran == [] and not any(t.name == "page-warm-up" for t in threading.enumerate())
+
+
+def test_the_thread_calls_every_task_in_order_then_logs_and_freezes_the_heap(capsys):
+    ran = []
+    try:
+        warmup._run((lambda: ran.append("a"), lambda: ran.append("b")))
+        assert ran == ["a", "b"]
+        log = capsys.readouterr().err
+        assert warmup.reported(log)["pages"] == 2 and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
+def test_a_failing_task_is_logged_and_the_rest_of_the_app_is_untouched(capsys):
+    def boom():
+        raise RuntimeError("no memory")
+
+    warmup._run((boom,))
+    log = capsys.readouterr().err
+    assert warmup.reported(log)["failed"].startswith("page warm-up failed: RuntimeError('no memory')")
 
 
 def test_its_log_lines_read_back():
     assert warmup.reported("starting\n") is None
-    done = "2026-11-23 18:00:00.000 " + warmup.FINISHED % (5, 11.84) + "\n"
-    assert warmup.reported("starting\n" + done) == {"views": 5, "seconds": 11.8}
-    failed = warmup.FAILED % (TimeoutError("page 'x' did not finish"),)
-    assert warmup.reported(failed + "\n") == {"failed": failed}
+    done = "2026-11-23 18:00:00.000 " + warmup.FINISHED.format(n=5, s=11.84) + "\n"
+    assert warmup.reported("starting\n" + done) == {"pages": 5, "seconds": 11.8}
 
 
 def test_freezing_the_heap_takes_every_live_object_out_of_full_collections():
