@@ -126,7 +126,7 @@ def test_a_learning_rate_above_two_over_lambda_max_shows_a_divergence_notice_not
     assert any("diverged at step" in n and "2/λmax" in n for n in notices), notices
     p = path(at)
     assert p[["w1", "w2", "loss"]].notna().all().all()
-    assert metric(at, "predicted") == "never"
+    assert metric(at, "steps, predicted") == "never"
 
 
 def test_moving_the_start_moves_the_path_and_changes_the_numbers():
@@ -198,7 +198,7 @@ def test_a_link_reproduces_the_same_numbers_as_setting_the_widgets(query):
     assert_clean(manual)
     assert path(linked).equals(path(manual))
     assert metric(linked, "κ") == metric(manual, "κ")
-    assert metric(linked, "measured") == metric(manual, "measured")
+    assert metric(linked, "steps, measured") == metric(manual, "steps, measured")
 
 
 def test_the_reproduce_code_runs_and_gives_the_pages_path():
