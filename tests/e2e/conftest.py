@@ -18,8 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from ui.warmup import PHONE_USER_AGENT  # a phone's browser says it is one (pages size charts by it: ui.on_phone)
 
+# a phone's browser says it is one: pages size their fixed-size charts by it (ui.on_phone)
+PHONE_USER_AGENT = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+                    "Chrome/131.0.0.0 Mobile Safari/537.36")
 ROOT = Path(__file__).resolve().parents[2]
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]

@@ -1,29 +1,33 @@
-"""Browser helpers shared by the e2e tests (waiting as Streamlit's own e2e suite does)."""
+"""Browser helpers shared by the e2e tests. They wait on conditions (Playwright's waiting functions), never for
+a fixed time."""
 
 from __future__ import annotations
 
-import time
-
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 CHART = "[data-testid=stVegaLiteChart]"
 DRAWN = f"{CHART} svg.marks, {CHART} canvas"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Streamlit's own sidebar navigation puts its <li> items in a <div> inside the <ul>: its markup, not ours.
+AXE_NOT_OURS = {"list", "listitem"}
 
 
 def wait_for_app(pg: Page, timeout: float = 60) -> None:
-    """Connected, script finished, no skeleton left."""
-    pg.wait_for_timeout(200)
+    """Connected, script finished, no skeleton left. After an interaction, first wait for what it changes (the
+    URL, a value): a rerun that has not started yet also reads "notRunning"."""
     pg.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]", timeout=timeout * 1000)
     pg.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout * 1000)
     expect(pg.get_by_test_id("stSkeleton")).to_have_count(0, timeout=timeout * 1000)
 
 
 def wait_for_charts(pg: Page, timeout: float = 30) -> int:
-    """Wait until every chart on the page has drawn its SVG; returns the number of charts."""
+    """Wait until every chart on the page has drawn (an SVG or a canvas); returns the number of charts."""
     n = pg.locator(CHART).count()
-    deadline = time.time() + timeout
-    while pg.locator(DRAWN).count() < n and time.time() < deadline:
-        pg.wait_for_timeout(100)
+    try:
+        pg.wait_for_function(f"() => document.querySelectorAll({DRAWN!r}).length >= {n}", timeout=timeout * 1000)
+    except PlaywrightTimeout:
+        pass
     assert pg.locator(DRAWN).count() >= n, f"only {pg.locator(DRAWN).count()} of {n} charts drew"
     return n
 
@@ -41,38 +45,54 @@ def open_path(pg: Page, server: str, path: str, query: str = "") -> None:
     wait_for_app(pg)
 
 
+def params(pg: Page) -> dict[str, str]:
+    """The current URL's query parameters."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    return dict(parse_qsl(urlsplit(pg.url).query, keep_blank_values=True))
+
+
+# What makes the page, or a formula or a table in it, wider than the window. Streamlit's main area scrolls on
+# its own ([data-testid=stMain], not the document), so a too-wide element lets the whole page be dragged
+# sideways there while the document stays as wide as the window. A Markdown element wider than its column is a
+# formula that did not wrap, or a table that does not scroll inside itself (ui/style.css); KaTeX's MathML copy
+# is clipped to 1 px and does not count. A segmented control wider than its column hides its last options.
+TOO_WIDE_JS = """() => {
+    const out = [];
+    const main = document.querySelector('[data-testid=stMain]');
+    if (main.scrollWidth > main.clientWidth + 1)
+        out.push(`the main area: ${main.scrollWidth} > ${main.clientWidth}px`);
+    const sel = '[data-testid=stMarkdownContainer], [data-testid=stButtonGroup] [role=radiogroup]';
+    for (const m of main.querySelectorAll(sel))
+        if (m.scrollWidth > m.clientWidth + 1)
+            out.push(`${m.scrollWidth} > ${m.clientWidth}px: ${m.innerText.replace(/\\s+/g, ' ').slice(0, 60)}`);
+    for (const c of main.querySelectorAll('.stVegaLiteChart'))
+        if (c.scrollWidth > c.clientWidth + 1) out.push(`a chart: ${c.scrollWidth} > ${c.clientWidth}px`);
+    return out;
+}"""
+
+
 def too_wide(pg: Page) -> list[str]:
-    """What makes the page, or a formula or a table in it, wider than the window.
-
-    Streamlit's main area scrolls on its own (``[data-testid=stMain]``, not the document), so a too-wide
-    element lets the whole page be dragged sideways there while the document stays as wide as the window. A
-    Markdown element wider than its column is a formula that did not wrap, or a table that does not scroll
-    inside itself (app.py's style); its MathML copy is clipped to 1 px by KaTeX and does not count. A segmented
-    control wider than its column hides its last options behind a fade (app.py lets them wrap)."""
-    return pg.evaluate("""() => {
-        const out = [];
-        const main = document.querySelector('[data-testid=stMain]');
-        if (main.scrollWidth > main.clientWidth + 1)
-            out.push(`the main area: ${main.scrollWidth} > ${main.clientWidth}px`);
-        const sel = '[data-testid=stMarkdownContainer], [data-testid=stButtonGroup] [role=radiogroup]';
-        for (const m of main.querySelectorAll(sel))
-            if (m.scrollWidth > m.clientWidth + 1)
-                out.push(`${m.scrollWidth} > ${m.clientWidth}px: ${m.innerText.replace(/\\s+/g, ' ').slice(0, 60)}`);
-        return out;
-    }""")
-
-
-def wide_charts(pg: Page) -> list[list[int]]:
-    """Charts wider than their column (px: chart, column), which scroll sideways inside their box: one with a
-    fixed width (page 2's map, page 5's faceted histograms) in a column narrower than itself."""
-    return pg.evaluate("""() => [...document.querySelectorAll('[data-testid=stMain] .stVegaLiteChart')]
-        .filter(c => c.scrollWidth > c.clientWidth + 1).map(c => [c.scrollWidth, c.clientWidth])""")
+    return pg.evaluate(TOO_WIDE_JS)
 
 
 def assert_fits(pg: Page, timeout: float = 5) -> None:
-    """Nothing wider than the window or its column (:func:`too_wide`, :func:`wide_charts`), allowing charts
-    that follow their container's width a moment to redraw after the window changed size."""
-    deadline = time.time() + timeout
-    while (wide := too_wide(pg) + wide_charts(pg)) and time.time() < deadline:
-        pg.wait_for_timeout(200)
-    assert not wide, wide
+    """Nothing wider than the window or its column, allowing charts that follow their container's width a moment
+    to redraw after the window changed size."""
+    try:
+        pg.wait_for_function(f"() => ({TOO_WIDE_JS})().length === 0", timeout=timeout * 1000)
+    except PlaywrightTimeout:
+        pass
+    assert not too_wide(pg), too_wide(pg)
+
+
+def axe_violations(pg: Page) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations of serious or critical impact on the open view, except the two rules
+    that only Streamlit's own sidebar markup breaks (:data:`AXE_NOT_OURS`)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    result = Axe().run(pg, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]})
+    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:4]]} "
+            f"{v['nodes'][0].get('failureSummary', '')[:240]}"
+            for v in result.response["violations"]
+            if v["impact"] in ("serious", "critical") and v["id"] not in AXE_NOT_OURS]

@@ -1,4 +1,4 @@
-"""Across every page, in Chromium: hostile links, the dark theme and a phone-sized screen."""
+"""Across every view, in Chromium: hostile links, and the dark theme on a phone-sized screen (with axe-core)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,13 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.e2e.helpers import assert_fits, assert_no_errors, open_path, wait_for_charts
-from ui.nav import CONCEPTS
-from ui.url import BOUND_KEYS, PART_KEY
+from tests.e2e.helpers import assert_fits, assert_no_errors, axe_violations, open_path, wait_for_charts
+from ui.nav import CONCEPTS, by_url_path
+from ui.url import OWN_KEYS, SEED_KEY
 
 pytestmark = pytest.mark.e2e
 
 HOSTILE = ["abc", "-1e308", "nan", "", "x" * 400, "<script>alert(1)</script>", "1e308"]
-
 
 # every view: a page's link, then each further part's (ui.parts: only the open part runs)
 VIEWS = [(p, query) for p in CONCEPTS for query in p.queries()]
@@ -22,21 +21,22 @@ IDS = [f"{p.url_path}-{i}" for p in CONCEPTS for i in range(len(p.queries()))]
 
 
 @cache
-def bound_keys(page_file: str, part: str = "") -> tuple[str, ...]:
+def bound_keys(url_path: str, part: str = "") -> tuple[str, ...]:
     """The view's URL-bound keys, as the page itself registers them (read through AppTest); for a later part,
-    without ``part`` itself (its link keeps its own valid value)."""
+    without the part's own key (its link keeps its valid value)."""
     from tests.app.conftest import open_page
 
-    at = open_page(page_file, {PART_KEY: part} if part else None)
-    return tuple(sorted(k for k in at.session_state[BOUND_KEYS] if k != "seed" and not (part and k == PART_KEY)))
+    p = by_url_path(url_path)
+    at = open_page(p.file, {p.part_key: part} if part else None)
+    return tuple(sorted(k for k in at.session_state[OWN_KEYS] if k != SEED_KEY and not (part and k == p.part_key)))
 
 
 @pytest.mark.parametrize(("p", "part"), VIEWS, ids=IDS)
 def test_hostile_links_show_a_notice_and_never_a_traceback(page, server, p, part):
-    keys = bound_keys(p.file, part.get(PART_KEY, ""))
+    keys = bound_keys(p.url_path, part.get(p.part_key, ""))
     for shift in range(1 if part else 2):  # the keys meet different hostile values; AppTest tries them all
         query = {k: HOSTILE[(i + 2 * shift) % len(HOSTILE)] for i, k in enumerate(keys)}
-        query["seed"] = HOSTILE[shift]
+        query[SEED_KEY] = HOSTILE[shift]
         open_path(page, server, p.url_path, urlencode({**query, **part}))
         assert_no_errors(page)
         assert page.get_by_test_id("stAlertContentWarning").filter(has_text="The link set").count() >= 1
@@ -45,7 +45,7 @@ def test_hostile_links_show_a_notice_and_never_a_traceback(page, server, p, part
 
 
 @pytest.mark.parametrize(("p", "part"), VIEWS, ids=IDS)
-def test_dark_theme_on_a_phone_draws_every_chart_with_no_horizontal_overflow(phone_page, server, p, part):
+def test_dark_theme_on_a_phone_draws_every_chart_fits_and_passes_axe(phone_page, server, p, part):
     """Both hard cases in one load (the suite's time is mostly page loads): a 390-px phone in dark theme."""
     open_path(phone_page, server, p.url_path, urlencode({**part, "embed_options": "dark_theme"}))
     assert_no_errors(phone_page)
@@ -54,17 +54,17 @@ def test_dark_theme_on_a_phone_draws_every_chart_with_no_horizontal_overflow(pho
     assert bg != "rgb(255, 255, 255)", "the dark theme is applied"
     overflow = phone_page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"page is {overflow}px wider than the phone screen"
-    # nor its main area, a formula (they wrap), a table (it scrolls in itself) or a chart (a fixed-size one is
-    # drawn smaller on a phone)
     assert_fits(phone_page)
+    assert axe_violations(phone_page) == []
 
 
 @cache
-def all_at_max(page_file: str, part: str = "") -> tuple[tuple[str, str], ...]:
+def all_at_max(url_path: str, part: str = "") -> tuple[tuple[str, str], ...]:
     """Every enabled slider of the view at its maximum, as URL parameters (read via AppTest)."""
     from tests.app.conftest import open_page
 
-    at = open_page(page_file, {PART_KEY: part} if part else None)
+    p = by_url_path(url_path)
+    at = open_page(p.file, {p.part_key: part} if part else None)
     out = {}
     for w in at.main:
         kind = getattr(w, "type", "")
@@ -79,11 +79,11 @@ def test_every_slider_at_its_maximum_in_one_link_draws_without_errors(page, serv
     covered by AppTest)."""
     tested = 0
     for part in [""] + list(p.parts[1:]):
-        query = dict(all_at_max(p.file, part))
+        query = dict(all_at_max(p.url_path, part))
         if not query:
             continue
         tested += 1
-        open_path(page, server, p.url_path, urlencode({**query, **({PART_KEY: part} if part else {})}))
+        open_path(page, server, p.url_path, urlencode({**query, **({p.part_key: part} if part else {})}))
         assert_no_errors(page)
         refused = page.get_by_test_id("stAlertContentWarning").filter(has_text="The link set")
         assert refused.count() == 0, refused.first.inner_text()  # every maximum was taken as given

@@ -1,0 +1,66 @@
+"""Each page keeps its own settings (issue #30): set something on every page, walk the sidebar to every other
+page and back, and nothing is carried, applied, or noticed across pages; a page's own link still reproduces it."""
+
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+
+from tests.e2e.helpers import assert_no_errors, open_path, params, wait_for_app
+from ui.nav import CONCEPTS, HOME
+from ui.url import SEED_KEY
+
+pytestmark = pytest.mark.e2e
+
+SLIDER = "[data-testid=stMain] [data-testid=stSlider] input[type=range]"
+
+
+def go(pg, p) -> None:
+    pg.get_by_test_id("stSidebarNavLink").filter(has_text=p.title).click()
+    pg.wait_for_url(lambda url: urlsplit(url).path.strip("/") in ({p.url_path, ""} if p is HOME else {p.url_path}),
+                    timeout=60_000)
+    wait_for_app(pg)
+
+
+def state(pg) -> tuple[dict[str, str], list[str | None]]:
+    """The URL's parameters and every slider's value as shown."""
+    return params(pg), pg.eval_on_selector_all(SLIDER, "els => els.map(e => e.value)")
+
+
+def assert_own(pg, p) -> None:
+    foreign = [k for k in params(pg) if k != SEED_KEY and not k.startswith(p.scope + ".")]
+    assert not foreign, f"{p.title}: {foreign}"
+    notices = pg.get_by_test_id("stAlertContentWarning").filter(has_text="The link set")
+    assert notices.count() == 0, f"{p.title}: {notices.first.inner_text()}"
+    assert_no_errors(pg)
+
+
+def test_settings_stay_on_their_page_through_a_walk_and_a_pages_link_reproduces_it(page, server):
+    open_path(page, server, "")
+    left = {}
+    for p in CONCEPTS:
+        go(page, p)
+        assert_own(page, p)
+        if page.locator(SLIDER).count():
+            slider = page.locator(SLIDER).first
+            before = slider.evaluate("e => e.value")
+            slider.focus()
+            for _ in range(3):
+                slider.press("ArrowRight")   # a keyboard user's way: three steps up from the default
+            page.wait_for_function(f"() => document.querySelector({SLIDER!r}).value !== {before!r}")
+        else:                                # a first part without a slider: the open part is a setting too
+            page.get_by_role("tab", name=p.parts[1], exact=True).click()
+        page.wait_for_url(lambda url, p=p: any(k.startswith(p.scope + ".") for k in params(page)),
+                          timeout=30_000)
+        wait_for_app(page)
+        assert_own(page, p)
+        left[p.url_path] = state(page)
+    for p in (HOME, *CONCEPTS):          # the walk back: every page as it was left, nothing from the others
+        go(page, p)
+        assert_own(page, p)
+        if p is not HOME:
+            assert state(page) == left[p.url_path], p.title
+    for p in CONCEPTS:                   # and each page's link, opened afresh, shows exactly that
+        url_params, sliders = left[p.url_path]
+        open_path(page, server, p.url_path, urlencode(url_params))
+        assert_own(page, p)
+        assert state(page) == (url_params, sliders), p.title
