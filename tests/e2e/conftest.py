@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-
 # a phone's browser says it is one: pages size their fixed-size charts by it (ui.on_phone)
 PHONE_USER_AGENT = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
                     "Chrome/131.0.0.0 Mobile Safari/537.36")

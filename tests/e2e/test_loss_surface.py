@@ -1,6 +1,7 @@
-"""Page 2 (loss surface) in Chromium: click the map to set the start, replay in the browser, diverge."""
+"""Page 1 (loss surface) in Chromium: click the map to set the start, replay in the browser, diverge."""
 
 import io
+import time
 
 import numpy as np
 import pytest
@@ -29,7 +30,7 @@ def open_page(pg, server):
 
 
 def start_inputs(pg) -> tuple[float, float]:
-    return tuple(float(pg.locator(f".st-key-{k} input").input_value()) for k in ("w1", "w2"))
+    return tuple(float(pg.locator(f".st-key-{k} input").input_value()) for k in ("surface-w1", "surface-w2"))
 
 
 def path_pixels(pg) -> np.ndarray:
@@ -39,6 +40,15 @@ def path_pixels(pg) -> np.ndarray:
     png = pg.locator(f"{SURFACE} canvas").screenshot()
     rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=int)
     return rgb[..., 0] - np.maximum(rgb[..., 1], rgb[..., 2]) > 50
+
+
+def until(condition, timeout: float = 15):
+    """Poll ``condition`` (reading the canvas' picture, which no DOM event announces) until it returns something
+    truthy; that value, or the last one when the time is up."""
+    deadline = time.monotonic() + timeout
+    while not (value := condition()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return value
 
 
 def red_near(mask: np.ndarray, x: float, y: float, r: int = 8) -> int:
@@ -60,15 +70,15 @@ def test_clicking_on_the_contour_map_moves_the_start_of_the_path(page, server):
     before = red_near(path_pixels(page), at[0] * scale, at[1] * scale)
     page.mouse.click(box["x"] + at[0], box["y"] + at[1])
     wait_for_app(page)
-    page.wait_for_function("() => !document.querySelector('.st-key-w1 input').value.startsWith('-1.00')",
+    page.wait_for_function("() => !document.querySelector('.st-key-surface-w1 input').value.startsWith('-1.00')",
                            timeout=30_000)
     wait_for_app(page)
     wait_for_charts(page)
     assert_no_errors(page)
     w1, w2 = start_inputs(page)
     assert w1 > 0.5 and w2 < 1.0, "a click at the lower right moves the start right and down"
-    page.wait_for_timeout(300)
-    after = red_near(path_pixels(page), at[0] * scale, at[1] * scale)
+    after = until(lambda: (n := red_near(path_pixels(page), at[0] * scale, at[1] * scale)) - before >= 80 and n) \
+        or red_near(path_pixels(page), at[0] * scale, at[1] * scale)
     # the start is drawn as a filled square (~12 px) at the clicked cell's centre: path colour appears there
     assert before < 30 and after - before >= 80, (before, after)
 
@@ -80,7 +90,7 @@ def test_clicking_on_the_contour_map_moves_the_start_of_the_path(page, server):
         last = start_inputs(page)
         box = canvas.bounding_box()
         page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
-        page.wait_for_function(f"() => document.querySelector('.st-key-w1 input').value !== '{last[0]:.2f}'",
+        page.wait_for_function(f"() => document.querySelector('.st-key-surface-w1 input').value !== '{last[0]:.2f}'",
                                timeout=15_000)
         wait_for_app(page)
         assert_no_errors(page)
@@ -105,7 +115,7 @@ def test_on_a_phone_the_map_fits_its_column_and_a_tap_moves_the_start(phone_page
         box = canvas.bounding_box()
         phone_page.touchscreen.tap(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
         phone_page.wait_for_function(
-            f"() => document.querySelector('.st-key-w1 input').value !== '{last[0]:.2f}'", timeout=15_000)
+            f"() => document.querySelector('.st-key-surface-w1 input').value !== '{last[0]:.2f}'", timeout=15_000)
         wait_for_app(phone_page)
         assert_no_errors(phone_page)
     w1, w2 = start_inputs(phone_page)
@@ -114,13 +124,11 @@ def test_on_a_phone_the_map_fits_its_column_and_a_tap_moves_the_start(phone_page
 
 def test_the_replay_slider_shortens_the_path_in_the_browser_without_a_rerun(page, server):
     open_page(page, server)
-    page.wait_for_timeout(300)
-    before = int(path_pixels(page).sum())
+    before = until(lambda: int(path_pixels(page).sum()))
     page.evaluate(RUNS)
     page.locator(f"{SURFACE} .vega-bindings input[type=range]").fill("5")
-    page.wait_for_timeout(800)
+    after = until(lambda: (n := int(path_pixels(page).sum())) < 0.9 * before and n) or int(path_pixels(page).sum())
     assert page.evaluate("() => window.__runs") == 0, "scrubbing must not rerun the script"
-    after = int(path_pixels(page).sum())
     assert after < 0.9 * before, f"the drawn path should shrink to 5 of 40 steps ({before} -> {after} px)"
     # "Reproduce this" builds its code only when opened
     assert page.locator("[data-testid=stCode]", has_text="from core import loss_surface").count() == 0
@@ -131,7 +139,7 @@ def test_the_replay_slider_shortens_the_path_in_the_browser_without_a_rerun(page
 
 def test_pushing_the_learning_rate_past_two_over_lambda_max_explains_the_divergence(page, server):
     open_page(page, server)
-    thumb = page.locator(".st-key-lr input[type=range]")  # Streamlit 1.67 sliders are react-aria inputs
+    thumb = page.locator(".st-key-surface-lr input[type=range]")  # Streamlit 1.67 sliders are react-aria inputs
     thumb.focus()
     thumb.press("End")
     wait_for_app(page)
