@@ -6,7 +6,7 @@ usage (from the project root):
     python scripts/bench.py --pages home,standardization --reps 9 --json out.json   # url_paths, ui/nav.py
 
 A page with parts (ui.parts, tabs of which only the open one runs) is measured view by view: the page's link
-opens its first part, ``?part=<label>`` each further one; the tables have one row per view.
+opens its first part, ``?<scope>.part=<label>`` each further one; the tables have one row per view.
 
 AppTest (always): each view is opened from app.py with switch_page. "cold" is its first run after
 st.cache_data/st.cache_resource are cleared, "warm" the median of --reps plain reruns. The bare app (a
@@ -23,7 +23,7 @@ the browser). Each page is loaded --loads times, each load followed by a load of
 of its own, and the ratio is median over median of those pairs: one load varies by ±15% here, and the
 machine's speed drifts within minutes. The first load of a page is its first visit after the warm-up.
 "slider" is the median over --reps key presses (ArrowRight/ArrowLeft alternating) on the page's first slider
-in the main area (in its first part that has one; tests/app/test_perf.py checks that it swaps data only): key
+in the main area (in its first part that has one): key
 press -> the websocket delivers a final script_finished ForwardMsg (a full run, or a fragment rerun) -> two
 animation frames painted. The controls in EXTRA_CONTROLS are timed the same way ("More controls"). The presses
 go back and forth between two values, so after the first two the server answers from its caches: these are
@@ -74,24 +74,22 @@ CHART = "[data-testid=stVegaLiteChart]"
 SLIDER = ("[data-testid=stMain] [data-testid=stSlider] [role=slider], "
           "[data-testid=stMain] [data-testid=stSlider] input[type=range]")
 LOAD_BUDGET, SLIDER_BUDGET = 2.0, 1.5
-# More controls timed the same way, by widget key and view: an issue's budget covers every control, not only the
-# first slider (page 2's is the scale ratio, page 3's the learning rate, page 4's the fan-in n). Sliders, toggles
-# and segmented controls, all pressed from the keyboard as the bare app's slider is (see Session._presser).
-# "surface" is page 2's map: clicked (see Session._presser), each click a start.
-EXTRA_CONTROLS = {"loss_surface": ["corr", "lr", "steps", "std", "arrows", "opt", "surface"],
-                 "symmetry": ["H", "steps", "drop", "c", "act", "opt", "blas"],
-                 "init_variance?part=Many+layers": ["depth", "width"]}
+# More controls timed the same way, by widget key (as in the URL: <scope>.<name>) and view: an issue's budget
+# covers every control in view, not only the first slider. Sliders, toggles and segmented controls, all pressed
+# from the keyboard as the bare app's slider is (see Session._presser); "surface" is page 1's map, clicked.
+EXTRA_CONTROLS = {"loss_surface": ["surface.corr", "surface.lr", "surface.steps", "surface.opt", "surface"]}
 # in .st-key-<key>: a slider's thumb or range input, a toggle, segmented options, the canvas of a chart one clicks
 CONTROLS = ("[role=slider]", "input[type=range]", "input[type=checkbox]", "button[role=radio]", "canvas")
 
 
 def control_selector(key: str, kinds: tuple[str, ...] = CONTROLS) -> str:
     """CSS for the control of widget ``key`` (any of ``kinds``)."""
-    return ", ".join(f".st-key-{key} {c}" for c in kinds)
+    css_class = "st-key-" + key.replace(".", "-")   # Streamlit's class for a keyed element: "." becomes "-"
+    return ", ".join(f".{css_class} {c}" for c in kinds)
 
 
 def views(pages) -> list[tuple[str, object]]:
-    """Every view of ``pages``: ``(name, page)``, the name being the url path, with ``?part=`` for a page's
+    """Every view of ``pages``: ``(name, page)``, the name being the url path, with ``?<scope>.part=`` for a page's
     further parts (ui.parts: each tab is its own view, and only the open one is run and drawn)."""
     return [(view, p) for p in pages for view in p.views()]
 
@@ -108,16 +106,17 @@ def fmt(x: float | None, spec: str = ".2f") -> str:
 def apptest_one(script: str, page_file: str | None, reps: int, query: str = "") -> dict:
     """Cold run of page_file (None: the script itself) after clearing caches, then warm reruns.
 
-    ``query`` (``part=...``) is the view's URL query."""
+    ``query`` (``<scope>.part=...``) is the view's URL query, set after the first run on home (home drops
+    every parameter that is not its own, as any page does)."""
     import streamlit as st
     from streamlit.logger import set_log_level
     from streamlit.testing.v1 import AppTest
 
     set_log_level("error")  # AppTest and cache clearing outside a script run warn about a missing runtime
     at = AppTest.from_file(script, default_timeout=120)
+    at.run()  # untimed: lands on home, imports done
     for key, value in urllib.parse.parse_qsl(query):
         at.query_params[key] = value
-    at.run()  # untimed: lands on home, imports done
     set_log_level("error")  # (reading the config resets the level)
     st.cache_data.clear()
     st.cache_resource.clear()
