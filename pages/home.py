@@ -24,9 +24,8 @@ st.markdown(
 )
 
 st.subheader("The learning path", anchor=False)
-cols = st.columns(len(CONCEPTS))
-for col, p in zip(cols, CONCEPTS, strict=True):
-    with col.container(border=True, height="stretch"):
+for p in CONCEPTS:   # one row each, in reading order: the same on a phone, a laptop and a wide screen
+    with st.container(border=True):
         page_link(p)
         st.markdown(p.summary + (f" In {len(p.parts)} parts: {' · '.join(p.parts)}." if p.parts else ""))
 

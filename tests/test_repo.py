@@ -101,3 +101,9 @@ def test_the_shell_uses_public_apis_only_and_one_way_to_cache():
 def test_core_keeps_no_caches_of_its_own():
     for path in python_files("core"):
         assert "functools.cache" not in path.read_text() and "lru_cache" not in path.read_text(), path.name
+
+
+def test_the_style_sheet_has_no_angle_brackets():
+    """st.html's sanitizer (DOMPurify) silently drops a style element whose text looks like it holds a tag, as
+    a comment mentioning "st-key-<key>" did: the app then ran with none of its rules."""
+    assert "<" not in (ROOT / "ui" / "style.css").read_text()

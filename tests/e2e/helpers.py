@@ -56,7 +56,9 @@ def params(pg: Page) -> dict[str, str]:
 # its own ([data-testid=stMain], not the document), so a too-wide element lets the whole page be dragged
 # sideways there while the document stays as wide as the window. A Markdown element wider than its column is a
 # formula that did not wrap, or a table that does not scroll inside itself (ui/style.css); KaTeX's MathML copy
-# is clipped to 1 px and does not count. A segmented control wider than its column hides its last options.
+# is clipped to 1 px and does not count, nor does a visually hidden label (1 px wide). A KaTeX glyph at a line's
+# end (an accent, an italic correction) may stick out by a pixel or two: an unwrapped formula or a table that
+# does not scroll sticks out by far more. A segmented control wider than its column hides its last options.
 TOO_WIDE_JS = """() => {
     const out = [];
     const main = document.querySelector('[data-testid=stMain]');
@@ -64,7 +66,7 @@ TOO_WIDE_JS = """() => {
         out.push(`the main area: ${main.scrollWidth} > ${main.clientWidth}px`);
     const sel = '[data-testid=stMarkdownContainer], [data-testid=stButtonGroup] [role=radiogroup]';
     for (const m of main.querySelectorAll(sel))
-        if (m.scrollWidth > m.clientWidth + 1)
+        if (m.clientWidth > 1 && m.scrollWidth > m.clientWidth + 4)
             out.push(`${m.scrollWidth} > ${m.clientWidth}px: ${m.innerText.replace(/\\s+/g, ' ').slice(0, 60)}`);
     for (const c of main.querySelectorAll('.stVegaLiteChart'))
         if (c.scrollWidth > c.clientWidth + 1) out.push(`a chart: ${c.scrollWidth} > ${c.clientWidth}px`);

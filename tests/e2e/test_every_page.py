@@ -39,6 +39,8 @@ def test_every_view_draws_fits_and_passes_axe(page, server, p):
     fits the window, and a laptop's narrower one too, and has no serious accessibility violation."""
     open_path(page, server, p.url_path)
     assert_no_errors(page)
+    assert page.evaluate("() => [...document.querySelectorAll('style')].some(s => s.textContent"
+                         ".includes('.st-key-page'))"), "ui/style.css is in the page"
     drawn = wait_for_charts(page)
     _fits_desktop_and_laptop(page)
     assert axe_violations(page) == [], p.url_path
@@ -114,7 +116,7 @@ def test_one_prediction_per_page_answered_in_the_browser_shows_its_feedback_and_
             wait_for_app(page, timeout=90)
         box = page.locator(f".st-key-{q.key}")
         box.scroll_into_view_if_needed()
-        box.get_by_role("button").first.click()
+        box.locator("button").first.click()
         feedback = page.locator("[data-testid=stAlertContentSuccess], [data-testid=stAlertContentInfo]").filter(
             has_text=re.compile("You predicted|does not single out"))
         feedback.first.wait_for(timeout=60_000)
