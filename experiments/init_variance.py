@@ -503,6 +503,12 @@ class WidthWhatIf:
     pred_other: float
     meas_other: float
 
+    @property
+    def answer(self) -> int:
+        """0: it grows (more than 2x), 1: about the same, 2: it shrinks (below half), by the prediction."""
+        r = self.pred_other / self.pred_now if self.pred_now > 0 else 1.0
+        return 0 if r > 2 else 2 if r < 0.5 else 1
+
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def width_what_if(s: DeepSettings) -> WidthWhatIf:
@@ -537,3 +543,32 @@ def nearest_growth(value: float, blocks: int) -> int:
     """Which of 1, L and 2ᴸ ``value`` is nearest to on a log scale (0, 1, 2)."""
     logs = np.log([1.0, float(blocks), 2.0 ** blocks])
     return int(np.argmin(np.abs(logs - np.log(max(value, 1e-300)))))
+
+
+def activation_note(activation: str) -> str:
+    """The page's sentence on what the activation does to the factor, with the mean-field numbers it quotes."""
+    r = recipes()
+    return {
+        "relu": "ReLU zeroes half of z, so c = ½: **He's 2/n** makes the factor 1; LeCun's 1/n halves the variance "
+                "at every layer, forward and backward.",
+        "leaky_relu": "Leaky ReLU keeps a slope of 0.01 for z < 0: c ≈ ½, as for ReLU, so He's 2/n is its recipe.",
+        "linear": "Linear: c = 1, so 1/n (LeCun) keeps both directions flat.",
+        "tanh": "tanh's slope is 1 only at z = 0 and below 1 everywhere else, so **1/n is the tanh recipe** (Ng's "
+                "√(1/n)) but it does not preserve the variance exactly: the mean-field map gives Var(z) 1 → "
+                f"{r.tanh_q10:.3f} at layer 10 → {r.tanh_q30:.3f} at layer 30 (width 128), and a gradient factor "
+                f"{r.tanh_grad1:.3f} at layer 1. As z shrinks, tanh's slope approaches 1, so the loss per layer "
+                "shrinks too: a slow, polynomial decay (about 1/(2l)), not an exponential one.",
+        "sigmoid": "sigmoid's slope is at most ¼ and its output has mean ½: with 1/n each layer multiplies the "
+                   f"gradient's variance by about {r.sigmoid_factor:.3f}. The factor reaches 1 only at σ_w ≈ "
+                   f"{r.sigmoid_gain:.1f}/√n, where Var(z) ≈ {r.sigmoid_q:.0f} and most units are saturated: no "
+                   "variance suits a deep sigmoid stack, which is why sigmoid is kept for outputs.",
+    }[activation]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def residual_table(s: ResidualSettings) -> pd.DataFrame:
+    """Per variant: E[h²] after the last block and E[(∂L/∂h)²] entering the first, measured and predicted."""
+    return pd.DataFrame([{"branch": VARIANT_NAMES[v], "E[h²] at block L": fmt(r.q[-1]),
+                          "predicted": fmt(r.theory.q[-1]),
+                          "E[(∂L/∂h)²] at block 1": fmt(r.grad[0]), "predicted ": fmt(r.theory.grad[0])}
+                         for v, r in residual(s).items()])
