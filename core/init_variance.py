@@ -568,26 +568,37 @@ class ChainSignal:
     theory: MeanField
 
 
-def chain_signal(widths, var_ws, activation: str, rng: np.random.Generator, *, batch: int = 256) -> ChainSignal:
-    """One chain z_l = f(z_{l-1}) W_l (x for l = 1, the last layer linear) with W_l ~ N(0, var_ws[l]), a batch of
-    N(0, 1) inputs forward and a N(0, 1) gradient dL/d output back; ``rng.spawn(2)``: weights, then data."""
-    widths, var_ws = tuple(int(w) for w in widths), np.asarray(var_ws, dtype=float)
-    theory = chain_theory(widths, var_ws, activation)
-    w_rng, x_rng = rng.spawn(2)
-    Ws = [w_rng.normal(0.0, np.sqrt(v), size=(a, b)) for v, a, b in zip(var_ws, widths[:-1], widths[1:], strict=True)]
+def chain_pass(Ws, X: np.ndarray, G: np.ndarray, activation: str) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Forward z_l = f(z_{l-1}) W_l (z_0 = X, the last layer linear) and backward from dL/d output = G.
+
+    Returns ``(zs, grads)``: the pre-activations z_1..z_L and dL/dz_1..dL/dz_L (each (batch, n_l)), for the loss
+    L = sum(output * G). dL/dX is ``grads[0] @ Ws[0].T``.
+    """
     act = nn.ACTIVATIONS[activation]
-    h, zs = x_rng.normal(size=(_check_positive_int("batch", batch), widths[0])), []
+    h, zs = X, []
     with np.errstate(**QUIET):
         for k, W in enumerate(Ws):
             zs.append(h @ W)                                   # (batch, n_l)
             h = act.f(zs[-1]) if k < len(Ws) - 1 else zs[-1]
-        g, grads = x_rng.normal(size=zs[-1].shape), []
+        g, grads = G, []
         for k in reversed(range(len(Ws))):
             grads.append(g)
             if k:
                 g = (g @ Ws[k].T) * act.df(zs[k - 1])           # (batch, n_{l-1})
+    return zs, grads[::-1]
+
+
+def chain_signal(widths, var_ws, activation: str, rng: np.random.Generator, *, batch: int = 256) -> ChainSignal:
+    """One chain (:func:`chain_pass`) with W_l ~ N(0, var_ws[l]), a batch of N(0, 1) inputs forward and a N(0, 1)
+    gradient dL/d output back; ``rng.spawn(2)``: weights, then data."""
+    widths, var_ws = tuple(int(w) for w in widths), np.asarray(var_ws, dtype=float)
+    theory = chain_theory(widths, var_ws, activation)
+    w_rng, x_rng = rng.spawn(2)
+    Ws = [w_rng.normal(0.0, np.sqrt(v), size=(a, b)) for v, a, b in zip(var_ws, widths[:-1], widths[1:], strict=True)]
+    X = x_rng.normal(size=(_check_positive_int("batch", batch), widths[0]))
+    zs, grads = chain_pass(Ws, X, x_rng.normal(size=(batch, widths[-1])), activation)
     return ChainSignal(widths, var_ws, np.array([second_moment(z) for z in zs]),
-                       np.array([second_moment(d) for d in grads[::-1]]), theory)
+                       np.array([second_moment(d) for d in grads]), theory)
 
 
 # --- Residual networks: skips add variance; scaled or zero-initialized branches keep it --------------------
@@ -618,29 +629,38 @@ def residual_theory(blocks: int, variant: str) -> MeanField:
     return MeanField((1 + alpha**2) ** layers, (1 + alpha**2) ** (blocks - layers + 1.0))
 
 
-def residual_signal(blocks: int, width: int, variant: str, rng: np.random.Generator, *,
-                    batch: int = 256) -> ChainSignal:
-    """Measure E[h_l^2] after each block and E[(dL/dh_{l-1})^2] entering it, for N(0, 1) inputs and a N(0, 1)
-    gradient at the last block's output (see :func:`residual_theory`); ``rng.spawn(2)``: weights, then data.
-    ``widths`` of the result are the constant width, ``var_w`` holds (Var(A), Var(B)) of the first block."""
-    blocks, width = _check_positive_int("blocks", blocks), _check_positive_int("width", width)
-    alpha = branch_scale(variant, blocks)
-    w_rng, x_rng = rng.spawn(2)
-    var_b = 0.0 if variant == "zero" else 1.0 / width
-    A = [w_rng.normal(0.0, np.sqrt(2.0 / width), size=(width, width)) for _ in range(blocks)]
-    B = [w_rng.normal(0.0, np.sqrt(var_b), size=(width, width)) * (alpha if variant == "scaled" else 1.0)
-         for _ in range(blocks)]
-    h, us, hs = x_rng.normal(size=(_check_positive_int("batch", batch), width)), [], []
+def residual_pass(A, B, X: np.ndarray, G: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Blocks h_l = h_{l-1} + relu(h_{l-1} A_l) B_l from h_0 = X, and back from dL/dh_L = G.
+
+    Returns ``(hs, grads)``: h_1..h_L and dL/dh_0..dL/dh_{L-1} (the gradient entering each block), each
+    (batch, width), for the loss L = sum(h_L * G).
+    """
+    h, us, hs = X, [], []
     with np.errstate(**QUIET):
         for a, b in zip(A, B, strict=True):
             us.append(h @ a)                                   # (batch, width)
             h = h + np.maximum(us[-1], 0.0) @ b
             hs.append(h)
-        g, grads = x_rng.normal(size=h.shape), []
+        g, grads = G, []
         for a, b, u in zip(A[::-1], B[::-1], us[::-1], strict=True):
             g = g + ((g @ b.T) * (u > 0)) @ a.T                # dL/dh entering the block
             grads.append(g)
-    return ChainSignal((width,) * (blocks + 1), np.array([2.0 / width, var_b * alpha**2 if variant == "scaled"
-                                                           else var_b]),
-                       np.array([second_moment(v) for v in hs]), np.array([second_moment(v) for v in grads[::-1]]),
-                       residual_theory(blocks, variant))
+    return hs, grads[::-1]
+
+
+def residual_signal(blocks: int, width: int, variant: str, rng: np.random.Generator, *,
+                    batch: int = 256) -> ChainSignal:
+    """Measure E[h_l^2] after each block and E[(dL/dh_{l-1})^2] entering it, for N(0, 1) inputs and a N(0, 1)
+    gradient at the last block's output (see :func:`residual_theory`); ``rng.spawn(2)``: weights, then data.
+    A ~ N(0, 2/n); B ~ N(0, alpha^2/n), or 0 for the "zero" variant. ``widths`` of the result is the constant
+    width, ``var_w`` holds (Var(A), Var(B))."""
+    blocks, width = _check_positive_int("blocks", blocks), _check_positive_int("width", width)
+    alpha = branch_scale(variant, blocks)
+    var_a, var_b = 2.0 / width, alpha**2 / width
+    w_rng, x_rng = rng.spawn(2)
+    A = [w_rng.normal(0.0, np.sqrt(var_a), size=(width, width)) for _ in range(blocks)]
+    B = [w_rng.normal(0.0, np.sqrt(var_b), size=(width, width)) for _ in range(blocks)]
+    X = x_rng.normal(size=(_check_positive_int("batch", batch), width))
+    hs, grads = residual_pass(A, B, X, x_rng.normal(size=X.shape))
+    return ChainSignal((width,) * (blocks + 1), np.array([var_a, var_b]), np.array([second_moment(v) for v in hs]),
+                       np.array([second_moment(v) for v in grads]), residual_theory(blocks, variant))

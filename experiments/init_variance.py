@@ -24,7 +24,7 @@ ACT_NAMES = {v: k for k, v in ACTS.items()}
 FAN_INS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
 STDS = [0.001, 0.003, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 1.0]
 WIDTHS = [16, 32, 64, 128, 256, 512]
-TRIALS, BATCH, SPREAD_SEEDS = 4000, 256, 20
+TRIALS, BATCH, SPREAD_SEEDS = 4000, 256, 12
 GOLD_GAINS = tuple(float(g) for g in np.geomspace(0.25, 16.0, 25))
 GOLD_DEPTH, GOLD_WIDTH = 50, 32
 TRAIN_SCHEMES = {"normal": "normal σ_w=0.01", "lecun": "LeCun", "xavier": "Xavier", "he": "He",
@@ -249,6 +249,14 @@ def residual_view(s: ResidualSettings) -> tuple[dict, pd.DataFrame]:
     runs = residual(s)
     df = pd.concat([_variance_frame(VARIANT_NAMES[v], r.q, r.theory.q) for v, r in runs.items()], ignore_index=True)
     return spec(charts.residual_variance(df, list(VARIANT_NAMES.values()))), df
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def residual_spread(s: ResidualSettings) -> np.ndarray:
+    """measured / predicted E[h²] after the last block, plain skips, on SPREAD_SEEDS other networks (batch 64)."""
+    runs = [iv.residual_signal(s.blocks, s.width, "plain", rng, batch=64)
+            for rng in np.random.default_rng(s.seed).spawn(SPREAD_SEEDS)]
+    return np.array([r.q[-1] / r.theory.q[-1] for r in runs])
 
 
 # --- Goldilocks map -----------------------------------------------------------------------------------------
@@ -490,6 +498,10 @@ def warm() -> None:
     widths_view(WidthSettings())
     widths_all_rules(WidthSettings())
     residual_view(ResidualSettings())
+    residual_table(ResidualSettings())
+    residual_spread(ResidualSettings())
+    width_what_if(d)
+    recipes()
     gold_view("relu", "forward", 0)
     train_view("relu", 20, 0)
 
