@@ -581,6 +581,7 @@ def activation_note(activation: str) -> str:
 def residual_table(s: ResidualSettings) -> pd.DataFrame:
     """Per variant: E[h²] after the last block and E[(∂L/∂h)²] entering the first, measured and predicted."""
     return pd.DataFrame([{"branch": VARIANT_NAMES[v], "E[h²] at block L": fmt(r.q[-1]),
-                          "predicted": fmt(r.theory.q[-1]),
-                          "E[(∂L/∂h)²] at block 1": fmt(r.grad[0]), "predicted ": fmt(r.theory.grad[0])}
+                          "E[h²] predicted": fmt(r.theory.q[-1]),
+                          "E[(∂L/∂h)²] at block 1": fmt(r.grad[0]),
+                          "E[(∂L/∂h)²] predicted": fmt(r.theory.grad[0])}
                          for v, r in residual(s).items()])

@@ -103,8 +103,8 @@ def many_layers() -> None:
               "from ∂L/∂output ~ N(0, 1), read right to left. Values beyond 10^±30 are pinned to the edge and labelled.")
     sp = ex.spread(s)
     mean_b, spread_b, within_b = ex.Spread.summary(sp.backward)
-    st.markdown(ui.readout({f"Var(z), layer {s.depth}": fmt(d.q[-1]), "predicted": fmt(d.theory.q[-1]),
-                            "Var(∂L/∂z), layer 1": fmt(d.grad[0]), "predicted ": fmt(d.theory.grad[0])}))
+    st.markdown(ui.readout({f"Var(z) at layer {s.depth}": fmt(d.q[-1]), "Var(z) predicted": fmt(d.theory.q[-1]),
+                            "Var(∂L/∂z) at layer 1": fmt(d.grad[0]), "Var(∂L/∂z) predicted": fmt(d.theory.grad[0])}))
     ratio = d.grad[0] / d.theory.grad[0] if d.theory.grad[0] > 0 else float("nan")
     st.markdown(
         f"**Why measured and predicted differ** (here ×{ratio:.2g} at layer 1): the prediction is an average over networks. One network's layer multiplies by a random factor "
