@@ -200,7 +200,7 @@ def powers(df: pd.DataFrame) -> alt.Chart:
         color=alt.Color("a:N", scale=scale(domain, [ACCENT, GOOD, BAD]), title=None,
                         legend=alt.Legend(orient="top", **STROKE_LEGEND)),
         tooltip=["a:N", "L:Q", alt.Tooltip("value:Q", format=".3g")],
-    ).properties(height=220)
+    ).properties(height=280)
 
 
 def chain_factors(df: pd.DataFrame) -> alt.LayerChart:

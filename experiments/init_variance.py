@@ -150,6 +150,11 @@ class Spread:
     backward: np.ndarray
 
     @staticmethod
+    def rank(r: np.ndarray, ratio: float) -> int:
+        """How many of the networks in ``r`` land closer to their prediction (in log) than ``ratio``."""
+        return int(np.sum(np.abs(np.log(r[np.isfinite(r) & (r > 0)])) < abs(np.log(ratio))))
+
+    @staticmethod
     def summary(r: np.ndarray) -> tuple[float, float, float]:
         """(mean ratio, geometric spread e^std(log r), share of networks within 20%)."""
         r = r[np.isfinite(r) & (r > 0)]
@@ -299,6 +304,15 @@ class Training:
     final: dict[str, float | None]     # mean loss of the last 20 steps; None if the run diverged
     start: dict[str, float]
     diverged: dict[str, tuple[int, float]]   # scheme -> (step, the largest loss it reached)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def flat_loss(seed: int) -> float:
+    """Half the variance of the training targets: the loss of always predicting their mean (the loss is half MSE).
+    The data stream is :func:`core.init_variance.train_scheme`'s first child."""
+    from core import datasets
+    y = datasets.teacher_data(512, 8, np.random.default_rng(seed).spawn(3)[0])[1]
+    return float(np.var(y) / 2)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -504,6 +518,7 @@ def warm() -> None:
     recipes()
     gold_view("relu", "forward", 0)
     train_view("relu", 20, 0)
+    flat_loss(0)
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,7 @@ def many_layers() -> None:
     st.markdown(
         f"**Why measured and predicted differ** (here ×{ratio:.2g} at layer 1): the prediction is an average over networks. One network's layer multiplies by a random factor "
         f"near the predicted one, and {s.depth - 1} such factors compound. Over {ex.SPREAD_SEEDS} other networks of this setting the layer-1 ratio averages {mean_b:.2g}, a "
-        f"single network typically lands within ×/÷ {spread_b:.2g} of it, and {within_b:.0%} fall within 20%. Move the width: the spread shrinks as n grows (each factor "
+        f"single network typically lands within ×/÷ {spread_b:.2g} of it, {within_b:.0%} fall within 20%, and {ex.Spread.rank(sp.backward, ratio)} land closer than this one. Move the width: the spread shrinks as n grows (each factor "
         "averages over more units).")
     if s.activation in ("tanh", "sigmoid") and d.saturation.max() > 0.2 and d.grad[0] > 10 * d.grad[-1]:
         st.markdown(f"**Saturated, yet exploding.** Up to {d.saturation.max():.0%} of the units sit where f′ ≈ 0, yet the gradient grows: n·Var(w) = {s.width * d.var_w:.3g} "
@@ -155,8 +155,8 @@ def unequal_widths() -> None:
     c, (spec, data) = ex.widths(s), ex.widths_view(s)
     st.markdown(
         "A unit of layer l sums over the n_in units below it, so **forward** the factor is n_in·Var(w); a gradient reaching a unit sums over the n_out units it feeds, so "
-        "**backward** it is n_out·Var(w). On a square net the two are one number. Here the widths are " + " → ".join(map(str, c.widths)) + " (×2 for ReLU below): Var(w) = 1/n_in keeps the forward line flat while the backward "
-        "one drifts by n_out/n_in per layer, 1/n_out the reverse; **Glorot's 2/(n_in + n_out)** is the compromise that keeps both near 1 without keeping either flat.")
+        "**backward** it is n_out·Var(w). On a square net the two are one number. Here the widths are " + " → ".join(map(str, c.widths)) + " (with ReLU every Var(w) is doubled, gain² = 2): Var(w) = 1/n_in keeps the forward line flat while the backward "
+        "one drifts by n_out/n_in per layer, 1/n_out the reverse; **Glorot's 2/(n_in + n_out)** is the compromise that keeps both nearer 1 without keeping either flat. (PyTorch's `kaiming_normal_` offers both ends: `mode='fan_in'` preserves the forward pass, `mode='fan_out'` the backward.)")
     chart(spec, "Forward and backward variance per layer for layers of unequal width, with predictions.")
     st.markdown(ui.table(ex.widths_all_rules(s), {f"Var(z) at layer {depth}": ".3g", "Var(∂L/∂z) at layer 1": ".3g"})
                 + f"\n\nPredicted for every rule (ReLU: gain² = 2). Measured with this rule: Var(z) at layer {depth} **{fmt(c.q[-1])}** (predicted {fmt(c.theory.q[-1])}), "
@@ -197,7 +197,7 @@ def goldilocks() -> None:
     quantity = ui.segmented("Show", ["forward", "backward"], key="g_q", default="forward")
     (spec, n_over), g = ex.gold_view(act, quantity, ui.seed()), ex.gold(act, ui.seed())
     st.markdown(
-        "Each column is one network of 50 layers, 32 units wide, with weights N(0, g²/n): the **gain** g = σ_w√n is how far the weights' std is from 1/√n. Each row reads "
+        "Each column is one network of 50 layers, 32 units wide, with weights N(0, g²/n): the **gain** g = σ_w√n is the weights' std in units of 1/√n. Each row reads "
         "its variance that many layers in (backward: that many layers below the output); colour is log₁₀ of it, white ≈ 1. The dashed line is the critical gain "
         f"({g.critical:.3g} here), where fan_out·Var(w)·E[f′²] = 1. Look for the narrow pale band around it: left of it everything fades with depth, right of it everything "
         f"explodes ({n_over} cells beyond 10³⁰, marked ▲).")
@@ -218,11 +218,13 @@ def training() -> None:
     st.markdown(ui.readout({k: "diverged" if v is None else f"{v:.3g}" for k, v in t.final.items()},
                            note="Final loss: the mean of the last 20 steps."))
     st.markdown(
-        "**Reading the ranking.** The same data, mini-batches and optimizer for every run; only Var(w) differs. Where the forward signal vanished before the output (normal "
-        "σ_w = 0.01, and LeCun or Xavier with ReLU, which halve it per layer), the output hardly depends on the input: the loss stays near the variance of y and the curves "
-        "lie on top of each other. He keeps the variance, so it trains. Orthogonal has the same variance as He but every singular value equal: it keeps the length of *every* "
-        "input direction, where a Gaussian matrix stretches some and squashes others, and Saxe et al. (2014) show such starts learn at a speed independent of depth. Change "
-        "the seed in the sidebar to see how much of the gap is luck.")
+        f"**Reading the ranking.** The same data, mini-batches and optimizer for every run; only Var(w) differs. Where the forward signal vanished before the output "
+        f"({'normal σ_w = 0.01, and LeCun or Xavier, which halve it at every ReLU layer' if act == 'relu' else 'normal σ_w = 0.01'}), the output hardly depends on the input: "
+        f"the loss stays near ½·Var(y) = {ex.flat_loss(ui.seed()):.3g}, what always predicting y's mean gives (the loss is half the mean squared error), and those curves lie on top of "
+        "each other. " + ("He keeps the variance, so it trains. " if act == "relu" else "With tanh, 1/n decays only slowly (Many layers), so LeCun and Xavier train too. ")
+        + "Orthogonal has the variance of its gain but every singular value equal: it keeps the length of *every* input direction, where a Gaussian matrix stretches some "
+        "and squashes others, and in deep linear networks Saxe et al. (2014) show such starts learn at a speed independent of depth. Change the seed in the sidebar to see "
+        "how much of each gap is luck.")
     ui.reproduce(ex.train_reproduction(act, depth, ui.seed()), None, key="init_train")
 
 
