@@ -163,10 +163,10 @@ class Spread:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def spread(s: DeepSettings) -> Spread:
-    """The same setting on SPREAD_SEEDS other networks (``default_rng(seed).spawn(SPREAD_SEEDS)``), batch 64."""
+    """The same setting on SPREAD_SEEDS other networks (``default_rng(seed).spawn(SPREAD_SEEDS)``), batch 32."""
     f, b = [], []
     for rng in np.random.default_rng(s.seed).spawn(SPREAD_SEEDS):
-        d = iv.deep_signal(s.depth, s.width, s.activation, s.scheme, rng, sigma_w=s.std, batch=64)
+        d = iv.deep_signal(s.depth, s.width, s.activation, s.scheme, rng, sigma_w=s.std, batch=32)
         with np.errstate(all="ignore"):
             f.append(d.q[-1] / d.theory.q[-1])
             b.append(d.grad[0] / d.theory.grad[0])
@@ -539,8 +539,8 @@ class WidthWhatIf:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def width_what_if(s: DeepSettings) -> WidthWhatIf:
-    other = s.width * 4 if s.width * 4 <= WIDTHS[-1] else s.width // 4
-    d = deep(DeepSettings(s.seed, s.depth, other, s.activation, s.scheme, s.sigma_w, s.layer))
+    other = s.width * 2 if s.width * 2 <= WIDTHS[-1] else s.width // 2
+    d = iv.deep_signal(s.depth, other, s.activation, s.scheme, np.random.default_rng(s.seed), sigma_w=s.std, batch=64)
     return WidthWhatIf(other, float(deep(s).theory.q[-1]), float(d.theory.q[-1]), float(d.q[-1]))
 
 

@@ -38,7 +38,7 @@ def network_controls(inspect: bool = False) -> ex.DeepSettings:
     with c3:
         scheme = ex.SCHEMES[ui.segmented(
             "Initialization", list(ex.SCHEMES), key="init", default="LeCun",
-            help="Var(w): LeCun 1/n, Xavier 2/(n_in + n_out) (= 1/n here: every layer is n × n), He 2/n, orthogonal: an orthogonal matrix times the activation's gain "
+            help="Var(w): LeCun 1/n, Xavier 2/(n_in + n_out) (= 1/n here: every layer is n × n), He 2/n, orthogonal: an orthogonal matrix times the activation's gain, a factor on the std (√2 for ReLU, 5/3 for tanh) "
                  "(entries ≈ gain²/n), normal: σ_w².")]
         sigma_w = ui.select_slider("σ_w for the normal scheme", ex.STDS, d.sigma_w, key="sw") \
             if scheme == "normal" else d.sigma_w
@@ -98,7 +98,8 @@ def many_layers() -> None:
         "\\partial L/\\partial z_l$ by $W^\\top$ and by $f'(z_l)$ at every layer; $W^\\top$ sums over the units a unit feeds (its fan-out), so",
         ui.formula_text(r"\operatorname{Var}(g_l) = \text{fan\_out}\cdot\operatorname{Var}(w)\cdot"
                         r"\mathbb{E}[f'(z_l)^2]\cdot\operatorname{Var}(g_{l+1})"),
-        f"f′ is 0 or 1 for ReLU, yet the gradient can still vanish or explode: the weights' factor fan_out·Var(w) = {s.width * d.var_w:.3g} multiplies it at every layer. " + ex.activation_note(s.activation))
+        f"f′ is 0 or 1 for ReLU, yet the gradient can still vanish or explode: the weights' factor fan_out·Var(w) = {s.width * d.var_w:.3g} multiplies it at every layer. " + ex.activation_note(s.activation)
+        + " The recipes, in short: 1/n for linear and tanh, 2/n for ReLU; none for a deep sigmoid stack (pick each activation above to see why).")
     chart(spec, "Forward and backward variance per layer on a log axis, measured points on dashed lines.", "Forward: Var(z) per layer, inputs N(0, 1). Backward: Var(∂L/∂z), "
               "from ∂L/∂output ~ N(0, 1), read right to left. Values beyond 10^±30 are pinned to the edge and labelled.")
     sp = ex.spread(s)
@@ -119,8 +120,8 @@ def many_layers() -> None:
     ui.reproduce(ex.deep_reproduction(s, "many"), data, key="init_deep")
     w, opts = ex.width_what_if(s), ["It grows", "About the same", "It shrinks"]
     ui.predict("predict_init_width", f"Same setting, but {w.other} units per layer instead of {s.width}. What happens to Var(z) at layer {s.depth}?", opts, correct=opts[w.answer],
-               reveal=f"Predicted {fmt(w.pred_other)} (now {fmt(w.pred_now)}); measured {fmt(w.meas_other)}. The factor is n·Var(w)·c: a scheme that sets Var(w) ∝ 1/n makes "
-                      "it independent of the width; a fixed σ_w does not.")
+               reveal=f"Predicted {fmt(w.pred_other)} (now {fmt(w.pred_now)}); one network of that width measures {fmt(w.meas_other)} (a single network wanders, as above). "
+                      "The factor is n·Var(w)·c: a scheme that sets Var(w) ∝ 1/n makes it independent of the width; a fixed σ_w does not.")
 
 
 @st.fragment
@@ -155,7 +156,7 @@ def unequal_widths() -> None:
     c, (spec, data) = ex.widths(s), ex.widths_view(s)
     st.markdown(
         "A unit of layer l sums over the n_in units below it, so **forward** the factor is n_in·Var(w); a gradient reaching a unit sums over the n_out units it feeds, so "
-        "**backward** it is n_out·Var(w). On a square net the two are one number. Here the widths are " + " → ".join(map(str, c.widths)) + " (with ReLU every Var(w) is doubled, gain² = 2): Var(w) = 1/n_in keeps the forward line flat while the backward "
+        "**backward** it is n_out·Var(w). On a square net the two are one number. Here the widths are " + " → ".join(map(str, c.widths)) + " (with ReLU every Var(w) is doubled: a gain of √2 on the std): Var(w) = 1/n_in keeps the forward line flat while the backward "
         "one drifts by n_out/n_in per layer, 1/n_out the reverse; **Glorot's 2/(n_in + n_out)** is the compromise that keeps both nearer 1 without keeping either flat. (PyTorch's `kaiming_normal_` offers both ends: `mode='fan_in'` preserves the forward pass, `mode='fan_out'` the backward.)")
     chart(spec, "Forward and backward variance per layer for layers of unequal width, with predictions.")
     st.markdown(ui.table(ex.widths_all_rules(s), {f"Var(z) at layer {depth}": ".3g", "Var(∂L/∂z) at layer 1": ".3g"})
