@@ -173,6 +173,24 @@ def spread(s: DeepSettings) -> Spread:
     return Spread(np.array(f), np.array(b))
 
 
+def _ridge_frame(d: iv.DeepSignal) -> pd.DataFrame:
+    """The activations' histograms of a few layers, stacked (layer 1 on top), each scaled to its own peak."""
+    rows, k = [], len(d.hist_layers)
+    for idx, (layer, density, zero) in enumerate(zip(d.hist_layers, d.hist_density, d.hist_zero, strict=True)):
+        peak, row = (density.max() if density.max() > 0 else 1.0), k - 1 - idx
+        rows.append(pd.DataFrame({"layer": layer, "label": f"layer {layer}" + (f" · {zero:.0%} at 0" if zero else ""),
+                                  "row": row, "center": d.hist_centers, "density": density,
+                                  "top": row + 0.9 * density / peak, "first": np.arange(density.size) == 0,
+                                  "xmax": d.hist_centers[-1]}))
+    return pd.concat(rows, ignore_index=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def ridge_view(s: DeepSettings) -> dict:
+    """Activation histograms layer by layer (Glorot & Bengio 2010, Fig. 6), as a ridgeline."""
+    return spec(charts.ridgeline(_ridge_frame(deep(s)), "activation h = f(z) (same axis for every layer)"))
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def inside_view(s: DeepSettings) -> tuple[dict, dict, pd.DataFrame]:
     """The slope f′ under z at the inspected layer, and the chain rule's factor per layer: measured
@@ -509,6 +527,7 @@ def warm() -> None:
     deep_view(d)
     spread(d)
     inside_view(d)
+    ridge_view(d)
     widths_view(WidthSettings())
     widths_all_rules(WidthSettings())
     residual_view(ResidualSettings())

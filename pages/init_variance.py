@@ -18,12 +18,12 @@ def chart(spec: dict, alt: str, legend: str = "") -> None:
         ui.legend(legend)
 
 
-ui.page_header("If each wᵢxᵢ is a product of two small numbers, why doesn't z vanish? Is it z ≈ 1, or the spread of z ≈ 1? Where do vanishing and exploding gradients come "
-               "from, and why Var(W) = 1/n (2/n for ReLU)?")
+ui.page_header("If each wᵢxᵢ is a product of two small numbers, why doesn't z vanish? Is it z ≈ 1, or the spread of z ≈ 1? Where do vanishing and exploding gradients come from, "
+               "and why Var(W) = 1/n (2/n for ReLU)?")
 st.markdown(
-    "**One number, multiplied L times.** Multiply 1 by a number $a$, then the result by $a$ again, $L$ times: you get $a^L$. With $a = 0.5$ it is $10^{-9}$ after 30 times; "
-    "with $a = 1.5$ it is $191{,}751$; only $a = 1$ stays at 1. A deep network does exactly this to the *spread* of its signals: every layer multiplies it by a factor set by "
-    "the weights' variance. This page finds that factor, first for one neuron, then for many layers.")
+    "**One number, multiplied L times.** Multiply 1 by a number $a$, then the result by $a$ again, $L$ times: you get $a^L$. With $a = 0.5$ it is $10^{-9}$ after 30 times; with "
+    "$a = 1.5$ it is $191{,}751$; only $a = 1$ stays at 1. A deep network does exactly this to the *spread* of its signals: every layer multiplies it by a factor set by the "
+    "weights' variance. This page finds that factor, first for one neuron, then for many layers.")
 chart(ex.power_view(), "0.5 to the power L falls to 1e-9 by L = 30, 1.5 to the L rises to about 2e5, 1 stays flat.")
 
 
@@ -38,8 +38,8 @@ def network_controls(inspect: bool = False) -> ex.DeepSettings:
     with c3:
         scheme = ex.SCHEMES[ui.segmented(
             "Initialization", list(ex.SCHEMES), key="init", default="LeCun",
-            help="Var(w): LeCun 1/n, Xavier 2/(n_in + n_out) (= 1/n here: every layer is n × n), He 2/n, orthogonal: an orthogonal matrix times the activation's gain, a factor on the std (√2 for ReLU, 5/3 for tanh) "
-                 "(entries ≈ gain²/n), normal: σ_w².")]
+            help="Var(w): LeCun 1/n, Xavier 2/(n_in + n_out) (= 1/n here: every layer is n × n), He 2/n, orthogonal: an orthogonal matrix times the activation's gain, a factor "
+                 "on the std (√2 for ReLU, 5/3 for tanh) (entries ≈ gain²/n), normal: σ_w².")]
         sigma_w = ui.select_slider("σ_w for the normal scheme", ex.STDS, d.sigma_w, key="sw") \
             if scheme == "normal" else d.sigma_w
     return ex.DeepSettings(ui.seed(), depth, width, act, scheme, sigma_w, layer)
@@ -80,8 +80,8 @@ def one_neuron() -> None:
     ui.reproduce(ex.neuron_reproduction(s), data, key="init_neuron")
     v, opts = ex.pixel_what_if(s.seed), ["about 0.051 = 256 × 0.05² × Var(x)", "about 0.077 = 256 × 0.05² × E[x²]"]
     ui.predict("predict_init_pixel", "Raw pixel inputs have variance Var(x) = 0.08 and mean 0.2. With n = 256 and σ_w = 0.05, what is Var(z)?", opts, correct=opts[int(abs(v - 0.077) < abs(v - 0.051))],
-               reveal=f"The page measures {v:.3g}. What enters is E[x²] = Var(x) + mean² = 0.12: a weight of random sign turns the inputs' mean into spread as well "
-                      "(centering removes it, as on page 2).")
+               reveal=f"The page measures {v:.3g}. What enters is E[x²] = Var(x) + mean² = 0.12: a weight of random sign turns the inputs' mean into spread as well (centering "
+                      "removes it, as on page 2).")
 
 
 @st.fragment
@@ -94,8 +94,8 @@ def many_layers() -> None:
         "average over a Gaussian $z$:",
         ui.formula_text(r"\operatorname{Var}(z_{l+1}) = n\operatorname{Var}(w)\,\mathbb{E}[f(z_l)^2]"
                         r" = n\operatorname{Var}(w)\,c\,\operatorname{Var}(z_l)"),
-        "(c = 1 for linear, ½ for ReLU; for tanh and sigmoid the page computes the average numerically). **Backward, the chain rule** multiplies the gradient $g_l = "
-        "\\partial L/\\partial z_l$ by $W^\\top$ and by $f'(z_l)$ at every layer; $W^\\top$ sums over the units a unit feeds (its fan-out), so",
+        "(c = 1 for linear, ½ for ReLU; for tanh and sigmoid the page computes the average numerically). **Backward, the chain rule** multiplies the gradient $g_l = \\partial "
+        "L/\\partial z_l$ by $W^\\top$ and by $f'(z_l)$ at every layer; $W^\\top$ sums over the units a unit feeds (its fan-out), so",
         ui.formula_text(r"\operatorname{Var}(g_l) = \text{fan\_out}\cdot\operatorname{Var}(w)\cdot"
                         r"\mathbb{E}[f'(z_l)^2]\cdot\operatorname{Var}(g_{l+1})"),
         f"f′ is 0 or 1 for ReLU, yet the gradient can still vanish or explode: the weights' factor fan_out·Var(w) = {s.width * d.var_w:.3g} multiplies it at every layer. " + ex.activation_note(s.activation)
@@ -110,18 +110,18 @@ def many_layers() -> None:
     st.markdown(
         f"**Why measured and predicted differ** (here ×{ratio:.2g} at layer 1): the prediction is an average over networks. One network's layer multiplies by a random factor "
         f"near the predicted one, and {s.depth - 1} such factors compound. Over {ex.SPREAD_SEEDS} other networks of this setting the layer-1 ratio averages {mean_b:.2g}, a "
-        f"single network typically lands within ×/÷ {spread_b:.2g} of it, {within_b:.0%} fall within 20%, and {ex.Spread.rank(sp.backward, ratio)} land closer than this one. Move the width: the spread shrinks as n grows (each factor "
-        "averages over more units).")
+        f"single network typically lands within ×/÷ {spread_b:.2g} of it, {within_b:.0%} fall within 20%, and {ex.Spread.rank(sp.backward, ratio)} land closer than this one. "
+        "Move the width: the spread shrinks as n grows (each factor averages over more units).")
     if s.activation in ("tanh", "sigmoid") and d.saturation.max() > 0.2 and d.grad[0] > 10 * d.grad[-1]:
-        st.markdown(f"**Saturated, yet exploding.** Up to {d.saturation.max():.0%} of the units sit where f′ ≈ 0, yet the gradient grows: n·Var(w) = {s.width * d.var_w:.3g} "
-                    f"per layer, and E[f′²] = {d.slope_sq:.2f} (layer {d.slope_layer}) cuts it only to {s.width * d.var_w * d.slope_sq:.2g} > 1.")
+        st.markdown(f"**Saturated, yet exploding.** Up to {d.saturation.max():.0%} of the units sit where f′ ≈ 0, yet the gradient grows: n·Var(w) = {s.width * d.var_w:.3g} per "
+                    f"layer, and E[f′²] = {d.slope_sq:.2f} (layer {d.slope_layer}) cuts it only to {s.width * d.var_w * d.slope_sq:.2g} > 1.")
     if (iv_off := [v for v in (*d.q, *d.grad) if fmt(v) in ("overflow", "underflow")]):
         st.warning(f"{len(iv_off)} variances left 10⁻³⁰…10³⁰: a real network would produce inf/NaN or zeros there. They are drawn pinned to the edge.", icon=":material/warning:")
     ui.reproduce(ex.deep_reproduction(s, "many"), data, key="init_deep")
     w, opts = ex.width_what_if(s), ["It grows", "About the same", "It shrinks"]
     ui.predict("predict_init_width", f"Same setting, but {w.other} units per layer instead of {s.width}. What happens to Var(z) at layer {s.depth}?", opts, correct=opts[w.answer],
-               reveal=f"Predicted {fmt(w.pred_other)} (now {fmt(w.pred_now)}); one network of that width measures {fmt(w.meas_other)} (a single network wanders, as above). "
-                      "The factor is n·Var(w)·c: a scheme that sets Var(w) ∝ 1/n makes it independent of the width; a fixed σ_w does not.")
+               reveal=f"Predicted {fmt(w.pred_other)} (now {fmt(w.pred_now)}); one network of that width measures {fmt(w.meas_other)} (a single network wanders, as above). The "
+                      "factor is n·Var(w)·c: a scheme that sets Var(w) ∝ 1/n makes it independent of the width; a fixed σ_w does not.")
 
 
 @st.fragment
@@ -129,15 +129,18 @@ def inside() -> None:
     st.header("Inside the layers: the chain rule, one layer at a time", anchor=False)
     s = network_controls(inspect=True)
     d, (slope, factors, data) = ex.deep(s), ex.inside_view(s)
-    st.markdown("Each point is one layer's factor on the gradient's variance, Var(gₗ)/Var(gₗ₊₁); the dashed line is fan_out·Var(w)·E[f′(zₗ)²]. Below the line at 1 the "
-                "gradient shrinks, above it grows.")
+    st.markdown("Each point is one layer's factor on the gradient's variance, Var(gₗ)/Var(gₗ₊₁); the dashed line is fan_out·Var(w)·E[f′(zₗ)²]. Below the line at 1 the gradient "
+                "shrinks, above it grows.")
     chart(factors, "Per-layer backward factors, measured around the dashed prediction: below 1 the gradient shrinks at every layer, above 1 it grows.")
     ui.formula(rf"\text{{fan\_out}}\cdot\operatorname{{Var}}(w)\cdot\mathbb{{E}}[f'(z)^2] = {s.width}\times"
                rf"{d.var_w:.3g}\times{d.slope_sq:.3g} = {s.width * d.var_w * d.slope_sq:.3g}",
                f"at layer {d.slope_layer}: E[f′(z)²] measured over the batch; {d.slope_sq_pred:.3g} predicted from the mean-field variance of z.")
     st.subheader(f"The slope f′(z) where z sits (layer {d.slope_layer})", anchor=False)
-    chart(slope, "The slope curve f′(z) over the histogram of z: where z falls decides the gradient's factor.", ("" if s.layer == d.slope_layer else f"Layer {s.layer} is "
-               f"past this {s.depth}-layer network: this is its last hidden layer. ") + "Where the bars sit under a flat part of the curve, f′ ≈ 0.")
+    chart(slope, "The slope curve f′(z) over the histogram of z: where z falls decides the gradient's factor.", ("" if s.layer == d.slope_layer else f"Layer {s.layer} is past "
+               f"this {s.depth}-layer network: this is its last hidden layer. ") + "Where the bars sit under a flat part of the curve, f′ ≈ 0.")
+    frac, what = (d.dead, "dead (z ≤ 0 for the whole batch: no gradient passes)") if s.activation == "relu" else (d.saturation, "saturated (|f| > 0.97, or outside [0.03, 0.97] for sigmoid, where f′ ≈ 0)")
+    chart(ex.ridge_view(s), "Histograms of the activations at several layers, first to last: their spread changes with depth as the variance chart of Many layers says.",
+          f"Each row: one layer's activations over the batch, as in Glorot & Bengio (2010), Fig. 6. Units {what}: at most {frac.max():.0%} in any layer.")
     ui.reproduce(ex.deep_reproduction(s, "inside"), data, key="init_inside")
 
 
@@ -156,8 +159,10 @@ def unequal_widths() -> None:
     c, (spec, data) = ex.widths(s), ex.widths_view(s)
     st.markdown(
         "A unit of layer l sums over the n_in units below it, so **forward** the factor is n_in·Var(w); a gradient reaching a unit sums over the n_out units it feeds, so "
-        "**backward** it is n_out·Var(w). On a square net the two are one number. Here the widths are " + " → ".join(map(str, c.widths)) + " (with ReLU every Var(w) is doubled: a gain of √2 on the std): Var(w) = 1/n_in keeps the forward line flat while the backward "
-        "one drifts by n_out/n_in per layer, 1/n_out the reverse; **Glorot's 2/(n_in + n_out)** is the compromise that keeps both nearer 1 without keeping either flat. (PyTorch's `kaiming_normal_` offers both ends: `mode='fan_in'` preserves the forward pass, `mode='fan_out'` the backward.)")
+        "**backward** it is n_out·Var(w). On a square net the two are one number. Here the widths are " + " → ".join(map(str, c.widths)) + " (with ReLU every Var(w) is doubled: "
+        "a gain of √2 on the std): Var(w) = 1/n_in keeps the forward line flat while the backward one drifts by n_out/n_in per layer, 1/n_out the reverse; **Glorot's 2/(n_in + "
+        "n_out)** is the compromise that keeps both nearer 1 without keeping either flat. (PyTorch's `kaiming_normal_` offers both ends: `mode='fan_in'` preserves the forward "
+        "pass, `mode='fan_out'` the backward.)")
     chart(spec, "Forward and backward variance per layer for layers of unequal width, with predictions.")
     st.markdown(ui.table(ex.widths_all_rules(s), {f"Var(z) at layer {depth}": ".3g", "Var(∂L/∂z) at layer 1": ".3g"})
                 + f"\n\nPredicted for every rule (ReLU: gain² = 2). Measured with this rule: Var(z) at layer {depth} **{fmt(c.q[-1])}** (predicted {fmt(c.theory.q[-1])}), "
@@ -173,12 +178,12 @@ def residual() -> None:
     s = ex.ResidualSettings(ui.seed(), blocks, ui.select_slider("Width n", ex.WIDTHS, d.width, key="rwidth"))
     runs, (spec, data) = ex.residual(s), ex.residual_view(s)
     ui.markdown(
-        "A residual block adds a branch to its input: $h_l = h_{l-1} + \\alpha\\,\\mathrm{relu}(h_{l-1}A_l)\\,B_l$, with $A$ at He's 2/n and $B$ at 1/n, so the branch alone "
-        "has the variance of its input. It is uncorrelated with the input, so the variances add:",
+        "A residual block adds a branch to its input: $h_l = h_{l-1} + \\alpha\\,\\mathrm{relu}(h_{l-1}A_l)\\,B_l$, with $A$ at He's 2/n and $B$ at 1/n, so the branch alone has "
+        "the variance of its input. It is uncorrelated with the input, so the variances add:",
         ui.formula_text(r"\mathbb{E}[h_l^2] = (1+\alpha^2)\,\mathbb{E}[h_{l-1}^2] \;\Rightarrow\; (1+\alpha^2)^l"),
-        "**Plain skips** (α = 1) double it per block: 2ᴸ. **Scaling each branch by 1/√L** gives (1 + 1/L)ᴸ < e ≈ 2.72 at any depth. **Initializing each branch's last layer "
-        "to 0** (Fixup, Zhang et al. 2019; Goyal et al. 2017 get the same start by zeroing the scale γ of the branch's last normalization layer, the next page's subject) "
-        "makes every block the identity: 1. The gradient on its way back picks up the same factor.")
+        "**Plain skips** (α = 1) double it per block: 2ᴸ. **Scaling each branch by 1/√L** gives (1 + 1/L)ᴸ < e ≈ 2.72 at any depth. **Initializing each branch's last layer to "
+        "0** (Fixup, Zhang et al. 2019; Goyal et al. 2017 get the same start by zeroing the scale γ of the branch's last normalization layer, the next page's subject) makes "
+        "every block the identity: 1. The gradient on its way back picks up the same factor.")
     chart(spec, "Plain skips grow E[h²] as 2 to the l; the scaled branch stays below e; the zero-initialized branch stays at 1; each on its dashed prediction.")
     mean_r, spread_r, _ = ex.Spread.summary(ex.residual_spread(s))
     ui.markdown(ui.table(ex.residual_table(s)), f"The plain network here lands ×{runs['plain'].q[-1] / runs['plain'].theory.q[-1]:.2g} off its prediction: each block multiplies E[h²] by a random factor near 2, and {blocks} of them compound. Over {ex.SPREAD_SEEDS} other networks the ratio averages {mean_r:.2g}, one network typically within ×/÷ {spread_r:.2g}; the scaled and zero branches multiply by factors near 1 and barely wander.")
@@ -186,8 +191,7 @@ def residual() -> None:
     opts, plain = ["It stays about 1", f"It grows about {blocks}-fold", f"It grows about 2^{blocks}-fold"], \
         runs["plain"].q[-1]
     ui.predict("predict_init_residual", f"Plain skips, {blocks} blocks: each adds a branch as large as its input. What happens to E[h²]?", opts, correct=opts[ex.nearest_growth(plain, blocks)],
-               reveal=f"Measured {fmt(plain)} after {blocks} blocks (2^{blocks} = {2.0 ** blocks:.3g}): the skips keep the signal, but they do not stop the variance adding "
-                      "up.")
+               reveal=f"Measured {fmt(plain)} after {blocks} blocks (2^{blocks} = {2.0 ** blocks:.3g}): the skips keep the signal, but they do not stop the variance adding up.")
 
 
 @st.fragment
@@ -198,10 +202,10 @@ def goldilocks() -> None:
     quantity = ui.segmented("Show", ["forward", "backward"], key="g_q", default="forward")
     (spec, n_over), g = ex.gold_view(act, quantity, ui.seed()), ex.gold(act, ui.seed())
     st.markdown(
-        "Each column is one network of 50 layers, 32 units wide, with weights N(0, g²/n): the **gain** g = σ_w√n is the weights' std in units of 1/√n. Each row reads "
-        "its variance that many layers in (backward: that many layers below the output); colour is log₁₀ of it, white ≈ 1. The dashed line is the critical gain "
-        f"({g.critical:.3g} here), where fan_out·Var(w)·E[f′²] = 1. Look for the narrow pale band around it: left of it everything fades with depth, right of it everything "
-        f"explodes ({n_over} cells beyond 10³⁰, marked ▲).")
+        "Each column is one network of 50 layers, 32 units wide, with weights N(0, g²/n): the **gain** g = σ_w√n is the weights' std in units of 1/√n. Each row reads its "
+        f"variance that many layers in (backward: that many layers below the output); colour is log₁₀ of it, white ≈ 1. The dashed line is the critical gain ({g.critical:.3g} "
+        f"here), where fan_out·Var(w)·E[f′²] = 1. Look for the narrow pale band around it: left of it everything fades with depth, right of it everything explodes ({n_over} "
+        "cells beyond 10³⁰, marked ▲).")
     chart(spec, "log variance over gain and depth: near 1 only in a narrow band around the critical gain; elsewhere it vanishes or explodes with depth.")
     ui.reproduce(ex.gold_reproduction(act, ui.seed()), None, key="init_gold")
 
@@ -219,13 +223,12 @@ def training() -> None:
     st.markdown(ui.readout({k: "diverged" if v is None else f"{v:.3g}" for k, v in t.final.items()},
                            note="Final loss: the mean of the last 20 steps."))
     st.markdown(
-        f"**Reading the ranking.** The same data, mini-batches and optimizer for every run; only Var(w) differs. Where the forward signal vanished before the output "
-        f"({'normal σ_w = 0.01, and LeCun or Xavier, which halve it at every ReLU layer' if act == 'relu' else 'normal σ_w = 0.01'}), the output hardly depends on the input: "
-        f"the loss stays near ½·Var(y) = {ex.flat_loss(ui.seed()):.3g}, what always predicting y's mean gives (the loss is half the mean squared error), and those curves lie on top of "
-        "each other. " + ("He keeps the variance, so it trains. " if act == "relu" else "With tanh, 1/n decays only slowly (Many layers), so LeCun and Xavier train too. ")
-        + "Orthogonal has the variance of its gain but every singular value equal: it keeps the length of *every* input direction, where a Gaussian matrix stretches some "
-        "and squashes others, and in deep linear networks Saxe et al. (2014) show such starts learn at a speed independent of depth. Change the seed in the sidebar to see "
-        "how much of each gap is luck.")
+        f"**Reading the ranking.** The same data, mini-batches and optimizer for every run; only Var(w) differs. Where the forward signal vanished before the output ({'normal σ_w = 0.01, and LeCun or Xavier, which halve it at every ReLU layer' if act == 'relu' else 'normal σ_w = 0.01'}), "
+        f"the output hardly depends on the input: the loss stays near ½·Var(y) = {ex.flat_loss(ui.seed()):.3g}, what always predicting y's mean gives (the loss is half the mean "
+        "squared error), and those curves lie on top of each other. " + ("He keeps the variance, so it trains. " if act == "relu" else "With tanh, 1/n decays only slowly (Many layers), so LeCun and Xavier train too. ")
+        + "Orthogonal has the variance of its gain but every singular value equal: it keeps the length of *every* input direction, where a Gaussian matrix stretches some and "
+        "squashes others, and in deep linear networks Saxe et al. (2014) show such starts learn at a speed independent of depth. Change the seed in the sidebar to see how much "
+        "of each gap is luck.")
     ui.reproduce(ex.train_reproduction(act, depth, ui.seed()), None, key="init_train")
 
 
@@ -233,9 +236,9 @@ ui.parts(by_url_path("init_variance").parts, one_neuron, many_layers, inside, un
          training)
 ui.answer(
     "z doesn't vanish because n terms add: their variances add up to n·Var(w)·E[x²], so what must be ≈ 1 is the spread of z, not z. Every layer multiplies that spread by "
-    "n·Var(w)·c forward, and the gradient's by fan_out·Var(w)·E[f′(z)²] backward: anything but 1, multiplied L times, vanishes or explodes. 1/n is the recipe for tanh (a "
-    "slow, polynomial decay remains), 2/n for ReLU; Glorot's 2/(n_in + n_out) splits fan-in and fan-out when widths differ; residual networks need their branches scaled down "
-    "or zero-initialized.")
+    "n·Var(w)·c forward, and the gradient's by fan_out·Var(w)·E[f′(z)²] backward: anything but 1, multiplied L times, vanishes or explodes. 1/n is the recipe for tanh (a slow, "
+    "polynomial decay remains), 2/n for ReLU; Glorot's 2/(n_in + n_out) splits fan-in and fan-out when widths differ; residual networks need their branches scaled down or "
+    "zero-initialized.")
 ui.references(
     "Y. LeCun, L. Bottou, G. Orr, K.-R. Müller (1998), *Efficient BackProp*: inputs of mean 0, Var(w) = 1/fan-in.",
     "X. Glorot, Y. Bengio (2010), *Understanding the difficulty of training deep feedforward neural networks*.",

@@ -38,7 +38,7 @@ def test_every_part_opens_from_its_link_with_its_own_charts_and_the_opening_pict
         shown[label] = (len(at.header), len(charts(at)))
         assert "One number, multiplied L times" in text(at)
         assert at.success and "short answer" in at.success[0].value
-    assert shown == {"One neuron": (1, 4), "Many layers": (1, 2), "Inside the layers": (1, 3),
+    assert shown == {"One neuron": (1, 4), "Many layers": (1, 2), "Inside the layers": (1, 4),
                      "Unequal widths": (1, 2), "Residual networks": (1, 2), "Goldilocks map": (1, 2),
                      "Training": (1, 2)}
 
