@@ -184,7 +184,8 @@ def loss_curves(df: pd.DataFrame, domain: list[str], cap: float) -> alt.Chart:
         x=alt.X("step:Q", title="training step"),
         y=alt.Y("smooth:Q", scale=alt.Scale(type="log", domainMax=cap, clamp=True),
                 axis=log_axis("MSE loss, 10-step mean")),
-        color=alt.Color("scheme:N", scale=scale(domain), title="init", legend=alt.Legend(**STROKE_LEGEND)),
+        color=alt.Color("scheme:N", scale=scale(domain), title="init",
+                        legend=alt.Legend(orient="bottom", columns=3, **STROKE_LEGEND)),
         strokeDash=alt.StrokeDash("scheme:N", scale=alt.Scale(domain=domain, range=dashes[: len(domain)]),
                                   title="init"),
         tooltip=["scheme:N", "step:Q", alt.Tooltip("smooth:Q", format=".3g", title="loss (10-step mean)")],
@@ -196,7 +197,7 @@ def powers(df: pd.DataFrame) -> alt.Chart:
     domain = list(dict.fromkeys(df["a"]))
     return alt.Chart(df).mark_line(strokeWidth=2.5, point=True).encode(
         x=alt.X("L:Q", title="number of layers L"),
-        y=alt.Y("value:Q", scale=alt.Scale(type="log"), axis=log_axis("a multiplied L times, aᴸ")),
+        y=alt.Y("value:Q", scale=alt.Scale(type="log"), axis=log_axis("aᴸ")),
         color=alt.Color("a:N", scale=scale(domain, [ACCENT, GOOD, BAD]), title=None,
                         legend=alt.Legend(orient="top", **STROKE_LEGEND)),
         tooltip=["a:N", "L:Q", alt.Tooltip("value:Q", format=".3g")],

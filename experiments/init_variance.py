@@ -323,6 +323,12 @@ class Training:
     start: dict[str, float]
     diverged: dict[str, tuple[int, float]]   # scheme -> (step, the largest loss it reached)
 
+    @property
+    def table(self) -> pd.DataFrame:
+        """The final losses as a two-column table; a diverged run reads "diverged"."""
+        return pd.DataFrame({"init": list(self.final), "final loss (mean of the last 20 steps)":
+                             ["diverged" if v is None else f"{v:.3g}" for v in self.final.values()]})
+
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def flat_loss(seed: int) -> float:
@@ -613,9 +619,8 @@ def activation_note(activation: str) -> str:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def residual_table(s: ResidualSettings) -> pd.DataFrame:
-    """Per variant: E[h²] after the last block and E[(∂L/∂h)²] entering the first, measured and predicted."""
-    return pd.DataFrame([{"branch": VARIANT_NAMES[v], "E[h²] at block L": fmt(r.q[-1]),
-                          "E[h²] predicted": fmt(r.theory.q[-1]),
-                          "E[(∂L/∂h)²] at block 1": fmt(r.grad[0]),
-                          "E[(∂L/∂h)²] predicted": fmt(r.theory.grad[0])}
+    """Per variant: E[h²] after the last block and E[(∂L/∂h)²] entering the first, measured (predicted)."""
+    return pd.DataFrame([{"branch": VARIANT_NAMES[v],
+                          "E[h²] at block L (predicted)": f"{fmt(r.q[-1])} ({fmt(r.theory.q[-1])})",
+                          "E[(∂L/∂h)²] at block 1 (predicted)": f"{fmt(r.grad[0])} ({fmt(r.theory.grad[0])})"}
                          for v, r in residual(s).items()])

@@ -104,8 +104,8 @@ def many_layers() -> None:
               "from ∂L/∂output ~ N(0, 1), read right to left. Values beyond 10^±30 are pinned to the edge and labelled.")
     sp = ex.spread(s)
     mean_b, spread_b, within_b = ex.Spread.summary(sp.backward)
-    st.markdown(ui.readout({f"Var(z) at layer {s.depth}": fmt(d.q[-1]), "Var(z) predicted": fmt(d.theory.q[-1]),
-                            "Var(∂L/∂z) at layer 1": fmt(d.grad[0]), "Var(∂L/∂z) predicted": fmt(d.theory.grad[0])}))
+    st.markdown(ui.readout({f"Var(z) at layer {s.depth}": fmt(d.q[-1]), "Var(z) predicted": fmt(d.theory.q[-1])},
+                           {"Var(∂L/∂z) at layer 1": fmt(d.grad[0]), "Var(∂L/∂z) predicted": fmt(d.theory.grad[0])}))
     ratio = d.grad[0] / d.theory.grad[0] if d.theory.grad[0] > 0 else float("nan")
     st.markdown(
         f"**Why measured and predicted differ** (here ×{ratio:.2g} at layer 1): the prediction is an average over networks. One network's layer multiplies by a random factor "
@@ -220,8 +220,7 @@ def training() -> None:
     chart(t.spec, "Training loss per scheme: the schemes that keep the variance near 1 train, those whose signal vanished stay flat.", f"MSE loss, 10-step mean, log axis up to {ex.LOSS_CAP:g}× the highest starting loss; a run that passes it is cut there.")
     for name, (step, top) in t.diverged.items():
         ui.diverged_notice(step, f"{name}: its loss left the chart's range and reached {top:.3g}: too large a signal at the start makes the first gradient steps too large.")
-    st.markdown(ui.readout({k: "diverged" if v is None else f"{v:.3g}" for k, v in t.final.items()},
-                           note="Final loss: the mean of the last 20 steps."))
+    st.markdown(ui.table(t.table))
     st.markdown(
         f"**Reading the ranking.** The same data, mini-batches and optimizer for every run; only Var(w) differs. Where the forward signal vanished before the output ({'normal σ_w = 0.01, and LeCun or Xavier, which halve it at every ReLU layer' if act == 'relu' else 'normal σ_w = 0.01'}), "
         f"the output hardly depends on the input: the loss stays near ½·Var(y) = {ex.flat_loss(ui.seed()):.3g}, what always predicting y's mean gives (the loss is half the mean "

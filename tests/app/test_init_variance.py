@@ -107,7 +107,7 @@ def test_residual_variants_are_tabled_against_their_predictions():
     at = open_page(PAGE, part("Residual networks"))
     t = next(t for t in tables(at) if "branch" in t.columns)
     assert list(t["branch"]) == list(ex.VARIANT_NAMES.values())
-    assert t["E[h²] predicted"].tolist()[1:] == ["2.67", "1"]
+    assert [v.split("(")[1].rstrip(")") for v in t["E[h²] at block L (predicted)"]][1:] == ["2.67", "1"]
 
 
 def test_a_diverged_training_run_is_said_in_words_and_cut_from_the_axis():
