@@ -67,7 +67,8 @@ def one_neuron() -> None:
         chart(total, "The sum z of the n terms is Gaussian, and follows the dashed predicted curve.",
               f"Their sum, {ex.TRIALS} neurons: bars measured, dashed the predicted N(0, n·Var(w)·E[x²]).")
     ui.markdown(
-        "Each term has mean 0 (the weight's sign is random) and the terms are independent, so their variances add up, although their signs partly cancel:",
+        "Each term has mean 0 (the weight's sign is random) and the terms are independent, so their variances add up, although their signs partly cancel "
+        "(E[·] is an average over the random weights and inputs; E[x²] = Var(x) + mean²):",
         ui.formula_text(rf"\operatorname{{Var}}(z)=n\,\operatorname{{Var}}(w)\,\mathbb{{E}}[x^2]={n}\times"
                         rf"{s.std:.3g}^2\times{r.var_pred / (n * s.std ** 2):.3g}={r.var_pred:.3g}"),
         ui.readout({"Var(z) measured": f"{r.var_z:.3g}", "Var(z) predicted": f"{r.var_pred:.3g}",
@@ -161,7 +162,7 @@ def unequal_widths() -> None:
         "A unit of layer l sums over the n_in units below it, so **forward** the factor is n_in·Var(w); a gradient reaching a unit sums over the n_out units it feeds, so "
         "**backward** it is n_out·Var(w). On a square net the two are one number. Here the widths are " + " → ".join(map(str, c.widths)) + " (with ReLU every Var(w) is doubled: "
         "a gain of √2 on the std): Var(w) = 1/n_in keeps the forward line flat while the backward one drifts by n_out/n_in per layer, 1/n_out the reverse; **Glorot's 2/(n_in + "
-        "n_out)** is the compromise that keeps both nearer 1 without keeping either flat. (PyTorch's `kaiming_normal_` offers both ends: `mode='fan_in'` preserves the forward "
+        "n_out)** (the scheme called Xavier) is the compromise that keeps both nearer 1 without keeping either flat. (PyTorch's `kaiming_normal_` offers both ends: `mode='fan_in'` preserves the forward "
         "pass, `mode='fan_out'` the backward.)")
     chart(spec, "Forward and backward variance per layer for layers of unequal width, with predictions.")
     st.markdown(ui.table(ex.widths_all_rules(s), {f"Var(z) at layer {depth}": ".3g", "Var(∂L/∂z) at layer 1": ".3g"})
