@@ -35,9 +35,8 @@ def test_moving_the_depth_slider_with_the_keyboard_updates_the_deepest_layer_and
 def test_a_prediction_commits_then_reveals_what_the_page_measured(page, server):
     open_path(page, server, PAGE)
     wait_for_charts(page)
-    box = page.locator("[data-testid=stVerticalBlockBorderWrapper]").filter(has_text="Raw pixel inputs")
     expect(page.get_by_text("The page measures")).to_have_count(0)
-    box.get_by_role("button", name="about 0.077", exact=False).first.click()
+    page.locator(".st-key-predict_init_pixel").get_by_text("about 0.077", exact=False).click()
     wait_for_app(page)
     expect(page.get_by_text("The page measures", exact=False)).to_have_count(1, timeout=SLOW)
     assert_no_errors(page)
