@@ -339,6 +339,14 @@ def flat_loss(seed: int) -> float:
     return float(np.var(y) / 2)
 
 
+def cut_at_cap(loss: np.ndarray, cap: float) -> tuple[int | None, float]:
+    """The first step whose loss is above ``cap`` or not finite (None if none) and the largest finite loss."""
+    with np.errstate(all="ignore"):
+        over = np.flatnonzero(~np.isfinite(loss) | (loss > cap))
+        finite = loss[np.isfinite(loss)]
+    return (int(over[0]) if over.size else None), (float(finite.max()) if finite.size else float("inf"))
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def train_view(activation: str, depth: int, seed: int) -> Training:
     """Loss curves of every scheme; the axis stops at LOSS_CAP × the highest starting loss, and a run that
@@ -348,12 +356,11 @@ def train_view(activation: str, depth: int, seed: int) -> Training:
     frames, diverged = [], {}
     for c in curves:
         name, loss = TRAIN_SCHEMES[c.scheme], c.losses
-        with np.errstate(all="ignore"):
-            over = np.flatnonzero(~np.isfinite(loss) | (loss > cap))
-        if c.diverged_step is not None or over.size:
-            diverged[name] = (int(over[0]) if over.size else int(c.diverged_step), float(np.nanmax(loss)))
-        keep = np.arange(loss.size) < (over[0] if over.size else loss.size)
-        frames.append(pd.DataFrame({"step": np.arange(loss.size)[keep], "loss": loss[keep], "scheme": name}))
+        first, top = cut_at_cap(loss, cap)
+        if first is not None or c.diverged_step is not None:
+            diverged[name] = (first if first is not None else int(c.diverged_step), top)
+        end = loss.size if first is None else first
+        frames.append(pd.DataFrame({"step": np.arange(end), "loss": loss[:end], "scheme": name}))
     df = pd.concat(frames, ignore_index=True)
     final = {TRAIN_SCHEMES[c.scheme]: None if TRAIN_SCHEMES[c.scheme] in diverged else float(np.mean(c.losses[-20:]))
              for c in curves}

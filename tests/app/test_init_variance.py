@@ -111,13 +111,16 @@ def test_residual_variants_are_tabled_against_their_predictions():
 
 
 def test_a_diverged_training_run_is_said_in_words_and_cut_from_the_axis():
-    t = ex.Training({}, {"He": None, "LeCun": 0.3}, {"He": 0.5, "LeCun": 0.4}, {"He": (12, 7.67e43)})
-    assert t.final["He"] is None   # the readout says "diverged", never nan
+    loss = np.array([0.5, 0.4, 3.0, 7.67e43, np.nan])
+    assert ex.cut_at_cap(loss, cap=5.0) == (3, 7.67e43)      # cut before the first loss above the cap
+    assert ex.cut_at_cap(loss[:3], cap=5.0) == (None, 3.0)
+    t = ex.Training({}, {"He": None, "LeCun": 0.3}, {"He": 0.5, "LeCun": 0.4}, {"He": (3, 7.67e43)})
+    assert t.table["final loss (mean of the last 20 steps)"].tolist() == ["diverged", "0.3"]   # never "nan"
     at = open_page(PAGE, part("Training"))
     assert_clean(at)
     spec = json.loads(charts(at)[-1].proto.spec)
     assert "domainMax" in json.dumps(spec)   # the axis stops at LOSS_CAP x the highest starting loss
-    assert "Reading the ranking" in text(at)
+    assert "Reading the ranking" in text(at) and "½·Var(y)" in text(at)
 
 
 @pytest.mark.parametrize("query", [{S + "init": "He", S + "depth": "12", S + "width": "64", S + "act": "tanh"}])
