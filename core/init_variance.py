@@ -3,7 +3,9 @@
 One neuron: z = sum_i w_i x_i with independent zero-mean weights has Var(z) = n * Var(w) * E[x^2].
 A deep network repeats that map layer after layer: the variance of the pre-activations (forward) and of
 the gradients (backward) is multiplied by n * Var(w) * c per layer, with c = 1 (linear), 1/2 (ReLU) or the
-mean-field value of E[f(z)^2] / Var(z) (tanh, sigmoid). Everything is NumPy; randomness is passed in.
+mean-field value of E[f(z)^2] / Var(z) (tanh, sigmoid). Layers of unequal width: forward the factor uses the
+fan-in, backward the fan-out (chain_theory, chain_signal). Residual blocks h + alpha relu(h A) B multiply E[h^2] by
+1 + alpha^2 per block (residual_theory, residual_signal). Everything is NumPy; randomness is passed in.
 """
 
 from __future__ import annotations
