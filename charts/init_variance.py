@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import altair as alt
 import pandas as pd
+import streamlit as st
 
-from charts.common import ACCENT, BAD, CATEGORICAL, DASH_THEORY, GOOD, THEORY, log_axis, scale
+from charts.common import ACCENT, BAD, CATEGORICAL, DASH_THEORY, GOOD, THEORY, log_axis, placeholders, scale, spec
 
 HEIGHT = 300
 SERIES = ["measured", "predicted"]
@@ -234,3 +235,45 @@ def residual_variance(df: pd.DataFrame, domain: list[str]) -> alt.LayerChart:
         tooltip=["quantity:N", "layer:Q", "series:N", alt.Tooltip("value:Q", format=".3g")])
     pts = base.transform_filter("datum.series == 'measured'").mark_point(filled=True, size=30)
     return alt.layer(base.mark_line(strokeWidth=2), pts).properties(height=HEIGHT)
+
+
+# --- Templates: the charts a slider redraws, composed once on placeholders and filled per setting -----------
+# (charts.common.fill). The spec then stays the same while a slider moves, so the browser swaps the data in
+# place instead of rebuilding the chart.
+
+@st.cache_resource(show_spinner=False)
+def histogram_template(x_title: str, color: str = GOOD, with_pred: bool = False) -> dict:
+    """Roles: "bars" (center, density, width) and, with_pred, "pred" (x, density)."""
+    ph = placeholders(["bars", "pred"])
+    return spec(histogram(ph["bars"], x_title, color=color, pred=ph["pred"] if with_pred else None))
+
+
+@st.cache_resource(show_spinner=False)
+def fan_in_template() -> dict:
+    """Role "sweep" (see :func:`fan_in_variance`)."""
+    return spec(fan_in_variance(placeholders(["sweep"])["sweep"]))
+
+
+@st.cache_resource(show_spinner=False)
+def layer_variance_template(y_title: str) -> dict:
+    """Role "layers" (see :func:`layer_variance`)."""
+    return spec(layer_variance(placeholders(["layers"])["layers"], y_title))
+
+
+@st.cache_resource(show_spinner=False)
+def chain_factors_template() -> dict:
+    """Role "factors" (see :func:`chain_factors`)."""
+    return spec(chain_factors(placeholders(["factors"])["factors"]))
+
+
+@st.cache_resource(show_spinner=False)
+def slope_template(x_title: str, slope_title: str) -> dict:
+    """Roles "hist" and "curve" (see :func:`slope_under_z`)."""
+    ph = placeholders(["hist", "curve"])
+    return spec(slope_under_z(ph["hist"], ph["curve"], x_title, slope_title))
+
+
+@st.cache_resource(show_spinner=False)
+def residual_template(domain: tuple[str, ...]) -> dict:
+    """Role "residual" (see :func:`residual_variance`)."""
+    return spec(residual_variance(placeholders(["residual"])["residual"], list(domain)))

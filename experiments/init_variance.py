@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from charts import init_variance as charts
-from charts.common import pin_for_log, spec
+from charts.common import fill, pin_for_log, spec
 from core import init_variance as iv
 from core.numerics import histogram
 from ui.notebook import Reproduction
@@ -81,8 +81,8 @@ def neuron_view(s: NeuronSettings) -> tuple[dict, dict]:
     grid = np.linspace(h.centers[0] - h.width, h.centers[-1] + h.width, 120)
     total = pd.DataFrame({"center": h.centers, "density": h.density, "width": h.width})
     pred = pd.DataFrame({"x": grid, "density": iv.gaussian_pdf(grid, r.var_pred)})
-    return (spec(charts.histogram(terms, "one term wᵢxᵢ", color=charts.BAD)),
-            spec(charts.histogram(total, "their sum z = Σᵢ wᵢxᵢ", pred=pred)))
+    return (fill(charts.histogram_template("one term wᵢxᵢ", charts.BAD), {"bars": terms}),
+            fill(charts.histogram_template("their sum z = Σᵢ wᵢxᵢ", with_pred=True), {"bars": total, "pred": pred}))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -94,7 +94,7 @@ def sweep_view(sigma_w: float, inputs: str, seed: int) -> tuple[dict, pd.DataFra
                                             (s.var_fixed_pred, "predicted", "std fixed"),
                                             (s.var_scaled, "measured", "std = σ/√n"),
                                             (s.var_scaled_pred, "predicted", "std = σ/√n"))], ignore_index=True)
-    return spec(charts.fan_in_variance(df)), df, s
+    return fill(charts.fan_in_template(), {"sweep": df}), df, s
 
 
 # --- Many layers / inside the layers ------------------------------------------------------------------------
@@ -139,7 +139,7 @@ def deep_view(s: DeepSettings) -> tuple[dict, pd.DataFrame]:
     d = deep(s)
     df = pd.concat([_variance_frame(charts.QUANTITIES[0], d.q, d.theory.q),
                     _variance_frame(charts.QUANTITIES[1], d.grad, d.theory.grad)], ignore_index=True)
-    return spec(charts.layer_variance(df, "variance")), df
+    return fill(charts.layer_variance_template("variance"), {"layers": df}), df
 
 
 @dataclass(frozen=True)
@@ -205,8 +205,8 @@ def inside_view(s: DeepSettings) -> tuple[dict, dict, pd.DataFrame]:
     df = pd.concat([pd.DataFrame({"layer": layers, "factor": meas, "series": "measured"}),
                     pd.DataFrame({"layer": layers, "factor": pred, "series": "predicted"})], ignore_index=True)
     df = df[np.isfinite(df["factor"]) & (df["factor"] > 0)]
-    return (spec(charts.slope_under_z(hist, curve, "z at the inspected layer", "f′(z)")),
-            spec(charts.chain_factors(df)), df)
+    return (fill(charts.slope_template("z at the inspected layer", "f′(z)"), {"hist": hist, "curve": curve}),
+            fill(charts.chain_factors_template(), {"factors": df}), df)
 
 
 # --- Unequal widths -----------------------------------------------------------------------------------------
@@ -235,7 +235,7 @@ def widths_view(s: WidthSettings) -> tuple[dict, pd.DataFrame]:
     c = widths(s)
     df = pd.concat([_variance_frame(charts.QUANTITIES[0], c.q, c.theory.q),
                     _variance_frame(charts.QUANTITIES[1], c.grad, c.theory.grad)], ignore_index=True)
-    return spec(charts.layer_variance(df, "variance")), df
+    return fill(charts.layer_variance_template("variance"), {"layers": df}), df
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -271,7 +271,7 @@ def residual(s: ResidualSettings) -> dict[str, iv.ChainSignal]:
 def residual_view(s: ResidualSettings) -> tuple[dict, pd.DataFrame]:
     runs = residual(s)
     df = pd.concat([_variance_frame(VARIANT_NAMES[v], r.q, r.theory.q) for v, r in runs.items()], ignore_index=True)
-    return spec(charts.residual_variance(df, list(VARIANT_NAMES.values()))), df
+    return fill(charts.residual_template(tuple(VARIANT_NAMES.values())), {"residual": df}), df
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
