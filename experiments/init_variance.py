@@ -14,6 +14,7 @@ import streamlit as st
 
 from charts import init_variance as charts
 from charts.common import fill, pin_for_log, spec
+from core import datasets
 from core import init_variance as iv
 from core.numerics import histogram
 from ui.notebook import Reproduction
@@ -334,7 +335,6 @@ class Training:
 def flat_loss(seed: int) -> float:
     """Half the variance of the training targets: the loss of always predicting their mean (the loss is half MSE).
     The data stream is :func:`core.init_variance.train_scheme`'s first child."""
-    from core import datasets
     y = datasets.teacher_data(512, 8, np.random.default_rng(seed).spawn(3)[0])[1]
     return float(np.var(y) / 2)
 

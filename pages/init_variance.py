@@ -110,7 +110,7 @@ def many_layers() -> None:
     ratio = d.grad[0] / d.theory.grad[0] if d.theory.grad[0] > 0 else float("nan")
     st.markdown(
         f"**Why measured and predicted {'differ' if abs(ratio - 1) > 0.2 else 'can differ'}** (here ×{ratio:.2g} at layer 1): the prediction is an average over networks. One network's layer multiplies by a random factor "
-        f"near the predicted one, and {s.depth - 1} such factors compound. Over {ex.SPREAD_SEEDS} other networks of this setting the layer-1 ratio averages {mean_b:.2g}, a "
+        f"near the predicted one, and {s.depth - 1} such factors compound. Over {ex.SPREAD_SEEDS} other networks of this setting (batches of 32) the layer-1 ratio averages {mean_b:.2g}, a "
         f"single network typically lands within ×/÷ {spread_b:.2g} of it, {within_b:.0%} fall within 20%, and {ex.Spread.rank(sp.backward, ratio)} land closer than this one. "
         "Move the width: the spread shrinks as n grows (each factor averages over more units).")
     if s.activation in ("tanh", "sigmoid") and d.saturation.max() > 0.2 and d.grad[0] > 10 * d.grad[-1]:
