@@ -1,11 +1,13 @@
-"""Charts for page 4 (initialization variance): pure tidy DataFrame -> Altair chart builders."""
+"""Charts for page 4 (initialization variance): tidy DataFrames -> Altair charts (experiments/init_variance.py
+turns them into specs once per setting, inside its cached functions)."""
 
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
+import streamlit as st
 
-from charts.common import ACCENT, BAD, CATEGORICAL, DASH_THEORY, GOOD, THEORY, log_axis, scale
+from charts.common import ACCENT, BAD, CATEGORICAL, DASH_THEORY, GOOD, THEORY, log_axis, placeholders, scale, spec
 
 HEIGHT = 300
 SERIES = ["measured", "predicted"]
@@ -173,17 +175,105 @@ def goldilocks_map(df: pd.DataFrame, critical: float, color_title: str, critical
     return (cells + flagged + rule).properties(height=340, title=title)
 
 
-def loss_curves(df: pd.DataFrame, domain: list[str]) -> alt.Chart:
-    """Training loss (log axis) per step for each scheme, a 10-step running mean of the mini-batch loss;
-    colour and dash both name the scheme. df: step, loss (finite), scheme."""
+def loss_curves(df: pd.DataFrame, domain: list[str], cap: float) -> alt.Chart:
+    """Training loss (log axis, up to ``cap``) per step for each scheme, a 10-step running mean of the
+    mini-batch loss; colour and dash both name the scheme. df: step, loss (finite, below cap), scheme."""
     dashes = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [1, 3]]
     return alt.Chart(df).transform_window(
         smooth="mean(loss)", frame=[-9, 0], groupby=["scheme"], sort=[alt.SortField("step")]
     ).mark_line(strokeWidth=2.5).encode(
         x=alt.X("step:Q", title="training step"),
-        y=alt.Y("smooth:Q", scale=alt.Scale(type="log"), axis=log_axis("MSE loss, 10-step mean")),
-        color=alt.Color("scheme:N", scale=scale(domain), title="init", legend=alt.Legend(**STROKE_LEGEND)),
+        y=alt.Y("smooth:Q", scale=alt.Scale(type="log", domainMax=cap, clamp=True),
+                axis=log_axis("MSE loss, 10-step mean")),
+        color=alt.Color("scheme:N", scale=scale(domain), title="init",
+                        legend=alt.Legend(orient="bottom", columns=3, **STROKE_LEGEND)),
         strokeDash=alt.StrokeDash("scheme:N", scale=alt.Scale(domain=domain, range=dashes[: len(domain)]),
                                   title="init"),
         tooltip=["scheme:N", "step:Q", alt.Tooltip("smooth:Q", format=".3g", title="loss (10-step mean)")],
     ).properties(height=300)
+
+
+def powers(df: pd.DataFrame) -> alt.Chart:
+    """a^L against L on a log axis, one line per a. df: L, value, a."""
+    domain = list(dict.fromkeys(df["a"]))
+    return alt.Chart(df).mark_line(strokeWidth=2.5, point=True).encode(
+        x=alt.X("L:Q", title="number of layers L"),
+        y=alt.Y("value:Q", scale=alt.Scale(type="log"), axis=log_axis("aᴸ")),
+        color=alt.Color("a:N", scale=scale(domain, [ACCENT, GOOD, BAD]), title=None,
+                        legend=alt.Legend(orient="top", **STROKE_LEGEND)),
+        tooltip=["a:N", "L:Q", alt.Tooltip("value:Q", format=".3g")],
+    ).properties(height=280)
+
+
+def chain_factors(df: pd.DataFrame) -> alt.LayerChart:
+    """The factor by which each layer multiplies the gradient's variance on its way back: measured points,
+    predicted dashed line, and the rule at 1. df: layer, factor, series ("measured"/"predicted")."""
+    base = alt.Chart(df).encode(
+        x=alt.X("layer:Q", title="layer l", axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("factor:Q", scale=alt.Scale(type="log"), axis=log_axis("Var(gₗ) / Var(gₗ₊₁)")),
+        tooltip=["layer:Q", "series:N", alt.Tooltip("factor:Q", format=".3g")])
+    line = base.transform_filter("datum.series == 'predicted'").mark_line(
+        color=THEORY, strokeDash=DASH_THEORY, strokeWidth=2.5)
+    pts = base.transform_filter("datum.series == 'measured'").mark_point(filled=True, size=45, color=ACCENT)
+    one = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(color=THEORY, strokeWidth=1).encode(y="y:Q")
+    return alt.layer(one, line, pts).properties(height=240)
+
+
+def residual_variance(df: pd.DataFrame, domain: list[str]) -> alt.LayerChart:
+    """E[h²] after each block for every residual variant: measured (points, solid) and predicted (dashed), one
+    colour per variant. df: layer, value (pinned), series, status, quantity (the variant)."""
+    base = alt.Chart(df).encode(
+        x=alt.X("layer:Q", title="residual block l", axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("value:Q", scale=alt.Scale(type="log"), axis=alt.Axis(title="E[h²] (log scale)", tickCount=6)),
+        color=alt.Color("quantity:N", scale=scale(domain, [BAD, GOOD, ACCENT]),
+                        title="solid: measured · dashed: predicted",
+                        legend=alt.Legend(orient="bottom", titleFontWeight="normal", titleLimit=400, columns=1,
+                                          **STROKE_LEGEND)),
+        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=SERIES, range=[[1, 0], DASH_THEORY]),
+                                  legend=None),
+        detail="series:N",
+        tooltip=["quantity:N", "layer:Q", "series:N", alt.Tooltip("value:Q", format=".3g")])
+    pts = base.transform_filter("datum.series == 'measured'").mark_point(filled=True, size=30)
+    return alt.layer(base.mark_line(strokeWidth=2), pts).properties(height=HEIGHT)
+
+
+# --- Templates: the charts a slider redraws, composed once on placeholders and filled per setting -----------
+# (charts.common.fill). The spec then stays the same while a slider moves, so the browser swaps the data in
+# place instead of rebuilding the chart.
+
+@st.cache_resource(show_spinner=False)
+def histogram_template(x_title: str, color: str = GOOD, with_pred: bool = False) -> dict:
+    """Roles: "bars" (center, density, width) and, with_pred, "pred" (x, density)."""
+    ph = placeholders(["bars", "pred"])
+    return spec(histogram(ph["bars"], x_title, color=color, pred=ph["pred"] if with_pred else None))
+
+
+@st.cache_resource(show_spinner=False)
+def fan_in_template() -> dict:
+    """Role "sweep" (see :func:`fan_in_variance`)."""
+    return spec(fan_in_variance(placeholders(["sweep"])["sweep"]))
+
+
+@st.cache_resource(show_spinner=False)
+def layer_variance_template(y_title: str) -> dict:
+    """Role "layers" (see :func:`layer_variance`)."""
+    return spec(layer_variance(placeholders(["layers"])["layers"], y_title))
+
+
+@st.cache_resource(show_spinner=False)
+def chain_factors_template() -> dict:
+    """Role "factors" (see :func:`chain_factors`)."""
+    return spec(chain_factors(placeholders(["factors"])["factors"]))
+
+
+@st.cache_resource(show_spinner=False)
+def slope_template(x_title: str, slope_title: str) -> dict:
+    """Roles "hist" and "curve" (see :func:`slope_under_z`)."""
+    ph = placeholders(["hist", "curve"])
+    return spec(slope_under_z(ph["hist"], ph["curve"], x_title, slope_title))
+
+
+@st.cache_resource(show_spinner=False)
+def residual_template(domain: tuple[str, ...]) -> dict:
+    """Role "residual" (see :func:`residual_variance`)."""
+    return spec(residual_variance(placeholders(["residual"])["residual"], list(domain)))

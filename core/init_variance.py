@@ -3,7 +3,9 @@
 One neuron: z = sum_i w_i x_i with independent zero-mean weights has Var(z) = n * Var(w) * E[x^2].
 A deep network repeats that map layer after layer: the variance of the pre-activations (forward) and of
 the gradients (backward) is multiplied by n * Var(w) * c per layer, with c = 1 (linear), 1/2 (ReLU) or the
-mean-field value of E[f(z)^2] / Var(z) (tanh, sigmoid). Everything is NumPy; randomness is passed in.
+mean-field value of E[f(z)^2] / Var(z) (tanh, sigmoid). Layers of unequal width: forward the factor uses the
+fan-in, backward the fan-out (chain_theory, chain_signal). Residual blocks h + alpha relu(h A) B multiply E[h^2] by
+1 + alpha^2 per block (residual_theory, residual_signal). Everything is NumPy; randomness is passed in.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ SCHEMES = ("normal", "lecun", "xavier", "he", "orthogonal")
 _NN_SCHEME = {"normal": "normal", "lecun": "lecun_normal", "xavier": "xavier_normal", "he": "he_normal",
               "orthogonal": "orthogonal"}
 SATURATION_LEVEL = 0.97
+KURTOSIS_SAMPLE = 200_000  # the single terms' kurtosis is measured on (at most) this many of them
 OVERFLOW = 1e30  # a variance above this (or non-finite) is reported as "overflow"; below 1/OVERFLOW "underflow"
 
 
@@ -123,7 +126,7 @@ def one_neuron(n: int, sigma_w: float, inputs: str, trials: int, rng: np.random.
         n, float(sigma_w), inputs, products.ravel()[:keep_products].copy(), z,
         var_z=float(np.mean(z**2)), var_pred=var_pred,
         var_se=var_pred * float(np.sqrt((kurt_z_pred + 2.0) / trials)),
-        kurt_products=_excess_kurtosis(products.ravel()), kurt_products_pred=kurt_products_pred,
+        kurt_products=_excess_kurtosis(products.ravel()[:KURTOSIS_SAMPLE]), kurt_products_pred=kurt_products_pred,
         kurt_z=_excess_kurtosis(z), kurt_z_pred=kurt_z_pred,
         mean_abs_z=float(np.mean(np.abs(z))), mean_abs_pred=float(np.sqrt(2.0 / np.pi * var_pred)),
         no_cancel=float(n * sigma_w * np.sqrt(2.0 / np.pi) * input_moments(inputs)[3]),
@@ -493,3 +496,174 @@ def train_scheme(scheme: str, depth: int, width: int, activation: str, rng: np.r
     run = nn.train(net, X, y, loss="mse", lr=lr, steps=steps, batch_size=64, momentum=0.9, rng=batch_rng,
                    callback=callback)
     return TrainCurve(scheme, run.losses, run.diverged_step, run.diverged_reason)
+
+
+# --- Layers of unequal width: forward follows fan-in, backward follows fan-out -------------------------------
+
+PROFILES = ("constant", "widening", "narrowing")
+RULES = ("fan_in", "fan_out", "xavier")
+
+
+def width_profile(kind: str, depth: int, *, narrow: int = 32, wide: int = 512) -> tuple[int, ...]:
+    """The ``depth + 1`` widths n_0 (the input) ... n_L of a chain of ``depth`` layers.
+
+    constant: every width sqrt(narrow * wide); widening: narrow -> wide, geometrically; narrowing: wide -> narrow.
+    """
+    depth = _check_positive_int("depth", depth)
+    if kind not in PROFILES:
+        raise ValueError(f"unknown width profile {kind!r}; choose one of {list(PROFILES)}")
+    if kind == "constant":
+        return (int(round(np.sqrt(narrow * wide))),) * (depth + 1)
+    ws = np.round(np.geomspace(narrow, wide, depth + 1)).astype(int)
+    return tuple(int(w) for w in (ws if kind == "widening" else ws[::-1]))
+
+
+def rule_variances(widths, rule: str, gain: float = 1.0) -> np.ndarray:
+    """Var(W_l) of every layer l = 1..L of a chain with ``widths`` (n_0 ... n_L) under a fan rule.
+
+    Notes
+    -----
+    fan_in: gain^2 / n_{l-1} (LeCun 1998; He et al. 2015's forward condition); fan_out: gain^2 / n_l (He et al.
+    2015's backward condition); xavier: 2 gain^2 / (n_{l-1} + n_l), the compromise (Glorot & Bengio 2010).
+    """
+    if rule not in RULES:
+        raise ValueError(f"unknown rule {rule!r}; choose one of {list(RULES)}")
+    n_in, n_out = np.asarray(widths[:-1], dtype=float), np.asarray(widths[1:], dtype=float)
+    base = {"fan_in": 1.0 / n_in, "fan_out": 1.0 / n_out, "xavier": 2.0 / (n_in + n_out)}[rule]
+    return gain**2 * base
+
+
+def chain_theory(widths, var_ws, activation: str, *, input_second_moment: float = 1.0) -> MeanField:
+    """The mean-field variances of z_l (forward) and dL/dz_l (backward) through layers of any widths; the last
+    layer is linear and Var(dL/d output) = 1.
+
+    Notes
+    -----
+    Forward, each unit of layer l sums n_{l-1} terms (its fan-in): q_l = n_{l-1} Var(W_l) E[f(z_{l-1})^2]
+    (E[x^2] for l = 1). Backward, dL/dh_l = (dL/dz_{l+1}) W_{l+1}^T sums n_{l+1} terms (the fan-out of layer
+    l's units): Var(dL/dz_l) = n_{l+1} Var(W_{l+1}) E[f'(z_l)^2] Var(dL/dz_{l+1}) (He et al. 2015, Sec. 2.2).
+    """
+    widths, var_ws = [int(w) for w in widths], np.asarray(var_ws, dtype=float)
+    depth = len(widths) - 1
+    if var_ws.shape != (depth,):
+        raise ValueError(f"need {depth} layer variances for {depth + 1} widths, got shape {var_ws.shape}")
+    q, sq_df, p = np.empty(depth), np.ones(depth), float(input_second_moment)
+    with np.errstate(**QUIET):
+        for layer in range(depth):
+            q[layer] = widths[layer] * var_ws[layer] * p
+            if layer < depth - 1:
+                _, p, sq_df[layer] = activation_moments(activation, min(q[layer], 1e300))
+        grad = np.empty(depth)
+        grad[-1] = 1.0
+        for layer in reversed(range(depth - 1)):
+            grad[layer] = widths[layer + 2] * var_ws[layer + 1] * sq_df[layer] * grad[layer + 1]  # z_layer's fan-out
+    return MeanField(q, grad)
+
+
+@dataclass(frozen=True)
+class ChainSignal:
+    """E[z_l^2] (q) and E[(dL/dz_l)^2] (grad), (L,) each, measured on one network and predicted (theory)."""
+
+    widths: tuple[int, ...]
+    var_w: np.ndarray
+    q: np.ndarray
+    grad: np.ndarray
+    theory: MeanField
+
+
+def chain_pass(Ws, X: np.ndarray, G: np.ndarray, activation: str) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Forward z_l = f(z_{l-1}) W_l (z_0 = X, the last layer linear) and backward from dL/d output = G.
+
+    Returns ``(zs, grads)``: the pre-activations z_1..z_L and dL/dz_1..dL/dz_L (each (batch, n_l)), for the loss
+    L = sum(output * G). dL/dX is ``grads[0] @ Ws[0].T``.
+    """
+    act = nn.ACTIVATIONS[activation]
+    h, zs = X, []
+    with np.errstate(**QUIET):
+        for k, W in enumerate(Ws):
+            zs.append(h @ W)                                   # (batch, n_l)
+            h = act.f(zs[-1]) if k < len(Ws) - 1 else zs[-1]
+        g, grads = G, []
+        for k in reversed(range(len(Ws))):
+            grads.append(g)
+            if k:
+                g = (g @ Ws[k].T) * act.df(zs[k - 1])           # (batch, n_{l-1})
+    return zs, grads[::-1]
+
+
+def chain_signal(widths, var_ws, activation: str, rng: np.random.Generator, *, batch: int = 256) -> ChainSignal:
+    """One chain (:func:`chain_pass`) with W_l ~ N(0, var_ws[l]), a batch of N(0, 1) inputs forward and a N(0, 1)
+    gradient dL/d output back; ``rng.spawn(2)``: weights, then data."""
+    widths, var_ws = tuple(int(w) for w in widths), np.asarray(var_ws, dtype=float)
+    theory = chain_theory(widths, var_ws, activation)
+    w_rng, x_rng = rng.spawn(2)
+    Ws = [w_rng.normal(0.0, np.sqrt(v), size=(a, b)) for v, a, b in zip(var_ws, widths[:-1], widths[1:], strict=True)]
+    X = x_rng.normal(size=(_check_positive_int("batch", batch), widths[0]))
+    zs, grads = chain_pass(Ws, X, x_rng.normal(size=(batch, widths[-1])), activation)
+    return ChainSignal(widths, var_ws, np.array([second_moment(z) for z in zs]),
+                       np.array([second_moment(d) for d in grads]), theory)
+
+
+# --- Residual networks: skips add variance; scaled or zero-initialized branches keep it --------------------
+
+RESIDUAL_VARIANTS = ("plain", "scaled", "zero")
+
+
+def branch_scale(variant: str, blocks: int) -> float:
+    """The factor alpha on each residual branch: plain 1, scaled 1/sqrt(L) (L blocks), zero: the branch's last
+    layer starts at 0 (Fixup; Zhang et al. 2019), so alpha = 0 at initialization."""
+    if variant not in RESIDUAL_VARIANTS:
+        raise ValueError(f"unknown residual variant {variant!r}; choose one of {list(RESIDUAL_VARIANTS)}")
+    return {"plain": 1.0, "scaled": 1.0 / np.sqrt(_check_positive_int("blocks", blocks)), "zero": 0.0}[variant]
+
+
+def residual_theory(blocks: int, variant: str) -> MeanField:
+    """Predicted E[h_l^2] after each block l = 1..L (q) and E[(dL/dh_{l-1})^2] entering each block (grad).
+
+    Notes
+    -----
+    Block: h_l = h_{l-1} + alpha relu(h_{l-1} A_l) B_l with Var(A) = 2/n (He) and Var(B) = 1/n. The branch is
+    uncorrelated with h (B has mean 0) and E[(branch)^2] = alpha^2 n (1/n) E[relu(u)^2] = alpha^2 E[h^2], so
+    E[h_l^2] = (1 + alpha^2)^l with E[x^2] = 1; backward the same factor per block, from Var(dL/dh_L) = 1.
+    Plain skips double per block; alpha = 1/sqrt(L) gives (1 + 1/L)^L < e; a zero last layer gives 1.
+    """
+    alpha = branch_scale(variant, blocks)
+    layers = np.arange(1, blocks + 1)
+    return MeanField((1 + alpha**2) ** layers, (1 + alpha**2) ** (blocks - layers + 1.0))
+
+
+def residual_pass(A, B, X: np.ndarray, G: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Blocks h_l = h_{l-1} + relu(h_{l-1} A_l) B_l from h_0 = X, and back from dL/dh_L = G.
+
+    Returns ``(hs, grads)``: h_1..h_L and dL/dh_0..dL/dh_{L-1} (the gradient entering each block), each
+    (batch, width), for the loss L = sum(h_L * G).
+    """
+    h, us, hs = X, [], []
+    with np.errstate(**QUIET):
+        for a, b in zip(A, B, strict=True):
+            us.append(h @ a)                                   # (batch, width)
+            h = h + np.maximum(us[-1], 0.0) @ b
+            hs.append(h)
+        g, grads = G, []
+        for a, b, u in zip(A[::-1], B[::-1], us[::-1], strict=True):
+            g = g + ((g @ b.T) * (u > 0)) @ a.T                # dL/dh entering the block
+            grads.append(g)
+    return hs, grads[::-1]
+
+
+def residual_signal(blocks: int, width: int, variant: str, rng: np.random.Generator, *,
+                    batch: int = 256) -> ChainSignal:
+    """Measure E[h_l^2] after each block and E[(dL/dh_{l-1})^2] entering it, for N(0, 1) inputs and a N(0, 1)
+    gradient at the last block's output (see :func:`residual_theory`); ``rng.spawn(2)``: weights, then data.
+    A ~ N(0, 2/n); B ~ N(0, alpha^2/n), or 0 for the "zero" variant. ``widths`` of the result is the constant
+    width, ``var_w`` holds (Var(A), Var(B))."""
+    blocks, width = _check_positive_int("blocks", blocks), _check_positive_int("width", width)
+    alpha = branch_scale(variant, blocks)
+    var_a, var_b = 2.0 / width, alpha**2 / width
+    w_rng, x_rng = rng.spawn(2)
+    A = [w_rng.normal(0.0, np.sqrt(var_a), size=(width, width)) for _ in range(blocks)]
+    B = [w_rng.normal(0.0, np.sqrt(var_b), size=(width, width)) for _ in range(blocks)]
+    X = x_rng.normal(size=(_check_positive_int("batch", batch), width))
+    hs, grads = residual_pass(A, B, X, x_rng.normal(size=X.shape))
+    return ChainSignal((width,) * (blocks + 1), np.array([var_a, var_b]), np.array([second_moment(v) for v in hs]),
+                       np.array([second_moment(v) for v in grads]), residual_theory(blocks, variant))

@@ -2,545 +2,249 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
 import streamlit as st
 
 import ui
-from charts import init_variance as ch
-from charts.common import pin_for_log, show, spec
-from core import init_variance as iv
-from core.numerics import histogram
+from experiments import init_variance as ex
 from ui.nav import by_url_path
 
-# Options are shown as they are (they also appear in the link, so they stay short); each maps to core's name.
-SCHEMES = {"LeCun": "lecun", "Xavier": "xavier", "He": "he", "orthogonal": "orthogonal", "normal": "normal"}
-ACTS = {"linear": "linear", "tanh": "tanh", "sigmoid": "sigmoid", "ReLU": "relu", "leaky ReLU": "leaky_relu"}
-ACT_NAMES = {"linear": "linear", "tanh": "tanh", "sigmoid": "sigmoid", "relu": "ReLU", "leaky_relu": "leaky ReLU"}
-FAN_INS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
-STDS = [0.001, 0.003, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 1.0]
-WIDTHS = [16, 32, 64, 128, 256, 512]
-DEPTH_MAX = 50
-LAYER_DEFAULT = 10  # the layer whose z is inspected, until the learner picks another
-TRIALS = 4000
-BATCH = 256
-GOLD_GAINS = tuple(float(g) for g in np.geomspace(0.25, 16.0, 25))
-GOLD_DEPTH, GOLD_WIDTH = 50, 32
-TRAIN_SCHEMES = {"normal": "normal σ_w=0.01", "lecun": "LeCun", "xavier": "Xavier", "he": "He",
-                 "orthogonal": "orthogonal"}
-TRAIN_STD, TRAIN_WIDTH, TRAIN_STEPS = 0.01, 32, 200
+fmt = ex.fmt
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def neuron(n: int, sigma_w: float, inputs: str, seed: int) -> iv.Neuron:
-    return iv.one_neuron(n, sigma_w, inputs, TRIALS, np.random.default_rng(seed))
+def chart(spec: dict, alt: str, legend: str = "") -> None:
+    """A chart at container width with its text alternative (its takeaway, the same for every setting)."""
+    st.vega_lite_chart(spec=spec, width="stretch", alt=alt)
+    if legend:
+        ui.legend(legend)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def sweep(sigma_w: float, inputs: str, seed: int) -> iv.FanInSweep:
-    return iv.fan_in_sweep(FAN_INS, sigma_w, inputs, 1000, np.random.default_rng(seed))
+ui.page_header("If each wᵢxᵢ is a product of two small numbers, why doesn't z vanish? Is it z ≈ 1, or the spread of z ≈ 1? Where do vanishing and exploding gradients come from, "
+               "and why Var(W) = 1/n (2/n for ReLU)?")
+st.markdown(
+    "**One number, multiplied L times.** Multiply 1 by a number $a$, then the result by $a$ again, $L$ times: you get $a^L$. With $a = 0.5$ it is $10^{-9}$ after 30 times; with "
+    "$a = 1.5$ it is $191{,}751$; only $a = 1$ stays at 1. A deep network does exactly this to the *spread* of its signals: every layer multiplies it by a factor set by the "
+    "weights' variance. This page finds that factor, first for one neuron, then for many layers.")
+chart(ex.power_view(), "0.5 to the power L falls to 1e-9 by L = 30, 1.5 to the L rises to about 2e5, 1 stays flat.")
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def deep(depth: int, width: int, activation: str, scheme: str, sigma_w: float | None, residual: bool,
-         slope_layer: int, seed: int) -> iv.DeepSignal:
-    return iv.deep_signal(depth, width, activation, scheme, np.random.default_rng(seed), sigma_w=sigma_w,
-                          residual=residual, batch=BATCH, slope_layer=slope_layer)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def gold(activation: str, seed: int) -> iv.Goldilocks:
-    return iv.goldilocks(GOLD_GAINS, GOLD_DEPTH, GOLD_WIDTH, activation, np.random.default_rng(seed), batch=64)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def train(scheme: str, depth: int, activation: str, seed: int) -> iv.TrainCurve:
-    return iv.train_scheme(scheme, depth, TRAIN_WIDTH, activation, np.random.default_rng(seed), sigma_w=TRAIN_STD,
-                           steps=TRAIN_STEPS)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def neuron_charts(n: int, sigma_w: float, inputs: str, seed: int):
-    """The two histograms (single terms; their sum with the predicted Gaussian), built once per setting."""
-    r = neuron(n, sigma_w, inputs, seed)
-    h = histogram(r.products, 40)
-    c, d, w = h.centers, h.density, h.width
-    terms = ch.histogram(pd.DataFrame({"center": c, "density": d, "width": w}), "one term wᵢxᵢ", color=ch.BAD)
-    h = histogram(r.z, 40)
-    c, d, w = h.centers, h.density, h.width
-    grid = np.linspace(c[0] - w, c[-1] + w, 120)
-    pred = pd.DataFrame({"x": grid, "density": iv.gaussian_pdf(grid, r.var_pred)})
-    total = ch.histogram(pd.DataFrame({"center": c, "density": d, "width": w}), "their sum z = Σᵢ wᵢxᵢ", pred=pred)
-    return spec(terms), spec(total)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def sweep_charts(sigma_w: float, inputs: str, seed: int):
-    """Var(z) and E|z| against the fan-in, and the data behind them."""
-    s = sweep(sigma_w, inputs, seed)
-    var_df = pd.concat([
-        pd.DataFrame({"n": s.ns, "var": s.var_fixed, "series": "measured", "rule": "std fixed"}),
-        pd.DataFrame({"n": s.ns, "var": s.var_fixed_pred, "series": "predicted", "rule": "std fixed"}),
-        pd.DataFrame({"n": s.ns, "var": s.var_scaled, "series": "measured", "rule": "std = σ/√n"}),
-        pd.DataFrame({"n": s.ns, "var": s.var_scaled_pred, "series": "predicted", "rule": "std = σ/√n"}),
-    ], ignore_index=True)
-    abs_df = pd.concat([
-        pd.DataFrame({"n": s.ns, "value": s.mean_abs_fixed, "series": "measured"}),
-        pd.DataFrame({"n": s.ns, "value": s.mean_abs_fixed_pred, "series": "predicted √n"}),
-        pd.DataFrame({"n": s.ns, "value": s.no_cancel, "series": "if signs never cancelled (∝ n)"}),
-    ], ignore_index=True)
-    return spec(ch.fan_in_variance(var_df)), spec(ch.fan_in_mean_abs(abs_df)), var_df
-
-
-def fmt(v: float) -> str:
-    """A variance for prose: 'overflow'/'underflow' beyond the chart's range, else 3 significant digits."""
-    status = iv.status([v])[0]
-    return status if status != "ok" else f"{v:.3g}"
-
-
-ui.page_header(
-    "Initialization variance",
-    "If each wᵢxᵢ is a product of two small numbers, why doesn't z vanish? Signs cancel, so why care about "
-    "the size of each term? Is it z ≈ 1, or the spread of z ≈ 1? And where do vanishing and exploding "
-    "gradients come from?",
-)
-
-
-@st.fragment
-def one_neuron_section() -> None:
-    st.header("One neuron: many small terms, one sizeable sum", anchor=False)
-    c1, c2, c3 = st.columns([1, 1, 1.3])
+def network_controls(inspect: bool = False) -> ex.DeepSettings:
+    d, (c1, c2, c3) = ex.DeepSettings(), st.columns([1, 1, 1.6])
     with c1:
-        n = ui.select_slider("Fan-in n (inputs to the neuron)", FAN_INS, 256, key="n")
+        depth = ui.slider("Depth L (layers)", 3, 50, d.depth, key="depth")
+        width = ui.select_slider("Width n (units per layer)", ex.WIDTHS, d.width, key="width")
     with c2:
-        sigma_w = ui.select_slider("Weight std σ_w", STDS, 0.05, key="w_std")
+        act = ex.ACTS[ui.select("Activation f", list(ex.ACTS), key="act", index=3)]
+        layer = ui.slider("Layer whose z you inspect", 1, 49, d.layer, key="zl") if inspect else d.layer
     with c3:
-        inputs = ui.segmented("Inputs x", list(iv.INPUTS), key="x", default="normal",
-                              help="normal: N(0, 1), standardized features. uniform: U(−1, 1). pixel: raw "
-                                   "intensities in [0, 1], mostly dark (Beta(0.2, 0.8), mean 0.2).")
-    seed = ui.seed()
-    r = neuron(n, sigma_w, inputs, seed)
-    mean_x, m2, _, _ = iv.input_moments(inputs)
-
-    terms_chart, sum_chart = neuron_charts(n, sigma_w, inputs, seed)
-    left, right = st.columns(2)
-    with left:
-        # alt texts here stay the same while n moves (the numbers are in the captions): Streamlit then updates
-        # the charts' data in place instead of rebuilding them, ~25% less browser work per slider step
-        show(terms_chart,
-             "The single terms w·x pile up near 0 with long tails: heavy-tailed, far from a Gaussian (the excess "
-             "kurtosis is in the caption below).")
-        st.caption(f"One term: typical size E|wᵢxᵢ| ≈ {r.mean_abs_product:.3g}, "
-                   f"excess kurtosis {r.kurt_products:.1f} (predicted {r.kurt_products_pred:.1f}): tiny and heavy-tailed.")
-    with right:
-        show(sum_chart,
-             "The sum z of the n terms is Gaussian with the predicted spread: the measured bars follow the dashed "
-             "N(0, n·Var(w)·E[x²]) curve (the numbers are in the caption below).")
-        st.caption(f"The sum of {n} terms ({TRIALS} neurons): bars measured, dashed line the predicted "
-                   f"N(0, n·Var(w)·E[x²]); measured Var(z) {r.var_z:.3g}, predicted {r.var_pred:.3g}. Excess kurtosis {r.kurt_z:.2f} (predicted {r.kurt_z_pred:.2f}).")
-
-    f1, f2 = st.columns([1.4, 1])
-    with f1:
-        ui.formula(r"\operatorname{Var}(z)=n\,\operatorname{Var}(w)\,\mathbb{E}[x^2]"
-                   + rf"={n}\times\nobreak{sigma_w:g}^2\times\nobreak{m2:.3g}=\nobreak{r.var_pred:.3g}",
-                   "The terms have mean 0 and are uncorrelated, so their variances add: the spread grows "
-                   "with n even though the signs cancel.")
-        if inputs == "pixel":
-            st.caption(f"Pixel-like inputs have mean {mean_x:.2g}: E[x²] = {m2:.3g}, not Var(x) = "
-                       f"{m2 - mean_x**2:.3g}. The mean counts too, because it is multiplied by a random-sign weight.")
-    with f2:
-        # Markdown tables, not st.metric in columns: fewer elements for the browser to redraw per slider move
-        st.markdown(ui.readout({"Var(z) measured": f"{r.var_z:.3g}", "Var(z) predicted": f"{r.var_pred:.3g}"},
-                               {"E|z| measured": f"{r.mean_abs_z:.3g}",
-                                "E|z| if no sign cancelled": f"{r.no_cancel:.3g}"},
-                               note=f"Measured Var(z): ± {r.var_se:.2g} (one standard error). No sign "
-                                    "cancelled: n·E|w|·E|x|, every term with the same sign."))
-
-    s = sweep(sigma_w, inputs, seed)
-    var_chart, abs_chart, var_df = sweep_charts(sigma_w, inputs, seed)
-    left, right = st.columns(2)
-    with left:
-        # no numbers in these alt texts either (σ_w moves them): they are in the captions
-        show(var_chart,
-             "With a fixed weight std, Var(z) grows in proportion to n; with the std divided by √n it stays at the "
-             "same value for every n (the numbers are in the caption below).")
-        st.caption(f"Var(z) grows like n for a fixed std σ_w = {sigma_w:g}. Dividing the std by √n (Var(w) = 1/n up "
-                   f"to a constant) keeps it flat at {s.var_scaled_pred[0]:.3g}: that is what LeCun, Xavier and He "
-                   "initializations do.")
-    with right:
-        show(abs_chart,
-             "E|z| grows like √n (slope 1/2 on log-log axes), far below the n·E|w|E|x| line (slope 1) of terms "
-             "that never cancel (the numbers at n = 1024 are in the caption below).")
-        st.caption(f"Cancellation is real but partial: z's typical size grows like √n, not n, and not 0. At n = "
-                   f"{FAN_INS[-1]}: {s.mean_abs_fixed[-1]:.3g}, against {s.no_cancel[-1]:.3g} if no sign cancelled.")
-    ui.reproduce(f"""
-import numpy as np
-from core import init_variance as iv
-
-one = iv.one_neuron({n}, {sigma_w!r}, {inputs!r}, {TRIALS}, np.random.default_rng({seed}))
-print(one.var_z, one.var_pred)   # measured vs n * Var(w) * E[x^2]
-sweep = iv.fan_in_sweep({FAN_INS}, {sigma_w!r}, {inputs!r}, 1000, np.random.default_rng({seed}))
-print(sweep.var_fixed, sweep.var_scaled, sweep.mean_abs_fixed)
-""", var_df, file_name="init_variance_fan_in.csv", key="iv_csv_neuron")
-
-
-def one_neuron_part() -> None:
-    """One neuron, then its predict-then-look question."""
-    one_neuron_section()
-
-    ui.predict_then_look(
-        "Raw pixel inputs (pick **pixel**) have variance Var(x) = 0.08 and mean 0.2. With n = 256 and σ_w = 0.05, "
-        "is Var(z) = 256 × 0.05² × 0.08 = 0.051?",
-        "No: the page measures about 0.077 = 256 × 0.05² × 0.12, because what enters is E[x²] = Var(x) + mean² = "
-        "0.08 + 0.04. A weight of random sign turns the inputs' mean into spread as well. (Centering the inputs "
-        "removes that part: one more reason to standardize them.)",
-        key="ptl_pixel",
-    )
-
-
-def variance_frame(measured: np.ndarray, predicted: np.ndarray) -> pd.DataFrame:
-    layers = np.arange(1, measured.size + 1)
-    frames = []
-    for series, values in (("measured", measured), ("predicted", predicted)):
-        pinned, status = pin_for_log(values)
-        frames.append(pd.DataFrame({"layer": layers, "value": pinned, "series": series, "status": status}))
-    return pd.concat(frames, ignore_index=True)
-
-
-def ridge_frame(s: iv.DeepSignal) -> pd.DataFrame:
-    rows = []
-    k = len(s.hist_layers)
-    for idx, (layer, density, zero) in enumerate(zip(s.hist_layers, s.hist_density, s.hist_zero, strict=True)):
-        peak = density.max() if density.max() > 0 else 1.0
-        row = k - 1 - idx
-        rows.append(pd.DataFrame({
-            "layer": layer, "label": f"layer {layer}" + (f" · {zero:.0%} at 0" if zero else ""), "row": row, "center": s.hist_centers,
-            "density": density, "top": row + 0.9 * density / peak,
-            "first": np.arange(density.size) == 0, "xmax": s.hist_centers[-1]}))
-    return pd.concat(rows, ignore_index=True)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def variance_charts(depth: int, width: int, activation: str, scheme: str, sigma_w: float | None, residual: bool,
-                    seed: int) -> dict:
-    """The charts of "Many layers" (built once per setting: Altair construction is the slow part)."""
-    s = deep(depth, width, activation, scheme, sigma_w, residual, min(LAYER_DEFAULT, depth - 1), seed)
-    fwd, bwd = variance_frame(s.q, s.theory.q), variance_frame(s.grad, s.theory.grad)
-    both = pd.concat([fwd.assign(quantity=ch.QUANTITIES[0]), bwd.assign(quantity=ch.QUANTITIES[1])],
-                     ignore_index=True)
-    figs = {"table": both, "var": spec(ch.layer_variance(both, "variance")),
-            "frac": None, "frac_title": ""}
-    titles = {"tanh": "saturated (%)", "sigmoid": "saturated (%)", "relu": "dead ReLUs (%)"}
-    if activation in titles:
-        frac = s.saturation if activation != "relu" else s.dead
-        figs["frac_title"] = titles[activation]
-        figs["frac"] = spec(ch.layer_fraction(
-            pd.DataFrame({"layer": np.arange(1, frac.size + 1), "percent": 100 * frac}), titles[activation]))
-    return figs
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def inside_charts(depth: int, width: int, activation: str, scheme: str, sigma_w: float | None, residual: bool,
-                  slope_layer: int, seed: int) -> dict:
-    """The charts of "Inside the layers": the ridgeline of activations and the slope under z at one layer."""
-    s = deep(depth, width, activation, scheme, sigma_w, residual, slope_layer, seed)
-    act_label = "activation h = f(z)" if not residual else "hidden state h"
-    hist = pd.DataFrame({"center": s.z_centers, "density": s.z_density,
-                         "width": s.z_centers[1] - s.z_centers[0] if s.z_centers.size > 1 else 1.0})
-    curve = pd.DataFrame({"z": s.z_centers, "slope": s.slope})
-    ridge = ridge_frame(s)
-    return {"ridge_df": ridge, "ridge": spec(ch.ridgeline(ridge, f"{act_label} (same axis for every layer)")),
-            "slope": spec(ch.slope_under_z(hist, curve, "z at the inspected layer", "f′(z)"))}
-
-
-def network_controls() -> tuple[int, int, str, str, float | None, bool]:
-    """The deep network of "Many layers" and "Inside the layers": drawn in whichever part is open (inside its
-    fragment, so a move reruns only that part), one setting for both."""
-    with st.container(border=True):
-        st.caption("The network of **Many layers** and **Inside the layers**: one setting for both parts.")
-        c1, c2, c3 = st.columns([1, 1, 1.6])
-        with c1:
-            depth = ui.slider("Depth L (layers)", 3, DEPTH_MAX, 30, key="depth")
-            width = ui.select_slider("Width n (units per layer)", WIDTHS, 128, key="width")
-        with c2:
-            activation = ACTS[ui.select("Activation f", list(ACTS), key="act", index=3)]
-            residual = ui.toggle("Residual skips h + f(hW)", False, key="res",
-                                 help="Every hidden layer after the first adds its input back (as in ResNets).")
-        with c3:
-            scheme = SCHEMES[ui.segmented(
-                "Initialization", list(SCHEMES), key="init", default="LeCun",
-                help="Var(w) per scheme: LeCun 1/n, Xavier 2/(n_in + n_out) (= 1/n here: every layer is n × n), "
-                     "He 2/n, orthogonal: an orthogonal matrix times the activation's gain (entries ≈ gain²/n), "
-                     "normal: N(0, σ_w²) with the σ_w you choose.")]
-            sigma_w = (ui.select_slider("σ_w for the normal scheme", STDS, 0.05, key="sw") if scheme == "normal"
-                       else None)
-    return depth, width, activation, scheme, sigma_w, residual
+        scheme = ex.SCHEMES[ui.segmented(
+            "Initialization", list(ex.SCHEMES), key="init", default="LeCun",
+            help="Var(w): LeCun 1/n, Xavier 2/(n_in + n_out) (= 1/n here: every layer is n × n), He 2/n, orthogonal: an orthogonal matrix times the activation's gain, a factor "
+                 "on the std (√2 for ReLU, 5/3 for tanh) (entries ≈ gain²/n), normal: σ_w².")]
+        sigma_w = ui.select_slider("σ_w for the normal scheme", ex.STDS, d.sigma_w, key="sw") \
+            if scheme == "normal" else d.sigma_w
+    return ex.DeepSettings(ui.seed(), depth, width, act, scheme, sigma_w, layer)
 
 
 @st.fragment
-def deep_section() -> None:
+def one_neuron() -> None:
+    st.header("One neuron: many small terms, one sizeable sum", anchor=False)
+    d, (c1, c2, c3) = ex.NeuronSettings(), st.columns([1, 1, 1.2])
+    with c1:
+        n = ui.select_slider("Fan-in n (inputs to the neuron)", ex.FAN_INS, d.n, key="n")
+    with c2:
+        scaled = ui.segmented("Weight std", ["σ_w", "1/√n"], key="wrule", default="σ_w") == "1/√n"
+        sigma_w = d.sigma_w if scaled else ui.select_slider("Weight std σ_w", ex.STDS, d.sigma_w, key="w_std")
+    with c3:
+        inputs = ui.segmented("Inputs x", ["normal", "uniform", "pixel"], key="x", default="normal",
+                              help="normal: N(0, 1), standardized features. uniform: U(−1, 1). pixel: raw intensities in [0, 1], mostly dark (mean 0.2).")
+    s = ex.NeuronSettings(ui.seed(), n, scaled, sigma_w, inputs)
+    r, (terms, total) = ex.neuron(s), ex.neuron_view(s)
+    left, right = st.columns(2)
+    with left:
+        chart(terms, "The single terms w·x pile up near 0 with long tails.", f"One term: typical size E|wᵢxᵢ| ≈ {r.mean_abs_product:.3g}; tiny, with long tails (far from a "
+              "Gaussian).")
+    with right:
+        chart(total, "The sum z of the n terms is Gaussian, and follows the dashed predicted curve.",
+              f"Their sum, {ex.TRIALS} neurons: bars measured, dashed the predicted N(0, n·Var(w)·E[x²]).")
+    ui.markdown(
+        "Each term has mean 0 (the weight's sign is random) and the terms are independent, so their variances add up, although their signs partly cancel "
+        "(E[·] is an average over the random weights and inputs; E[x²] = Var(x) + mean²):",
+        ui.formula_text(rf"\operatorname{{Var}}(z)=n\,\operatorname{{Var}}(w)\,\mathbb{{E}}[x^2]={n}\times"
+                        rf"{s.std:.3g}^2\times{r.var_pred / (n * s.std ** 2):.3g}={r.var_pred:.3g}"),
+        ui.readout({"Var(z) measured": f"{r.var_z:.3g}", "Var(z) predicted": f"{r.var_pred:.3g}",
+                    "E|z| if no sign cancelled": f"{r.no_cancel:.3g}"}),
+        "So z does not vanish: n small terms make a sum whose *spread* is $\\sqrt{n}$ times a term's. What must be ≈ 1 is that spread, not z itself — and "
+        "$\\operatorname{Var}(w) = 1/n$ (σ = 1/√n, LeCun's choice) makes it E[x²], which is 1 for standardized inputs.")
+    spec, data, sw = ex.sweep_view(s.sigma_w, inputs, s.seed)
+    chart(spec, "With a fixed weight std, Var(z) grows in proportion to n; with std/√n it is flat.", f"Points measured, dashed predicted. A fixed std σ_w = {s.sigma_w:g}: "
+              f"Var(z) grows like n. The std divided by √n: flat at σ_w²·E[x²] = {sw.var_scaled_pred[0]:.3g}; with σ_w = 1 that is E[x²] itself.")
+    ui.reproduce(ex.neuron_reproduction(s), data, key="init_neuron")
+    v, opts = ex.pixel_what_if(s.seed), ["about 0.051 = 256 × 0.05² × Var(x)", "about 0.077 = 256 × 0.05² × E[x²]"]
+    ui.predict("predict_init_pixel", "Raw pixel inputs have variance Var(x) = 0.08 and mean 0.2. With n = 256 and σ_w = 0.05, what is Var(z)?", opts, correct=opts[int(abs(v - 0.077) < abs(v - 0.051))],
+               reveal=f"The page measures {v:.3g}. What enters is E[x²] = Var(x) + mean² = 0.12: a weight of random sign turns the inputs' mean into spread as well (centering "
+                      "removes it, as on page 2).")
+
+
+@st.fragment
+def many_layers() -> None:
     st.header("Through many layers: the same rule, repeated", anchor=False)
-    depth, width, activation, scheme, sigma_w, residual = network_controls()
-    seed = ui.seed()
-    s = deep(depth, width, activation, scheme, sigma_w, residual, min(LAYER_DEFAULT, depth - 1), seed)
-    gain2 = width * s.var_w
-    _, _, c = iv.activation_moments(activation, 1.0)
-    c_text = {"linear": "1", "relu": "1/2", "leaky_relu": "(1+a^2)/2"}.get(activation)
-
-    f1, f2 = st.columns([1.4, 1])
-    with f1:
-        # two formulas, not one aligned block: each wraps in a narrow column (an aligned block cannot)
-        if c_text:
-            ui.markdown(
-                ui.formula_text(r"\operatorname{Var}(z_{l+1}) = n\,\operatorname{Var}(w)\,c\,\operatorname{Var}(z_l)"),
-                ui.formula_text(
-                    rf"n\operatorname{{Var}}(w)\,c = {width}\times\nobreak{s.var_w:.3g}\times\nobreak{c_text}"
-                    rf" =\nobreak {gain2 * c:.3g}",
-                    "c = E[f(z)²]/Var(z): 1 for linear, 1/2 for ReLU (it zeroes half of z). Backward, the gradient "
-                    "is multiplied by n·Var(w)·E[f′(z)²], the same number."))
-        else:
-            ui.markdown(
-                ui.formula_text(r"q_{l+1} = n\,\operatorname{Var}(w)\;\mathbb{E}_{z\sim\mathcal{N}(0,q_l)}"
-                                r"\big[f(z)^2\big]"),
-                ui.formula_text(
-                    rf"n\operatorname{{Var}}(w) = {width}\times\nobreak{s.var_w:.3g} =\nobreak {gain2:.3g}",
-                    "The mean-field variance map (Poole et al. 2016), computed by Gauss–Hermite quadrature. "
-                    "Backward: multiply by n·Var(w)·E[f′(z)²] per layer."))
-        if residual:
-            st.caption("With skips the variances add up layer after layer (h + f(hW)), so they grow even "
-                       "at the He setting: the prediction tracks E[h²] through the sums.")
-    with f2:
-        st.markdown(ui.readout({f"Var(z) at layer {depth}": fmt(s.q[-1]),
-                                f"predicted at layer {depth}": fmt(s.theory.q[-1])},
-                               {"Var(∂L/∂z) at layer 1": fmt(s.grad[0]),
-                                "predicted at layer 1": fmt(s.theory.grad[0])}))
-
-    figs = variance_charts(depth, width, activation, scheme, sigma_w, residual, seed)
-    # Alt texts name no numbers (they are in the captions): a changed alt text makes Streamlit rebuild the chart
-    # instead of swapping its data, and depth and width move every number here.
-    off_axis = bool(np.any(iv.status(np.concatenate([s.q, s.grad])) != "ok"))
-    pinned = " Values beyond 10^±30 are drawn at the edge and labelled overflow or underflow." if off_axis else ""
-    # One chart for both directions (and the saturation bars beside it): each chart is redrawn on every move.
-    var_col, frac_col = st.columns([1.4, 1]) if figs["frac"] is not None else (st.container(), None)
-    with var_col:
-        show(figs["var"], "Forward and backward variance per layer on one log axis: the measured points follow "
-                          "the dashed predictions, which multiply by n·Var(w)·c (forward) and n·Var(w)·E[f′(z)²] "
-                          "(backward, read from the output back to layer 1) at every layer." + pinned)
-        st.caption(f"Forward (blue): the spread of the pre-activations z at each layer (inputs N(0, 1)): "
-                   f"{fmt(s.q[0])} at layer 1, {fmt(s.q[-1])} at layer {depth} (predicted {fmt(s.theory.q[-1])}). "
-                   "Backward (green): the spread of the gradient reaching each layer, starting from ∂L/∂output ~ "
-                   f"N(0, 1); read it right to left: {fmt(s.grad[-1])} at the output, {fmt(s.grad[0])} back at "
-                   f"layer 1 (predicted {fmt(s.theory.grad[0])}). One network at finite width wobbles around the "
-                   "lines; the wobble grows with depth/width (each layer multiplies by a random factor near its "
-                   "predicted one).")
-    if frac_col is not None:
-        with frac_col:
-            frac = s.saturation if activation != "relu" else s.dead
-            show(figs["frac"], f"Per hidden layer, {figs['frac_title']}.")
-            st.caption(f"At most {100 * frac.max():.0f}% in any layer. "
-                       + ("Saturated: |a| > 0.97 for tanh, a outside [0.03, 0.97] for sigmoid, where f′ ≈ 0. "
-                          if activation != "relu" else
-                          "Dead: a ReLU unit whose input is ≤ 0 for every sample of the batch passes no gradient "
-                          "at all."))
-    if off_axis:
-        st.warning("Some variances left the range 10⁻³⁰…10³⁰: they are drawn pinned to the edge and labelled "
-                   "**overflow** or **underflow** rather than cut off. A real network would produce inf/NaN or "
-                   "zeros there.", icon=":material/warning:")
-
-    ui.reproduce(f"""
-import numpy as np
-from core import init_variance as iv
-
-s = iv.deep_signal({depth}, {width}, {activation!r}, {scheme!r}, np.random.default_rng({seed}),
-                   sigma_w={sigma_w!r}, residual={residual}, batch={BATCH})
-print(s.q, s.theory.q)         # forward: measured vs predicted Var(z_l)
-print(s.grad, s.theory.grad)   # backward: measured vs predicted Var(dL/dz_l)
-""", figs["table"],
-                 file_name="init_variance_layers.csv", key="iv_csv_deep")
-
-
-def deep_part() -> None:
-    """Many layers, then its predict-then-look question."""
-    deep_section()
-
-    ui.predict_then_look(
-        "A 30-layer ReLU network uses LeCun's Var(w) = 1/n instead of He's 2/n. By what factor is the variance "
-        "of z at layer 30 smaller than at layer 1? And does a wider network fix it?",
-        "Each ReLU layer multiplies the variance by n·Var(w)·½ = ½, so layer 30 is 2⁻²⁹ ≈ 2·10⁻⁹ times layer 1. "
-        "Width does not help: n·Var(w) is the same for every n. Switch **Initialization** to He and the X on the "
-        "chart opens into two flat lines: with LeCun the gradient at layer 1 (green) is 2⁻²⁹ times smaller too.",
-        key="ptl_depth",
-    )
+    s = network_controls()
+    d, (spec, data) = ex.deep(s), ex.deep_view(s)
+    ui.markdown(
+        "Forward, each layer's $z$ is a neuron as above, fed by the last layer's outputs $h = f(z)$. The **mean-field map** is that rule applied layer after layer, with the "
+        "average over a Gaussian $z$:",
+        ui.formula_text(r"\operatorname{Var}(z_{l+1}) = n\operatorname{Var}(w)\,\mathbb{E}[f(z_l)^2]"
+                        r" = n\operatorname{Var}(w)\,c\,\operatorname{Var}(z_l)"),
+        "(c = 1 for linear, ½ for ReLU; for tanh and sigmoid the page computes the average numerically). **Backward, the chain rule** multiplies the gradient $g_l = \\partial "
+        "L/\\partial z_l$ by $W^\\top$ and by $f'(z_l)$ at every layer; $W^\\top$ sums over the units a unit feeds (its fan-out), so",
+        ui.formula_text(r"\operatorname{Var}(g_l) = \text{fan\_out}\cdot\operatorname{Var}(w)\cdot"
+                        r"\mathbb{E}[f'(z_l)^2]\cdot\operatorname{Var}(g_{l+1})"),
+        f"f′ is 0 or 1 for ReLU, yet the gradient can still vanish or explode: the weights' factor fan_out·Var(w) = {s.width * d.var_w:.3g} multiplies it at every layer. " + ex.activation_note(s.activation)
+        + " The recipes, in short: 1/n for linear and tanh, 2/n for ReLU; none for a deep sigmoid stack (pick each activation above to see why).")
+    chart(spec, "Forward and backward variance per layer on a log axis, measured points on dashed lines.", "Forward: Var(z) per layer, inputs N(0, 1). Backward: Var(∂L/∂z), "
+              "from ∂L/∂output ~ N(0, 1), read right to left. Values beyond 10^±30 are pinned to the edge and labelled.")
+    sp = ex.spread(s)
+    mean_b, spread_b, within_b = ex.Spread.summary(sp.backward)
+    st.markdown(ui.readout({f"Var(z) at layer {s.depth}": fmt(d.q[-1]), "Var(z) predicted": fmt(d.theory.q[-1])},
+                           {"Var(∂L/∂z) at layer 1": fmt(d.grad[0]), "Var(∂L/∂z) predicted": fmt(d.theory.grad[0])}))
+    ratio = d.grad[0] / d.theory.grad[0] if d.theory.grad[0] > 0 else float("nan")
+    st.markdown(
+        f"**Why measured and predicted {'differ' if abs(ratio - 1) > 0.2 else 'can differ'}** (here ×{ratio:.2g} at layer 1): the prediction is an average over networks. One network's layer multiplies by a random factor "
+        f"near the predicted one, and {s.depth - 1} such factors compound. Over {ex.SPREAD_SEEDS} other networks of this setting (batches of 32) the layer-1 ratio averages {mean_b:.2g}, a "
+        f"single network typically lands within ×/÷ {spread_b:.2g} of it, {within_b:.0%} fall within 20%, and {ex.Spread.rank(sp.backward, ratio)} land closer than this one. "
+        "Move the width: the spread shrinks as n grows (each factor averages over more units).")
+    if s.activation in ("tanh", "sigmoid") and d.saturation.max() > 0.2 and d.grad[0] > 10 * d.grad[-1]:
+        st.markdown(f"**Saturated, yet exploding.** Up to {d.saturation.max():.0%} of the units sit where f′ ≈ 0, yet the gradient grows: n·Var(w) = {s.width * d.var_w:.3g} per "
+                    f"layer, and E[f′²] = {d.slope_sq:.2f} (layer {d.slope_layer}) cuts it only to {s.width * d.var_w * d.slope_sq:.2g} > 1.")
+    if (iv_off := [v for v in (*d.q, *d.grad) if fmt(v) in ("overflow", "underflow")]):
+        st.warning(f"{len(iv_off)} variances left 10⁻³⁰…10³⁰: a real network would produce inf/NaN or zeros there. They are drawn pinned to the edge.", icon=":material/warning:")
+    ui.reproduce(ex.deep_reproduction(s, "many"), data, key="init_deep")
+    w, opts = ex.width_what_if(s), ["It grows", "About the same", "It shrinks"]
+    ui.predict("predict_init_width", f"Same setting, but {w.other} units per layer instead of {s.width}. What happens to Var(z) at layer {s.depth}?", opts, correct=opts[w.answer],
+               reveal=f"Predicted {fmt(w.pred_other)} (now {fmt(w.pred_now)}); one network of that width measures {fmt(w.meas_other)} (a single network wanders, as above). The "
+                      "factor is n·Var(w)·c: a scheme that sets Var(w) ∝ 1/n makes it independent of the width; a fixed σ_w does not.")
 
 
 @st.fragment
-def inside_section() -> None:
-    st.header("Inside the layers: where z sits decides the slope", anchor=False)
-    depth, width, activation, scheme, sigma_w, residual = network_controls()
-    # A fixed range: a slider's min, max and step are part of its identity in Streamlit, so a range that followed
-    # the depth made a new widget at every depth change, which went back to its default layer (and was redrawn).
-    chosen_layer = ui.slider("Layer whose z you inspect", 1, DEPTH_MAX - 1, LAYER_DEFAULT, key="zl",
-                             help="A layer past the network's last hidden layer shows that last hidden layer.")
-    slope_layer = min(chosen_layer, depth - 1)
-    seed = ui.seed()
-    s = deep(depth, width, activation, scheme, sigma_w, residual, slope_layer, seed)
-    figs = inside_charts(depth, width, activation, scheme, sigma_w, residual, slope_layer, seed)
-    factor = width * s.var_w * s.slope_sq
-    ui.formula(
-        r"\begin{aligned}\operatorname{Var}(g_l) &= a_l\,\operatorname{Var}(g_{l+1})\\ "
-        r"a_l &= n\operatorname{Var}(w)\,\mathbb{E}\big[f'(z_l)^2\big]\\ "
-        rf"&= {width}\times{s.var_w:.3g}\times{s.slope_sq:.3g} = {factor:.3g}\end{{aligned}}",
-        "gₗ = ∂L/∂zₗ is the gradient reaching layer l, and aₗ the factor its variance picks up there. "
-        f"At layer {s.slope_layer}, E[f′(z)²] = {s.slope_sq:.3g} measured over the batch, {s.slope_sq_pred:.3g} "
-        "predicted from the mean-field variance of z. Below 1, the factor shrinks the gradient at every layer; "
-        "above 1, it grows it."
-        + (" With skips this is only the branch through f: the gradient with respect to h also passes straight "
-           "through each h + f(hW), so its variance is multiplied by about 1 + a per layer instead. It cannot "
-           "vanish, and it grows with depth unless a is small." if residual else ""))
-    left, right = st.columns([1.1, 1])
-    with left:
-        st.subheader("Activations, layer by layer", anchor=False)
-        show(figs["ridge"], "Histograms of the activations at several layers, first to last: their spread "
-                            "changes with depth as the variance chart of Many layers says.")
-        st.caption("As in Glorot & Bengio (2010), Fig. 6: each row is one layer's activations over the batch "
-                   f"(layers {', '.join(map(str, s.hist_layers))})."
-                   + (" “… % at 0”: the share of ReLU outputs that are exactly 0, left out of the histogram (it "
-                      "would dwarf the rest)." if activation == "relu" else ""))
-    with right:
-        st.subheader(f"The slope f′(z) where z sits (layer {s.slope_layer})", anchor=False)
-        show(figs["slope"], "The gradient through the inspected layer is multiplied by f′(z) where z falls: the "
-                            "slope curve is drawn over the histogram of z.")
-        past = (f"Layer {chosen_layer} is past this {depth}-layer network: this is its last hidden layer. "
-                if chosen_layer > slope_layer else "")
-        st.caption(f"{past}Where the bars sit under a flat part of the curve, f′ ≈ 0 and the gradient through "
-                   "those units is cut.")
-    ui.reproduce(f"""
-import numpy as np
-from core import init_variance as iv
-
-s = iv.deep_signal({depth}, {width}, {activation!r}, {scheme!r}, np.random.default_rng({seed}),
-                   sigma_w={sigma_w!r}, residual={residual}, batch={BATCH}, slope_layer={slope_layer})
-print(s.hist_layers, s.hist_density.shape)   # the ridgeline: activation histograms of those layers
-print(s.slope_sq, s.slope_sq_pred)           # E[f'(z)^2] at the inspected layer: measured vs predicted
-""", figs["ridge_df"], file_name="init_variance_histograms.csv", key="iv_csv_inside")
-
-
-def inside_part() -> None:
-    """Inside the layers, then its predict-then-look question."""
-    inside_section()
-    ui.predict_then_look(
-        "Pick **sigmoid** and **Xavier** (n·Var(w) = 1). The sigmoid units are not saturated: none is near 0 or "
-        "1. Does the gradient still reach layer 1 of a 30-layer network?",
-        "Practically not: a sigmoid's slope is at most ¼, so E[f′(z)²] ≤ 1/16 and every layer multiplies the "
-        "gradient's variance by 1/16 or less: after 29 layers, less than 10⁻³⁴. A small slope is enough; "
-        "saturation is not needed. tanh has slope 1 at 0: at the same setting its factor is far closer to 1 "
-        "(switch **Activation** to tanh and read it in the formula).",
-        key="ptl_sigmoid",
-    )
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def gold_chart(activation: str, quantity: str, seed: int):
-    """The Goldilocks heat map (cells past 1e±30 flagged, never NaN) and its number of overflowing cells."""
-    g = gold(activation, seed)
-    values = g.q if quantity == "forward" else g.grad
-    pinned, status = pin_for_log(values)
-    edges = np.sqrt(g.gains[:-1] * g.gains[1:])
-    lo = np.concatenate([[g.gains[0] ** 2 / edges[0]], edges])
-    hi = np.concatenate([edges, [g.gains[-1] ** 2 / edges[-1]]])
-    G, D = np.meshgrid(np.arange(g.gains.size), g.depths, indexing="ij")
-    df = pd.DataFrame({
-        "g": g.gains[G.ravel()], "g_lo": lo[G.ravel()], "g_hi": hi[G.ravel()], "depth": D.ravel(),
-        "log10": np.log10(pinned.ravel()), "status": status.ravel(),
-        "value_text": [fmt(v) for v in values.ravel()],
-    })
-    crit = {"relu": "√2 (He: σ_w² = 2/n)", "tanh": "1 (σ_w² = 1/n)", "linear": "1 (σ_w² = 1/n)"}.get(
-        activation, f"{g.critical:.2g}")
-    what = "log₁₀ Var(z)" if quantity == "forward" else "log₁₀ Var(∂L/∂z)"
-    return spec(ch.goldilocks_map(df, g.critical, what, f"critical g = {crit}")), int(np.sum(status == "overflow"))
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def train_chart(activation: str, depth: int, seed: int):
-    """Loss curves of every scheme (from the cached runs) and the mean loss of the last 20 steps of each."""
-    curves = [train(scheme, depth, activation, seed) for scheme in TRAIN_SCHEMES]
-    df = pd.concat([pd.DataFrame({"step": np.arange(c.losses.size), "loss": c.losses,
-                                  "scheme": TRAIN_SCHEMES[c.scheme]}) for c in curves], ignore_index=True)
-    df = df[np.isfinite(df["loss"]) & (df["loss"] > 0)]
-    # A run that diverged has no final loss: it is reported as diverged, never as "nan".
-    final = {TRAIN_SCHEMES[c.scheme]: None if c.diverged_step is not None else float(np.mean(c.losses[-20:]))
-             for c in curves}
-    return spec(ch.loss_curves(df, list(TRAIN_SCHEMES.values()))), final
+def inside() -> None:
+    st.header("Inside the layers: the chain rule, one layer at a time", anchor=False)
+    s = network_controls(inspect=True)
+    d, (slope, factors, data) = ex.deep(s), ex.inside_view(s)
+    st.markdown("Each point is one layer's factor on the gradient's variance, Var(gₗ)/Var(gₗ₊₁); the dashed line is fan_out·Var(w)·E[f′(zₗ)²]. Below the line at 1 the gradient "
+                "shrinks, above it grows.")
+    chart(factors, "Per-layer backward factors, measured around the dashed prediction: below 1 the gradient shrinks at every layer, above 1 it grows.")
+    ui.formula(rf"\text{{fan\_out}}\cdot\operatorname{{Var}}(w)\cdot\mathbb{{E}}[f'(z)^2] = {s.width}\times"
+               rf"{d.var_w:.3g}\times{d.slope_sq:.3g} = {s.width * d.var_w * d.slope_sq:.3g}",
+               f"at layer {d.slope_layer}: E[f′(z)²] measured over the batch; {d.slope_sq_pred:.3g} predicted from the mean-field variance of z.")
+    st.subheader(f"The slope f′(z) where z sits (layer {d.slope_layer})", anchor=False)
+    chart(slope, "The slope curve f′(z) over the histogram of z: where z falls decides the gradient's factor.", ("" if s.layer == d.slope_layer else f"Layer {s.layer} is past "
+               f"this {s.depth}-layer network: this is its last hidden layer. ") + "Where the bars sit under a flat part of the curve, f′ ≈ 0.")
+    frac, what = (d.dead, "dead (z ≤ 0 for the whole batch: no gradient passes)") if s.activation == "relu" else (d.saturation, "saturated (|f| > 0.97, or outside [0.03, 0.97] for sigmoid, where f′ ≈ 0)")
+    chart(ex.ridge_view(s), "Histograms of the activations at several layers, first to last: their spread changes with depth as the variance chart of Many layers says.",
+          f"Each row: one layer's activations over the batch, as in Glorot & Bengio (2010), Fig. 6. Units {what}: at most {frac.max():.0%} in any layer.")
+    ui.reproduce(ex.deep_reproduction(s, "inside"), data, key="init_inside")
 
 
 @st.fragment
-def goldilocks_section() -> None:
+def unequal_widths() -> None:
+    st.header("Unequal widths: forward follows fan-in, backward fan-out", anchor=False)
+    d, (c1, c2) = ex.WidthSettings(), st.columns(2)
+    with c1:
+        profile = ui.segmented("Width profile", list(ex.iv.PROFILES), key="prof", default=d.profile)
+        act = ex.ACTS[ui.segmented("Activation", ["linear", "ReLU"], key="wact", default="linear")]
+    with c2:
+        rule = ui.segmented("Var(w) from", list(ex.RULE_NAMES), key="rule", default=d.rule,
+                            format_func=lambda r: ex.RULE_NAMES[r])
+        depth = ui.slider("Layers", 4, 20, d.depth, key="wdepth")
+    s = ex.WidthSettings(ui.seed(), profile, rule, act, depth)
+    c, (spec, data) = ex.widths(s), ex.widths_view(s)
+    st.markdown(
+        "A unit of layer l sums over the n_in units below it, so **forward** the factor is n_in·Var(w); a gradient reaching a unit sums over the n_out units it feeds, so "
+        "**backward** it is n_out·Var(w). On a square net the two are one number. Here the widths are " + " → ".join(map(str, c.widths)) + " (with ReLU every Var(w) is doubled: "
+        "a gain of √2 on the std): Var(w) = 1/n_in keeps the forward line flat while the backward one drifts by n_out/n_in per layer, 1/n_out the reverse; **Glorot's 2/(n_in + "
+        "n_out)** (the scheme called Xavier) is the compromise that keeps both nearer 1 without keeping either flat. (PyTorch's `kaiming_normal_` offers both ends: `mode='fan_in'` preserves the forward "
+        "pass, `mode='fan_out'` the backward.)")
+    chart(spec, "Forward and backward variance per layer for layers of unequal width, with predictions.")
+    st.markdown(ui.table(ex.widths_all_rules(s), {f"Var(z) at layer {depth}": ".3g", "Var(∂L/∂z) at layer 1": ".3g"})
+                + f"\n\nPredicted for every rule (ReLU: gain² = 2). Measured with this rule: Var(z) at layer {depth} **{fmt(c.q[-1])}** (predicted {fmt(c.theory.q[-1])}), "
+                f"Var(∂L/∂z) at layer 1 **{fmt(c.grad[0])}** (predicted {fmt(c.theory.grad[0])}).")
+    ui.reproduce(ex.widths_reproduction(s), data, key="init_widths")
+
+
+@st.fragment
+def residual() -> None:
+    st.header("Residual networks: skips add variance, unless the branch starts small", anchor=False)
+    d = ex.ResidualSettings()
+    blocks = ui.slider("Residual blocks L", 2, 50, d.blocks, key="blocks")
+    s = ex.ResidualSettings(ui.seed(), blocks, ui.select_slider("Width n", ex.WIDTHS, d.width, key="rwidth"))
+    runs, (spec, data) = ex.residual(s), ex.residual_view(s)
+    ui.markdown(
+        "A residual block adds a branch to its input: $h_l = h_{l-1} + \\alpha\\,\\mathrm{relu}(h_{l-1}A_l)\\,B_l$, with $A$ at He's 2/n and $B$ at 1/n, so the branch alone has "
+        "the variance of its input. It is uncorrelated with the input, so the variances add:",
+        ui.formula_text(r"\mathbb{E}[h_l^2] = (1+\alpha^2)\,\mathbb{E}[h_{l-1}^2] \;\Rightarrow\; (1+\alpha^2)^l"),
+        "**Plain skips** (α = 1) double it per block: 2ᴸ. **Scaling each branch by 1/√L** gives (1 + 1/L)ᴸ < e ≈ 2.72 at any depth. **Initializing each branch's last layer to "
+        "0** (Fixup, Zhang et al. 2019; Goyal et al. 2017 get the same start by zeroing the scale γ of the branch's last normalization layer, the next page's subject) makes "
+        "every block the identity: 1. The gradient on its way back picks up the same factor.")
+    chart(spec, "Plain skips grow E[h²] as 2 to the l; the scaled branch stays below e; the zero-initialized branch stays at 1; each on its dashed prediction.")
+    mean_r, spread_r, _ = ex.Spread.summary(ex.residual_spread(s))
+    ui.markdown(ui.table(ex.residual_table(s)), f"The plain network here lands ×{runs['plain'].q[-1] / runs['plain'].theory.q[-1]:.2g} off its prediction: each block multiplies E[h²] by a random factor near 2, and {blocks} of them compound. Over {ex.SPREAD_SEEDS} other networks the ratio averages {mean_r:.2g}, one network typically within ×/÷ {spread_r:.2g}; the scaled and zero branches multiply by factors near 1 and barely wander.")
+    ui.reproduce(ex.residual_reproduction(s), data, key="init_residual")
+    opts, plain = ["It stays about 1", f"It grows about {blocks}-fold", f"It grows about 2^{blocks}-fold"], \
+        runs["plain"].q[-1]
+    ui.predict("predict_init_residual", f"Plain skips, {blocks} blocks: each adds a branch as large as its input. What happens to E[h²]?", opts, correct=opts[ex.nearest_growth(plain, blocks)],
+               reveal=f"Measured {fmt(plain)} after {blocks} blocks (2^{blocks} = {2.0 ** blocks:.3g}): the skips keep the signal, but they do not stop the variance adding up.")
+
+
+@st.fragment
+def goldilocks() -> None:
     st.header("The Goldilocks zone: σ_w × depth", anchor=False)
-    c1, c2 = st.columns(2)
-    with c1:
-        activation = ACTS[ui.segmented("Activation for the map", ["ReLU", "tanh", "linear", "sigmoid"],
-                                       key="g_act", default="ReLU")]
-    with c2:
-        quantity = ui.segmented("Show", ["forward", "backward"], key="g_q", default="forward",
-                                help="forward: Var(z) at each depth; backward: Var(∂L/∂z) that many layers "
-                                     "below the output.")
-    with st.spinner("Measuring 25 networks of 50 layers…"):
-        g = gold(activation, ui.seed())
-    chart, n_over = gold_chart(activation, quantity, ui.seed())
-    what = "log₁₀ Var(z)" if quantity == "forward" else "log₁₀ Var(∂L/∂z)"
-    show(chart, f"{what} over gain and depth for {ACT_NAMES[activation]}: near 1 only in a narrow band around "
-                f"the critical gain {g.critical:.3g}; elsewhere it vanishes or explodes with depth, and {n_over} "
-                "cells overflow (marked ▲).")
-    st.caption(f"Each column is one network ({GOLD_WIDTH} units wide, {GOLD_DEPTH} layers, weights N(0, g²/n)); "
-               "each row reads its variance at that depth (backward: that many layers below the output). "
-               "Cells beyond 10^±30 are marked ▲ overflow / ▼ underflow instead of being clipped. The dashed "
-               "line is the critical gain where n·Var(w)·E[f′(z)²] = 1.")
+    act = ex.ACTS[ui.segmented("Activation for the map", ["ReLU", "tanh", "linear", "sigmoid"], key="g_act",
+                               default="ReLU")]
+    quantity = ui.segmented("Show", ["forward", "backward"], key="g_q", default="forward")
+    (spec, n_over), g = ex.gold_view(act, quantity, ui.seed()), ex.gold(act, ui.seed())
+    st.markdown(
+        "Each column is one network of 50 layers, 32 units wide, with weights N(0, g²/n): the **gain** g = σ_w√n is the weights' std in units of 1/√n. Each row reads its "
+        f"variance that many layers in (backward: that many layers below the output); colour is log₁₀ of it, white ≈ 1. The dashed line is the critical gain ({g.critical:.3g} "
+        f"here), where fan_out·Var(w)·E[f′²] = 1. Look for the narrow pale band around it: left of it everything fades with depth, right of it everything explodes ({n_over} "
+        "cells beyond 10³⁰, marked ▲).")
+    chart(spec, "log variance over gain and depth: near 1 only in a narrow band around the critical gain; elsewhere it vanishes or explodes with depth.")
+    ui.reproduce(ex.gold_reproduction(act, ui.seed()), None, key="init_gold")
 
 
 @st.fragment
-def training_section() -> None:
+def training() -> None:
     st.header("Does it train?", anchor=False)
-    c1, c2 = st.columns(2)
-    with c1:
-        activation = ACTS[ui.segmented("Activation", ["ReLU", "tanh"], key="t_act", default="ReLU")]
-    with c2:
-        depth = ui.select_slider("Depth (layers)", [10, 20, 30], 20, key="t_depth")
-    seed = ui.seed()
-    curves = []
-    bar = st.progress(0.0, text="Training…")
-    for k, scheme in enumerate(TRAIN_SCHEMES):
-        bar.progress(k / len(TRAIN_SCHEMES), text=f"Training with {TRAIN_SCHEMES[scheme]} ({k + 1} of "
-                                                   f"{len(TRAIN_SCHEMES)}; cached afterwards)…")
-        curves.append(train(scheme, depth, activation, seed))
-    bar.empty()
-    chart, final = train_chart(activation, depth, seed)
-    ended = {k: v for k, v in final.items() if v is not None}
-    best = f"{min(ended, key=ended.get)} ends lowest ({min(ended.values()):.3g}); " if ended else ""
-    # the alt text names no numbers (the caption does): a changed one makes the browser rebuild the chart
-    show(chart, "Training loss of a deep network under each initialization, one curve per scheme: the schemes "
-                "that keep the variance near 1 train, the others stay flat or diverge (final losses in the caption).")
-    for c in curves:
-        if c.diverged_step is not None:
-            ui.diverged_notice(c.diverged_step, f"{TRAIN_SCHEMES[c.scheme]}: {c.diverged_reason}.")
-    st.caption(f"A {depth}-layer {ACT_NAMES[activation]} network: {best}final loss (mean of the last 20 steps) "
-               + ", ".join(f"{k} {'diverged' if v is None else format(v, '.3g')}" for k, v in final.items()) + ". "
-               f"Same data (y = sin(2x·u) + ½x·v, 8 inputs, 512 samples), same mini-batches (64) and SGD with "
-               f"momentum 0.9, lr 0.01, {TRAIN_STEPS} steps; {depth - 1} hidden layers of {TRAIN_WIDTH} units. "
-               "Only the weight variance differs. Flat curves (they lie on top of each other) are networks whose "
-               "signal vanished before training could start; orthogonal uses the activation's gain (√2 for ReLU).")
+    act = ex.ACTS[ui.segmented("Activation", ["ReLU", "tanh"], key="t_act", default="ReLU")]
+    depth = ui.select_slider("Depth (layers)", [10, 20, 30], 20, key="t_depth")
+    with st.spinner("Training five networks (cached afterwards)…"):
+        t = ex.train_view(act, depth, ui.seed())
+    chart(t.spec, "Training loss per scheme: the schemes that keep the variance near 1 train, those whose signal vanished stay flat.", f"MSE loss, 10-step mean, log axis up to {ex.LOSS_CAP:g}× the highest starting loss; a run that passes it is cut there.")
+    for name, (step, top) in t.diverged.items():
+        ui.diverged_notice(step, f"{name}: its loss passed {ex.LOSS_CAP:g}× the highest starting loss and reached {top:.3g}; its curve is cut there, so the others stay readable.")
+    st.markdown(ui.table(t.table))
+    st.markdown(
+        f"**Reading the ranking.** The same data, mini-batches and optimizer for every run; only Var(w) differs. Where the forward signal vanished before the output ({'normal σ_w = 0.01, and LeCun or Xavier, which halve it at every ReLU layer' if act == 'relu' else 'normal σ_w = 0.01'}), "
+        f"the output hardly depends on the input: the loss stays near ½·Var(y) = {ex.flat_loss(ui.seed()):.3g}, what always predicting y's mean gives (the loss is half the mean "
+        "squared error), and those curves lie on top of each other. " + ("He keeps the variance, so it trains. " if act == "relu" else "With tanh, 1/n decays only slowly (Many layers), so LeCun and Xavier train too. ")
+        + "Orthogonal has the variance of its gain but every singular value equal: it keeps the length of *every* input direction, where a Gaussian matrix stretches some and "
+        "squashes others, and in deep linear networks Saxe et al. (2014) show such starts learn at a speed independent of depth. Change the seed in the sidebar to see how much "
+        "of each gap is luck.")
+    ui.reproduce(ex.train_reproduction(act, depth, ui.seed()), None, key="init_train")
 
 
-# One part at a time: each runs only while its tab is open.
-ui.parts(by_url_path("init_variance").parts,
-         one_neuron_part, deep_part, inside_part, goldilocks_section, training_section)
-
-st.divider()
+ui.parts(by_url_path("init_variance").parts, one_neuron, many_layers, inside, unequal_widths, residual, goldilocks,
+         training)
 ui.answer(
-    "z doesn't vanish because n terms add: their variances add up to n·Var(w)·E[x²], so z's typical size grows "
-    "like √n (signs cancel only partly). What must be ≈ 1 is the spread of z, not z itself. A deep network "
-    "multiplies that spread by n·Var(w)·c at every layer (c = 1 linear, ½ ReLU), and the gradient by "
-    "n·Var(w)·E[f′(z)²] on the way back: anything but 1 vanishes or explodes geometrically with depth. "
-    "Var(w) = 1/n (LeCun, Xavier) makes the factor 1 for linear/tanh near 0; 2/n (He) does it for ReLU, which "
-    "zeroes half its inputs and passes gradient through half its units."
-)
-
+    "z doesn't vanish because n terms add: their variances add up to n·Var(w)·E[x²], so what must be ≈ 1 is the spread of z, not z. Every layer multiplies that spread by "
+    "n·Var(w)·c forward, and the gradient's by fan_out·Var(w)·E[f′(z)²] backward: anything but 1, multiplied L times, vanishes or explodes. 1/n is the recipe for tanh (a slow, "
+    "polynomial decay remains), 2/n for ReLU; Glorot's 2/(n_in + n_out) splits fan-in and fan-out when widths differ; residual networks need their branches scaled down or "
+    "zero-initialized.")
+ui.references(
+    "Y. LeCun, L. Bottou, G. Orr, K.-R. Müller (1998), *Efficient BackProp*: inputs of mean 0, Var(w) = 1/fan-in.",
+    "X. Glorot, Y. Bengio (2010), *Understanding the difficulty of training deep feedforward neural networks*.",
+    "K. He, X. Zhang, S. Ren, J. Sun (2015), *Delving Deep into Rectifiers*: 2/n for ReLU, forward and backward.",
+    "A. Saxe, J. McClelland, S. Ganguli (2014), *Exact solutions to the nonlinear dynamics of learning in deep linear neural networks*: orthogonal initialization.",
+    "B. Poole, S. Lahiri, M. Raghu, J. Sohl-Dickstein, S. Ganguli (2016), *Exponential expressivity in deep neural networks through transient chaos*: the mean-field variance "
+    "map.",
+    "H. Zhang, Y. Dauphin, T. Ma (2019), *Fixup Initialization: Residual Learning Without Normalization*.",
+    "P. Goyal et al. (2017), *Accurate, Large Minibatch SGD: Training ImageNet in 1 Hour*: zero γ in residual blocks.")

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from core import datasets, nn
 from core import init_variance as iv
+from tests.core.gradcheck import numeric_grad, rel_err
 
 
 def rng(seed: int = 0) -> np.random.Generator:
@@ -221,3 +222,112 @@ def test_bad_arguments_raise_clear_errors():
         iv.weight_variance("normal", 8, "relu")
     with pytest.raises(ValueError, match="depth"):
         iv.build_network(1, 8, "relu", "he", rng())
+
+
+# --- Unequal widths, residual blocks, and the tanh decay (issue 26) -----------------------------------------
+
+
+def chain_average(profile: str, rule: str, activation: str, seeds: int = 12, depth: int = 8):
+    ws = iv.width_profile(profile, depth)
+    var_w = iv.rule_variances(ws, rule, np.sqrt(2.0) if activation == "relu" else 1.0)
+    runs = [iv.chain_signal(ws, var_w, activation, rng(s), batch=128) for s in range(seeds)]
+    return ws, np.mean([r.q for r in runs], axis=0), np.mean([r.grad for r in runs], axis=0), runs[0].theory
+
+
+@pytest.mark.parametrize("profile", ["widening", "narrowing"])
+@pytest.mark.parametrize("activation", ["linear", "relu"])
+def test_forward_follows_fan_in_and_backward_fan_out_on_non_square_nets(profile, activation):
+    ws, q, grad, theory = chain_average(profile, "fan_in", activation)
+    n_in, n_out = np.array(ws[:-1], float), np.array(ws[1:], float)
+    # 1/fan_in: the forward line is flat (2 for ReLU's gain^2 = 2 times E[x^2] = 1, halved by each ReLU)
+    np.testing.assert_allclose(theory.q, (2.0 if activation == "relu" else 1.0), rtol=1e-12)
+    # ... while backward each layer multiplies by its units' fan-out over the fan-in of the layer above
+    expected_grad = np.cumprod((n_out[1:] / n_in[1:])[::-1])[::-1]
+    np.testing.assert_allclose(theory.grad[:-1], expected_grad, rtol=1e-12)
+    np.testing.assert_allclose(q, theory.q, rtol=0.2)
+    np.testing.assert_allclose(grad, theory.grad, rtol=0.2)
+    _, q_out, grad_out, theory_out = chain_average(profile, "fan_out", activation)
+    np.testing.assert_allclose(theory_out.grad, 1.0, rtol=1e-12)   # 1/fan_out: the backward line is flat
+    np.testing.assert_allclose(q_out, theory_out.q, rtol=0.2)
+    np.testing.assert_allclose(grad_out, theory_out.grad, rtol=0.2)
+
+
+def test_glorot_sits_between_fan_in_and_fan_out_at_both_ends():
+    ws = iv.width_profile("widening", 10)
+    ends = {rule: iv.chain_theory(ws, iv.rule_variances(ws, rule), "linear") for rule in iv.RULES}
+    assert ends["fan_out"].q[-1] < ends["xavier"].q[-1] < ends["fan_in"].q[-1]
+    assert ends["fan_out"].grad[0] < ends["xavier"].grad[0] < ends["fan_in"].grad[0]
+    assert ends["fan_in"].q[-1] == pytest.approx(1.0) and ends["fan_out"].grad[0] == pytest.approx(1.0)
+    assert ends["fan_out"].q[-1] == pytest.approx(ws[0] / ws[-1], rel=0.05)
+
+
+def test_width_profiles_go_the_named_way():
+    assert iv.width_profile("widening", 4) == (32, 64, 128, 256, 512)
+    assert iv.width_profile("narrowing", 4) == (512, 256, 128, 64, 32)
+    assert set(iv.width_profile("constant", 4)) == {128}
+
+
+@pytest.mark.parametrize("activation", ["linear", "tanh", "relu"])
+def test_the_chain_backward_pass_matches_central_differences(activation):
+    r = rng(3)
+    Ws = [r.normal(size=(3, 4)) / 2, r.normal(size=(4, 2)) / 2, r.normal(size=(2, 3)) / 2]
+    X, G = r.normal(size=(5, 3)), r.normal(size=(5, 3))
+
+    def loss():
+        return float(np.sum(iv.chain_pass(Ws, X, G, activation)[0][-1] * G))
+
+    _, grads = iv.chain_pass(Ws, X, G, activation)
+    assert rel_err(grads[0] @ Ws[0].T, numeric_grad(loss, X)) < 1e-6
+
+
+def test_the_residual_backward_pass_matches_central_differences():
+    r = rng(4)
+    A = [r.normal(size=(4, 4)) / 2 for _ in range(3)]
+    B = [r.normal(size=(4, 4)) / 2 for _ in range(3)]
+    X, G = r.normal(size=(5, 4)), r.normal(size=(5, 4))
+
+    def loss():
+        return float(np.sum(iv.residual_pass(A, B, X, G)[0][-1] * G))
+
+    assert rel_err(iv.residual_pass(A, B, X, G)[1][0], numeric_grad(loss, X)) < 1e-6
+
+
+@pytest.mark.parametrize(("variant", "per_block"), [("plain", 2.0), ("scaled", 1.1), ("zero", 1.0)])
+def test_residual_variants_grow_as_predicted(variant, per_block):
+    blocks = 10
+    runs = [iv.residual_signal(blocks, 128, variant, rng(s), batch=128) for s in range(12)]
+    theory = runs[0].theory
+    np.testing.assert_allclose(theory.q, per_block ** np.arange(1, blocks + 1), rtol=1e-12)
+    np.testing.assert_allclose(theory.grad, per_block ** np.arange(blocks, 0, -1), rtol=1e-12)
+    # the average over networks sits on the prediction (one network wanders: its factors compound)
+    np.testing.assert_allclose(np.mean([r.q for r in runs], axis=0), theory.q, rtol=0.15)
+    np.testing.assert_allclose(np.mean([r.grad for r in runs], axis=0), theory.grad, rtol=0.15)
+
+
+def test_scaled_branches_stay_below_e_at_any_depth_and_zero_branches_are_the_identity():
+    for blocks in (2, 10, 50, 1000):
+        assert iv.residual_theory(blocks, "scaled").q[-1] < np.e
+    r = iv.residual_signal(20, 64, "zero", rng(2), batch=64)
+    X = np.random.default_rng(2).spawn(2)[1].normal(size=(64, 64))
+    np.testing.assert_allclose(r.q, np.mean(X**2), rtol=1e-12)
+
+
+def test_tanh_with_var_one_over_n_decays_slowly_as_the_mean_field_map_says():
+    theory = iv.mean_field(30, 128, 1 / 128, "tanh")
+    # the page's numbers: 1 -> 0.058 at layer 10 -> 0.018 at layer 30, and a gradient factor 0.025 at layer 1
+    assert theory.q[9] == pytest.approx(0.058, abs=0.001) and theory.q[29] == pytest.approx(0.018, abs=0.001)
+    assert theory.grad[0] == pytest.approx(0.025, abs=0.001)
+    # polynomial, not exponential: about 1/(2l) for large l
+    np.testing.assert_allclose(theory.q[9:] * 2 * np.arange(10, 31), 1.0, rtol=0.3)
+    runs = [iv.deep_signal(30, 128, "tanh", "lecun", rng(s), batch=256) for s in range(4)]
+    np.testing.assert_allclose(np.mean([r.q for r in runs], axis=0), theory.q, rtol=0.15)
+
+
+def test_the_pages_other_quoted_numbers():
+    # default "Many layers" view: measured 3.41e-09 at layer 1 against 2^-29 = 1.86e-09 predicted
+    d = iv.deep_signal(30, 128, "relu", "lecun", rng(0), batch=256)
+    assert d.theory.grad[0] == pytest.approx(2.0**-29) and d.grad[0] == pytest.approx(3.41e-9, rel=0.01)
+    # tanh with sigma_w = 0.3: saturated, yet the gradient explodes
+    t = iv.deep_signal(30, 128, "tanh", "normal", rng(0), sigma_w=0.3, batch=256, slope_layer=10)
+    assert t.saturation.max() > 0.5 and t.grad[0] > 1e8 and 128 * 0.09 * t.slope_sq > 1
+    assert iv.critical_gain("sigmoid") == pytest.approx(10.15, abs=0.05)
