@@ -10,7 +10,6 @@ fan-in, backward the fan-out (chain_theory, chain_signal). Residual blocks h + a
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -402,7 +401,6 @@ def deep_signal(depth: int, width: int, activation: str, scheme: str, rng: np.ra
     )  # fmt: skip
 
 
-@functools.cache
 def critical_gain(activation: str) -> float:
     """The gain g = sigma_w sqrt(n) at which gradients neither vanish nor explode with depth (biases 0).
 

@@ -77,7 +77,8 @@ LOAD_BUDGET, SLIDER_BUDGET = 2.0, 1.5
 # More controls timed the same way, by widget key (as in the URL: <scope>.<name>) and view: an issue's budget
 # covers every control in view, not only the first slider. Sliders, toggles and segmented controls, all pressed
 # from the keyboard as the bare app's slider is (see Session._presser); "surface" is page 1's map, clicked.
-EXTRA_CONTROLS = {"loss_surface": ["surface.corr", "surface.lr", "surface.steps", "surface.opt", "surface"]}
+EXTRA_CONTROLS = {"loss_surface": ["surface.corr", "surface.lr", "surface.steps", "surface.opt", "surface"],
+                  "init_variance?init.part=Many+layers": ["init.depth", "init.width"]}
 # in .st-key-<key>: a slider's thumb or range input, a toggle, segmented options, the canvas of a chart one clicks
 CONTROLS = ("[role=slider]", "input[type=range]", "input[type=checkbox]", "button[role=radio]", "canvas")
 
