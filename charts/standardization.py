@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from charts.common import BAD, CATEGORICAL, DASH_THEORY, GOOD, THEORY, log_axis, placeholders, scale, spec
+from charts.common import BAD, CATEGORICAL, DASH_THEORY, GOOD, log_axis, placeholders, scale, spec
 
 SCALING_COLORS = [BAD, CATEGORICAL[3], CATEGORICAL[4], GOOD]  # none, centering, min-max, z-score
 DATA_DOMAIN = ["raw", "standardized"]
@@ -130,18 +130,6 @@ def dimension_panel(df: pd.DataFrame, title: str) -> alt.LayerChart:
     theory = base.transform_filter("datum.kind == 'theory'").mark_line(strokeDash=DASH_THEORY)
     measured = base.transform_filter("datum.kind == 'measured'").mark_point(filled=True, size=60)
     return (theory + measured).properties(height=260)
-
-
-def skew_hist(df: pd.DataFrame, title: str) -> alt.LayerChart:
-    """Histogram of a z-scored feature with the ±1σ band shaded. df: bin_start, bin_end, count."""
-    band = pd.DataFrame({"lo": [-1.0], "hi": [1.0]})
-    shade = alt.Chart(band).mark_rect(opacity=0.15, color=THEORY, tooltip=None).encode(x="lo:Q", x2="hi:Q")
-    bars = alt.Chart(df).mark_bar(binSpacing=0, color=GOOD).encode(
-        x=alt.X("bin_start:Q", bin="binned", title="z-score (standard deviations from the mean)"),
-        x2="bin_end:Q", y=alt.Y("count:Q", title="rows"),
-        tooltip=[alt.Tooltip("bin_start:Q", format=".2f", title="from"),
-                 alt.Tooltip("bin_end:Q", format=".2f", title="to"), "count:Q"])
-    return (shade + bars).properties(height=240, title=alt.Title(title, fontSize=13, fontWeight="normal"))
 
 
 def update_scatter(df: pd.DataFrame) -> alt.Chart:

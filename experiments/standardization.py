@@ -32,6 +32,7 @@ LABELS = {"none": "none (raw)", "centering": "centering", "min-max": "min-max", 
 WEIGHTS = ("w₁ (age)", "w₂ (income)", "b (bias)")
 FRACS = (0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 1.01, 1.1, 1.5)
 NET_LRS = (0.01, 0.02, 0.05, 0.1, 0.2)
+SPREADS = (10, 100, 1000, 10000)
 SIGN_STEPS = 200      # single-sample SGD steps in the centering experiment
 
 
@@ -258,8 +259,8 @@ def sweep(seed: int, steps: int) -> tuple[S.LrSweep, S.LrSweep]:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def sweep_view(seed: int, steps: int) -> tuple[pd.DataFrame, dict, tuple]:
-    """The sweep's data, its chart and each data's usable window (None where there is none)."""
+def sweep_view(seed: int, steps: int) -> tuple[pd.DataFrame, dict, pd.DataFrame]:
+    """The sweep's data, its chart and the table of 2/λmax, the measured threshold and the usable window."""
     curves, rules, windows, wins = [], [], [], []
     for name, sw in zip(("raw", "standardized"), sweep(seed, steps), strict=True):
         pinned, _ = pin_for_log(sw.rel_excess, floor=FLOOR)
@@ -273,7 +274,11 @@ def sweep_view(seed: int, steps: int) -> tuple[pd.DataFrame, dict, tuple]:
             windows.append({"data": name, "lo": win[0], "hi": win[1]})
     df = pd.concat(curves, ignore_index=True)
     chart = charts.lr_sweep(df, pd.DataFrame(rules), pd.DataFrame(windows, columns=["data", "lo", "hi"]))
-    return df, spec(chart), tuple(wins)
+    table = pd.DataFrame({"data": ["raw", "standardized"],
+                          "2/λmax (theory)": [fmt(sw.max_lr, 4) for sw in sweep(seed, steps)],
+                          "diverges above (measured)": [fmt(sw.threshold, 4) for sw in sweep(seed, steps)],
+                          "usable window": [f"{fmt(w[0])} … {fmt(w[1])}" if w else "none" for w in wins]})
+    return df, spec(chart), table
 
 
 # ---- Deep network --------------------------------------------------------------------------------------------
@@ -339,6 +344,16 @@ def network_view(s: NetSettings) -> tuple[pd.DataFrame, dict, pd.DataFrame]:
     return df, spec(charts.net_curves(df)), table
 
 
+def rounding_table(raw: S.Rounding, z: S.Rounding) -> pd.DataFrame:
+    """What float64 and float32 make of the first layer's pre-activations, raw vs standardized."""
+    return pd.DataFrame({
+        "inputs": ["raw", "standardized"], "largest |u|": [f"{r.max_abs_u:,.2f}" for r in (raw, z)],
+        "tanh slope exactly 0: float64": [f"{r.flat64:.0%}" for r in (raw, z)],
+        "float32": [f"{r.flat32:.0%}" for r in (raw, z)],
+        "exp(|u|) = inf: float64": [f"{r.overflow64:.0%}" for r in (raw, z)],
+        "float32 ": [f"{r.overflow32:.0%}" for r in (raw, z)]})
+
+
 # ---- More features, train/test, shapes, CSV ---------------------------------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=64)
 def dims(seed: int, d_max: int, spread: float) -> tuple[S.DimensionSweep, dict, dict]:
@@ -373,20 +388,14 @@ SHAPE_THEORY = {"age": S.UNIFORM_WITHIN_ONE_SIGMA, "income": S.lognormal_within_
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def shapes(seed: int) -> tuple[dict[str, S.ShapeReport], dict[str, dict], pd.DataFrame]:
+def shapes(seed: int) -> pd.DataFrame:
+    """Skewness before and after z-scoring, and the share within ±1σ, measured and in theory."""
     X, _ = data(seed)
     cols = {"age": X[:, 0], "income": X[:, 1], "a normal feature": rngs(seed)[1].normal(size=N)}
-    reps, specs = {}, {}
-    for name, x in cols.items():
-        rep = reps[name] = S.shape_report(x)
-        h = histogram(S.fit_standardizer(x.reshape(-1, 1)).transform(x.reshape(-1, 1))[:, 0], 40)
-        hdf = pd.DataFrame({"bin_start": h.edges[:-1], "bin_end": h.edges[1:], "count": h.counts})
-        specs[name] = spec(charts.skew_hist(hdf, f"z-scored {name}: {rep.within_one_sigma:.0%} of rows within "
-                                                 "±1σ (shaded); normal data: 68%"))
-    table = pd.DataFrame([{"feature": k, "skewness raw → z": f"{r.skew_raw:.2f} → {r.skew_z:.2f}",
-                           "within ±1σ": f"{r.within_one_sigma:.1%}", "theory": f"{SHAPE_THEORY[k]:.1%}"}
-                          for k, r in reps.items()])
-    return reps, specs, table
+    reps = {name: S.shape_report(x) for name, x in cols.items()}
+    return pd.DataFrame([{"feature": k, "skewness raw → z": f"{r.skew_raw:.2f} → {r.skew_z:.2f}",
+                          "within ±1σ": f"{r.within_one_sigma:.1%}", "theory": f"{SHAPE_THEORY[k]:.1%}"}
+                         for k, r in reps.items()])
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -509,17 +518,6 @@ def rep_leak(seed: int, growth: float) -> Reproduction:
                         .test_z_mean[0][1]), "the test split's mean income z-score, statistics fitted on train")
 
 
-def rep_shapes(seed: int) -> Reproduction:
-    code = preamble(seed) + (
-        "normal = normal_rng.normal(size=len(X))\n"
-        "reps = {k: S.shape_report(x) for k, x in (('age', X[:, 0]), ('income', X[:, 1]), ('normal', normal))}\n"
-        "df = pd.DataFrame({k: [r.skew_raw, r.skew_z, r.within_one_sigma] for k, r in reps.items()},\n"
-        "                  index=['skew raw', 'skew z', 'within 1 sigma'])\n"
-        "headline = reps['income'].within_one_sigma\nprint('headline =', headline)\n")
-    return Reproduction("Input standardization: still not normal", code, "df\n",
-                        shapes(seed)[0]["income"].within_one_sigma, "z-scored income's share within ±1σ")
-
-
 def rep_csv(seed: int) -> Reproduction:
     code = preamble(seed) + (
         "from ui import csv_upload\n\n"
@@ -539,7 +537,7 @@ def notebooks() -> dict[str, Reproduction]:
     return {"The data": rep_data(0), "Four scalings": rep_scalings(ScalingSettings()), "Why center": rep_signs(0),
             "Learning rate": rep_sweep(0, 100), "Deep network": rep_network(NetSettings()),
             "More features": rep_dims(0, 12, 1000.0), "Train/test split": rep_leak(0, 0.3),
-            "Still not normal": rep_shapes(0), "Your CSV": rep_csv(0)}
+            "Your CSV": rep_csv(0)}
 
 
 def warm() -> None:

@@ -1,5 +1,4 @@
-"""2 · Input standardization: why normalize inputs, why it allows a larger learning rate, and what raw inputs do
-to a small deep network."""
+"""2 · Input standardization: why normalize inputs, why it allows a larger η, and what raw inputs do to a network."""
 
 from __future__ import annotations
 
@@ -28,17 +27,18 @@ st.page_link("pages/loss_surface.py", label="Page 1: the Hessian, λ, κ and 2/�
 
 def data_part() -> None:
     specs, stats, ratio = ex.data_view(seed)
-    cols = st.columns(4)
-    for col, s, what in zip(cols, specs, ("raw age", "z-scored age", "raw income", "z-scored income"), strict=True):
-        with col:
-            st.vega_lite_chart(spec=s, width="stretch", alt=f"Histogram of {what}: the same shape on a new axis.")
-    ui.legend("Orange: raw, in its own units; blue: the same values z-scored. Only the axis changes.")
-    st.markdown(ui.table(stats))
+    for col, s, what in zip(st.columns(4), specs, ("raw age", "z-scored age", "raw income", "z-scored income"),
+                            strict=True):
+        col.vega_lite_chart(spec=s, width="stretch", alt=f"Histogram of {what}: the same shape on a new axis.")
+    ui.markdown(ui.legend_text("Orange: raw, in its own units; blue: the same values z-scored."), ui.table(stats))
     ui.formula(r"z_{ij} = \frac{x_{ij} - \mu_j}{\sigma_j},\quad \sigma_j^2 = \tfrac1n\textstyle\sum_i (x_{ij}-\mu_j)^2",
                "μⱼ: feature j's mean; σⱼ: its standard deviation over the n training rows (ddof = 0: divided by n, "
                "not n − 1); a constant column gets σ = 1.")
-    st.markdown(f"Income's σ is **{ratio:,.0f}×** age's. z-scoring (standardizing) gives every feature mean 0 and "
-                "standard deviation 1, so a change of 1 means \"one typical spread\" for both.")
+    ui.markdown(f"Income's σ is **{ratio:,.0f}×** age's. z-scoring (standardizing) gives every feature mean 0 and "
+                "standard deviation 1, so a change of 1 means \"one typical spread\" for both. It only shifts and "
+                "stretches, so the shape stays: skew (the asymmetry E[z³]) and outliers remain, and the share within "
+                "±1σ is 68.3% only for normal data (uniform, like age: 1/√3 = 57.7%; log-normal with σ = 0.6, like "
+                "income before clipping to 10k–500k: 80.5%).", ui.table(ex.shapes(seed)))
     ui.reproduce(ex.rep_data(seed), stats, key="std_data")
 
 
@@ -46,13 +46,9 @@ def scalings_part() -> None:
     st.markdown("Four ways to scale each feature before GD: **none**; **centering** $x - \\mu$; **min-max** "
                 "$(x - \\min)/(\\max - \\min)$, into [0, 1]; **z-score**. The column of ones for $b$ is added after "
                 "scaling. Each run starts at $w = 0$ with $\\eta$ = a fraction of *its own* $2/\\lambda_{max}$.")
-    c1, c2 = st.columns(2)
-    with c1:
-        frac = float(ui.select_slider("Learning rate η, in units of each scaling's 2/λmax", ex.FRACS, 0.9, key="eta"))
-    with c2:
-        steps = int(ui.select_slider("Gradient-descent steps", [20, 50, 100, 200, 500, 1000], 200, key="steps"))
-    s = ex.ScalingSettings(seed, frac, steps)
-    c = ex.centering(s)
+    frac = float(ui.select_slider("Learning rate η, in units of each scaling's 2/λmax", ex.FRACS, 0.9, key="eta"))
+    steps = int(ui.select_slider("Gradient-descent steps", [20, 50, 100, 200, 500, 1000], 200, key="steps"))
+    c = ex.centering(s := ex.ScalingSettings(seed, frac, steps))
     ui.predict("predict_centering", f"Centering alone subtracts each feature's mean. After {steps} steps, will "
                "centred data have less of its excess loss left than raw data?", ex.CENTERING_OPTIONS,
                correct=c.verdict, reveal=f"Loss left: raw {c.left_raw:.1%}, centred {c.left_centred:.1%}. Centred "
@@ -71,10 +67,6 @@ def scalings_part() -> None:
             ui.diverged_notice(r.diverged_step, f"η = {fmt(r.lr)} is above 2/λmax = {fmt(r.max_lr)}: the steep "
                                "direction's error grows each step.", what=f"GD ({ex.LABELS[r.method]})")
     ui.reproduce(ex.rep_scalings(s), df, key="std_scalings")
-    gradient_section()
-
-
-def gradient_section() -> None:
     st.subheader("Gradient linear in the feature, curvature quadratic", anchor=False)
     ui.formula(r"\frac{\partial L}{\partial w_j} = \frac1n \sum_i x_{ij}\,(\hat y_i - y_i),\qquad "
                r"H_{jj} = \frac{\partial^2 L}{\partial w_j^2} = \frac1n \sum_i x_{ij}^2")
@@ -92,14 +84,13 @@ def gradient_section() -> None:
     left, right = st.columns([3, 2])
     left.vega_lite_chart(spec=bars, width="stretch", alt="|∂L/∂w| at the start: raw income's is thousands of "
                          "times age's; standardized, the three are close.")
-    with right:
-        st.markdown(ui.table(table))
+    right.markdown(ui.table(table))
     st.markdown(
         f"With one η = 0.9·2/λmax each weight's first step, as a share of its distance to the minimum: raw, income's "
         f"weight overshoots {table.iloc[1, 1]}× while age's moves {table.iloc[0, 1]} of the way and the bias "
         f"{table.iloc[2, 1]}: no single η suits both. Standardized, all three move {table.iloc[0, 2]}–"
-        f"{table.iloc[2, 2]}× their distance: they overshoot too (η is above 1/λ, where one step would land "
-        "exactly), but by the same share, so the next steps bring them back together.")
+        f"{table.iloc[2, 2]}× their distance: they overshoot too (η is above 1/λ, where page 1's factor 1 − ηλ is 0 and "
+        "one step lands exactly), but by the same share, so the next steps bring them back together.")
 
 
 def center_part() -> None:
@@ -114,28 +105,19 @@ def center_part() -> None:
     runs, df, chart = ex.signs(seed)
     st.vega_lite_chart(spec=chart, width="stretch", alt="Update directions: with min-max inputs every update of "
                        "(w₁, w₂) points into the up-up or down-down quadrant; with centred inputs, into all four.")
-    ui.legend("Each point: one step's change of (w₁, w₂), scaled to length 1. Circles: both weights moved the same "
-              "way; diamonds: opposite ways.")
-    st.markdown(ui.readout({f"{r.method}: steps with no opposite signs": f"{r.same_sign:.0%}" for r in runs}))
-    k = {r.method: r.kappa for r in ex.compare(ex.ScalingSettings(seed))}
-    st.markdown(f"Centering lets the signs differ ({runs[1].same_sign:.0%} same-sign steps instead of "
-                f"{runs[0].same_sign:.0%}). In the four-scalings table min-max, scaled but not centred, has κ = "
-                f"{k['min-max']:.3g}; z-score κ = {k['z-score']:.3g}.")
+    ui.markdown(ui.legend_text("Each point: one step's change of (w₁, w₂), scaled to length 1. Circles: both weights "
+                               "moved the same way; diamonds: opposite ways."),
+                ui.readout({f"{r.method}: steps with no opposite signs": f"{r.same_sign:.0%}" for r in runs}))
     ui.reproduce(ex.rep_signs(seed), df, key="std_signs")
 
 
 def sweep_part() -> None:
     T = int(ui.select_slider("Steps per run", [25, 50, 100, 200], 100, key="T"))
-    df, chart, wins = ex.sweep_view(seed, T)
-    sw = ex.sweep(seed, T)
+    df, chart, table = ex.sweep_view(seed, T)
     st.vega_lite_chart(spec=chart, width="stretch", alt="Final loss vs learning rate: standardized data has a "
                        "wide usable window up to its 2/λmax, raw data none; each curve blows up at its 2/λmax.")
-    ui.legend(f"Loss left after {T} steps. Crosses: runs that diverged (drawn at 10). Band: within "
-              f"{ex.SWEEP_TARGET:.0%} of the minimum. Dashed: 2/λmax.")
-    for name, s, win in zip(("Raw", "Standardized"), sw, wins, strict=True):
-        st.markdown(ui.readout({f"{name}: 2/λmax (theory)": fmt(s.max_lr, 4), "diverges above (measured)":
-                                fmt(s.threshold, 4), "usable window": f"{fmt(win[0])} … {fmt(win[1])}" if win
-                                else "none"}))
+    ui.markdown(ui.legend_text(f"Loss left after {T} steps. Crosses: runs that diverged (drawn at 10). Band: within "
+                               f"{ex.SWEEP_TARGET:.0%} of the minimum. Dashed: 2/λmax."), ui.table(table))
     st.markdown("Raw data has no usable η: a small one barely moves age's weight and the bias, a large one "
                 "diverges along income. Standardized data converges for η across orders of magnitude.")
     ui.reproduce(ex.rep_sweep(seed, T), df, key="std_sweep")
@@ -143,23 +125,19 @@ def sweep_part() -> None:
 
 def network_part() -> None:
     d = ex.NetSettings()
-    c1, c2 = st.columns(2)
-    with c1:
-        act = ui.segmented("Activation", list(ex.ACTS), key="act", default=d.activation)
-    with c2:
-        lr = float(ui.select_slider("Learning rate η", ex.NET_LRS, d.lr, key="net_lr"))
+    act = ui.segmented("Activation", list(ex.ACTS), key="act", default=d.activation)
+    lr = float(ui.select_slider("Learning rate η", ex.NET_LRS, d.lr, key="net_lr"))
     with ui.more_controls():
         steps = int(ui.select_slider("Training steps", [100, 300, 1000], d.steps, key="net_steps"))
         width = int(ui.select_slider("Units per hidden layer", [4, 8, 16, 32], d.width, key="width"))
     s = ex.NetSettings(seed, act, lr, steps, width)
     st.markdown(
-        f"Beyond the linear bowl: the same raw or z-scored age and income go into a small network, 2 inputs → two "
-        f"hidden layers of {width} **{act}** units → 1 output. Each layer computes $u = hW + c$ from the layer "
-        "below $h$ (weights $W$, biases $c$), then the activation $f(u)$; the weights start random with variance "
-        "2/(fan-in + fan-out) (Glorot & Bengio 2010; page 4 is about this choice), and the network is trained by "
-        "full-batch GD on the same squared loss. tanh and sigmoid are flat far from 0: a unit is **saturated** "
-        "when its output is within 0.03 of the limits (|tanh| > 0.97), and there its slope $f'(u)$, by which "
-        "every gradient passing back through it is multiplied, is below 0.06.")
+        f"Beyond the linear bowl: the same raw or z-scored inputs go into a network, 2 inputs → two hidden layers of "
+        f"{width} **{act}** units → 1 output. Each layer computes $u = hW + c$ from the layer below $h$ (weights $W$, "
+        "biases $c$), then $f(u)$; weights start random with variance 2/(fan-in + fan-out) (Glorot & Bengio 2010; "
+        "page 4 is about this choice); training is full-batch GD on the same loss. A unit is **saturated** when its "
+        "output is within 0.03 of its limits (|tanh| > 0.97): there its slope $f'(u)$, which multiplies every "
+        "gradient passing back through it, is below 0.06.")
     raw, z = ex.network(s)
     ui.predict("predict_saturation", "With raw age and income, what share of the first hidden layer's units "
                "(over all people) will be saturated before training?", ex.SATURATION_OPTIONS,
@@ -169,46 +147,36 @@ def network_part() -> None:
     df, chart, table = ex.network_view(s)
     st.vega_lite_chart(spec=chart, width="stretch", alt="Training loss: with standardized inputs it falls by "
                        "orders of magnitude; with raw inputs it stalls near the loss of predicting the mean.")
-    ui.legend("Training loss L per step, log scale; solid: standardized inputs, dashed: raw inputs.")
-    st.markdown(ui.table(table))
-    mean_loss = ex.mean_loss(seed)
+    ui.markdown(ui.legend_text("Training loss L per step, log scale; solid: standardized inputs, dashed: raw inputs."),
+                ui.table(table))
     st.markdown(
         f"Raw inputs saturate **{raw.start.saturation[0]:.0%}** of the first layer, and its gradient ∂L/∂W₁ has RMS "
         f"{fmt(raw.start.grad_rms[0])}: that layer does not learn. The raw loss ends at {fmt(raw.losses[-1])}, near "
-        f"{fmt(mean_loss)}, the loss of predicting the average score for everyone; standardized ends at "
+        f"{fmt(ex.mean_loss(seed))}, the loss of predicting the average score for everyone; standardized ends at "
         f"{fmt(z.losses[-1])}.")
-    r, rz = raw.rounding, z.rounding
+    r = raw.rounding
     st.markdown(
         "**What raw magnitudes do to the arithmetic.** float64 keeps about 16 significant digits, float32 (the "
         f"usual GPU format) about 7. $\\exp(u)$ overflows to infinity above $u$ = {r.exp_limit64:.1f} in float64 "
         f"and {r.exp_limit32:.1f} in float32, and $\\tanh(u)$ rounds to exactly ±1 for large $|u|$, so its slope "
         "$1 - \\tanh^2 u$ is exactly 0.0, not merely small. Computed on the first layer's $u$:")
-    st.markdown(ui.readout(
-        {"largest |u|, raw": f"{r.max_abs_u:,.0f}", "tanh slope exactly 0 (float64)": f"{r.flat64:.0%}",
-         "(float32)": f"{r.flat32:.0%}", "exp(|u|) = inf (float64)": f"{r.overflow64:.0%}",
-         "(float32) ": f"{r.overflow32:.0%}"},
-        {"largest |u|, standardized": f"{rz.max_abs_u:.2f}", "tanh slope exactly 0": f"{max(rz.flat64, rz.flat32):.0%}",
-         "exp(|u|) = inf": f"{max(rz.overflow64, rz.overflow32):.0%}"}))
+    st.markdown(ui.table(ex.rounding_table(raw.rounding, z.rounding)))
     ui.reproduce(ex.rep_network(s), df, key="std_network")
 
 
 def dims_part() -> None:
-    c1, c2 = st.columns(2)
-    with c1:
-        d_max = int(ui.slider("Features, up to", 2, 20, 12, key="dmax"))
-    with c2:
-        spread = float(ui.select_slider("Largest scale ratio between features", [10, 100, 1000, 10000], 1000,
-                                        key="spread"))
+    d_max = int(ui.slider("Features, up to", 2, 20, 12, key="dmax"))
+    spread = float(ui.select_slider("Largest scale ratio between features", ex.SPREADS, 1000, key="spread"))
     res, kappa_chart, steps_chart = ex.dims(seed, d_max, spread)
     k, s = st.columns(2)
     k.vega_lite_chart(spec=kappa_chart, width="stretch", alt="As mixed-scale features are added, raw κ climbs by "
                       "orders of magnitude while standardized κ stays small.")
     s.vega_lite_chart(spec=steps_chart, width="stretch", alt="Steps to converge grow with raw κ; standardized data "
                       "needs few, and predicted and measured agree.")
-    ui.legend("Dashed: steps predicted from the eigenvalues; dots: measured with GD at 0.9·2/λmax (raw runs would "
-              "take millions of steps: only predicted).")
-    st.markdown(f"Feature j has scale $10^{{U(0,\\, \\log_{{10}} r)}}$ ($r$: the largest ratio) and a non-zero mean. "
-                f"With {int(res.d[-1])} features raw κ is {fmt(res.kappa_raw[-1])} against {fmt(res.kappa_z[-1], 2)} "
+    ui.markdown(ui.legend_text("Dashed: steps predicted from the eigenvalues; dots: measured with GD at 0.9·2/λmax "
+                               "(raw runs would take millions of steps: only predicted)."),
+                f"Feature j has scale $10^{{U(0,\\, \\log_{{10}} r)}}$ ($r$: the largest ratio) and a non-zero mean. With "
+                f"{int(res.d[-1])} features raw κ is {fmt(res.kappa_raw[-1])} against {fmt(res.kappa_z[-1], 2)} "
                 f"standardized; steps to 0.1%, predicted: {fmt(res.steps_pred_raw[-1])} against "
                 f"{fmt(res.steps_pred_z[-1], 2)}.")
     ui.reproduce(ex.rep_dims(seed, d_max, spread), None, key="std_dims")
@@ -228,39 +196,26 @@ def leak_part() -> None:
     ui.reproduce(ex.rep_leak(seed, growth), table, key="std_leak")
 
 
-def shape_part() -> None:
-    reps, specs, table = ex.shapes(seed)
-    name = ui.segmented("Feature", list(reps), key="feature", default="income")
-    left, right = st.columns([3, 2])
-    left.vega_lite_chart(spec=specs[name], width="stretch", alt="A z-scored feature keeps its shape: a skewed "
-                         "one stays skewed, and the share within ±1σ is 68% only for normal data.")
-    with right:
-        st.markdown(ui.table(table))
-    st.markdown("z = (x − μ)/σ only shifts and stretches, so shape, skew (the asymmetry E[z³]) and outliers stay. "
-                "Theory for the share within ±1σ: uniform 1/√3 = 57.7% (age is uniform), log-normal with σ = 0.6: "
-                "80.5% (income, before clipping to 10k–500k), normal 68.3%.")
-    ui.reproduce(ex.rep_shapes(seed), table, key="std_shapes")
+def notes(messages) -> None:
+    for m in messages:
+        (st.warning if m.level == "warning" else st.info)(m.text)
 
 
 def csv_part() -> None:
     st.markdown("Upload a CSV with numeric columns, pick the features and a target, and the four-scalings "
-                "comparison runs on it. The file stays in this session; it can't be part of a shared link. The "
-                f"built-in data saved as a CSV gives raw κ = {fmt(ex.sample_csv_kappa(seed))}.")
+                "comparison runs on it (odd delimiters, blank cells and text columns each get a clear note). The file "
+                "stays in this session; it can't be part of a shared link. The built-in data saved as a CSV gives raw "
+                f"κ = {fmt(ex.sample_csv_kappa(seed))}.")
     up = st.file_uploader("CSV file", type=["csv", "txt", "tsv"], key="csv")
     ui.reproduce(ex.rep_csv(seed), None, key="std_csv")
     if up is None:
-        st.markdown("A semicolon delimiter, blank cells or a text column each get a clear note.")
         return
     table = ex.read_upload(up.file_id, up.getvalue(), seed)
-    for m in table.messages:
-        (st.warning if m.level == "warning" else st.info)(m.text)
-    if table.frame is None:
-        return
-    cols = list(table.frame.columns)
-    st.markdown(f"Read {table.rows_in_file:,} rows × {len(cols)} numeric column(s) ({table.encoding}).")
+    notes(table.messages)
+    cols = [] if table.frame is None else list(table.frame.columns)
     if len(cols) < 2:
-        st.info("Only one numeric column: the analysis needs at least one feature and a target (two columns).")
-        return
+        return st.info("Only one numeric column: the analysis needs a feature and a target.") if cols else None
+    st.markdown(f"Read {table.rows_in_file:,} rows × {len(cols)} numeric column(s) ({table.encoding}).")
     c1, c2 = st.columns([1, 2])
     target = c1.selectbox("Target (what to predict)", cols, index=len(cols) - 1, key=f"csv_target_{up.file_id}",
                           format_func=csv_upload.plain)
@@ -268,8 +223,7 @@ def csv_part() -> None:
     features = c2.multiselect("Features", options, default=options[:10], key=f"csv_features_{up.file_id}",
                               format_func=csv_upload.plain)
     prep, rows, chart = ex.analyse_upload(up.file_id, tuple(features), target, seed, table.frame)
-    for m in prep.messages:
-        (st.warning if m.level == "warning" else st.info)(m.text)
+    notes(prep.messages)
     if rows is not None:
         st.markdown(ui.table(rows))
         st.vega_lite_chart(spec=chart, width="stretch", alt="Your data's loss curves for the four scalings at "
@@ -277,21 +231,20 @@ def csv_part() -> None:
 
 
 ui.parts(by_url_path("standardization").parts, data_part, scalings_part, center_part, sweep_part, network_part,
-         dims_part, leak_part, shape_part, csv_part)
+         dims_part, leak_part, csv_part)
 
 ui.answer(
-    "GD takes one step size for every weight. A weight's gradient scales with its feature's size and its curvature "
-    "with the size squared, so income in dollars (σ thousands of times age's) makes the bowl a ravine (κ ≈ 10¹¹) "
-    "whose stable η (below 2/λmax) is far too small for age's weight. z-scoring makes κ ≈ 1, so η can be ~10¹⁰ "
-    "times larger and GD converges in about ten steps. Centering also keeps every weight's update from having one "
-    "sign. In a network raw inputs saturate the first layer: its gradient is exactly zero and it never learns. "
+    "GD takes one step size for every weight. A weight's gradient scales with its feature's size and its curvature with "
+    "the size squared, so income in dollars (σ thousands of times age's) makes the bowl a ravine (κ ≈ 10¹¹) whose "
+    "stable η (below 2/λmax) is far too small for age's weight. z-scoring makes κ ≈ 1, so η can be ~10¹⁰ times larger "
+    "and GD converges in about ten steps. Centering also lets a unit's weights move in different directions in one "
+    "step. In a network, raw inputs saturate the first layer: its gradient is exactly zero and it does not learn. "
     "Fit μ and σ on the training rows and reuse them on new data.")
 ui.references(
-    "Y. LeCun, L. Bottou, G. Orr, K.-R. Müller (1998), *Efficient BackProp*, in *Neural Networks: Tricks of the "
-    "Trade*: §4.3 normalizing the inputs (centering, equal variances, the same-sign updates).",
-    "S. Raschka, *STAT 453: Deep Learning* (Spring 2021), the normalization and initialization lecture (L11) and "
-    "its [code](https://github.com/rasbt/stat453-deep-learning-ss21).",
+    "Y. LeCun, L. Bottou, G. Orr, K.-R. Müller (1998), *Efficient BackProp*, in *Neural Networks: Tricks of the Trade*: "
+    "§4.3 normalizing the inputs (centering, equal variances, the same-sign updates).",
+    "S. Raschka, *STAT 453: Deep Learning* (Spring 2021), lecture 11 on normalization and initialization, and its "
+    "[code](https://github.com/rasbt/stat453-deep-learning-ss21).",
     "X. Glorot, Y. Bengio (2010), *Understanding the difficulty of training deep feedforward neural networks*: "
     "saturated sigmoid and tanh units; the initialization used here.",
-    "I. Goodfellow, Y. Bengio, A. Courville (2016), *Deep Learning*, §4.1 (overflow and underflow) and §4.3.1 (the "
-    "condition number).")
+    "I. Goodfellow, Y. Bengio, A. Courville (2016), *Deep Learning*, §4.1 (overflow, underflow), §4.3.1 (κ).")

@@ -56,7 +56,7 @@ CONCEPTS = (
     PageInfo("pages/standardization.py", "2 · Input standardization", ":material/straighten:", "standardization",
              "scaling", "Why normalize inputs, and why it allows a larger learning rate.",
              ("The data", "Four scalings", "Why center", "Learning rate", "Deep network", "More features",
-              "Train/test split", "Still not normal", "Your CSV"),
+              "Train/test split", "Your CSV"),
              (Prediction("predict_centering", "Four scalings", "does centering alone speed GD up?"),
               Prediction("predict_units", "Four scalings", "a 1,000× larger feature: how much smaller η?"),
               Prediction("predict_saturation", "Deep network", "how many first-layer units do raw inputs saturate?"))),
