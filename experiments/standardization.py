@@ -31,7 +31,8 @@ FLOOR = 1e-16         # relative excess below this is round-off; pinned and labe
 LABELS = {"none": "none (raw)", "centering": "centering", "min-max": "min-max", "z-score": "z-score"}
 WEIGHTS = ("w₁ (age)", "w₂ (income)", "b (bias)")
 FRACS = (0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 1.01, 1.1, 1.5)
-NET_LRS = (0.01, 0.02, 0.05, 0.1, 0.2)
+NET_LRS = (0.01, 0.02, 0.05, 0.1)   # up to 0.1: no setting diverges (tests/core)
+NET_WIDTHS = (4, 8, 16)
 SPREADS = (10, 100, 1000, 10000)
 SIGN_STEPS = 200      # single-sample SGD steps in the centering experiment
 

@@ -129,7 +129,7 @@ def network_part() -> None:
     lr = float(ui.select_slider("Learning rate η", ex.NET_LRS, d.lr, key="net_lr"))
     with ui.more_controls():
         steps = int(ui.select_slider("Training steps", [100, 300, 1000], d.steps, key="net_steps"))
-        width = int(ui.select_slider("Units per hidden layer", [4, 8, 16, 32], d.width, key="width"))
+        width = int(ui.select_slider("Units per hidden layer", ex.NET_WIDTHS, d.width, key="width"))
     s = ex.NetSettings(seed, act, lr, steps, width)
     st.markdown(
         f"Beyond the linear bowl: the same raw or z-scored inputs go into a network, 2 inputs → two hidden layers of "
@@ -145,8 +145,8 @@ def network_part() -> None:
                reveal=f"Raw: {raw.start.saturation[0]:.0%}, standardized: {z.start.saturation[0]:.1%}. Income in "
                f"dollars times weights of order 0.3 gives $|u|$ up to {raw.start.max_abs_u:,.0f}.")
     df, chart, table = ex.network_view(s)
-    st.vega_lite_chart(spec=chart, width="stretch", alt="Training loss: with standardized inputs it falls by "
-                       "orders of magnitude; with raw inputs it stalls near the loss of predicting the mean.")
+    st.vega_lite_chart(spec=chart, width="stretch", alt="Training loss of one network on raw and on "
+                       "standardized inputs: with raw inputs it stalls at the loss of predicting the mean.")
     ui.markdown(ui.legend_text("Training loss L per step, log scale; solid: standardized inputs, dashed: raw inputs."),
                 ui.table(table))
     st.markdown(
@@ -238,7 +238,7 @@ ui.answer(
     "the size squared, so income in dollars (σ thousands of times age's) makes the bowl a ravine (κ ≈ 10¹¹) whose "
     "stable η (below 2/λmax) is far too small for age's weight. z-scoring makes κ ≈ 1, so η can be ~10¹⁰ times larger "
     "and GD converges in about ten steps. Centering also lets a unit's weights move in different directions in one "
-    "step. In a network, raw inputs saturate the first layer: its gradient is exactly zero and it does not learn. "
+    "step. In a network, raw inputs saturate every first-layer unit: no gradient reaches its weights. "
     "Fit μ and σ on the training rows and reuse them on new data.")
 ui.references(
     "Y. LeCun, L. Bottou, G. Orr, K.-R. Müller (1998), *Efficient BackProp*, in *Neural Networks: Tricks of the Trade*: "
