@@ -492,8 +492,7 @@ def rep_network(s: NetSettings) -> Reproduction:
         "    print(name, S.network_start(net, A, y))\n"
         "    print(name, S.rounding(net.forward(A).activation_inputs[0]))\n"
         f"    runs[name] = nn.train(net, A, y, loss='mse', lr={s.lr!r}, steps={s.steps}, rng=sgd_rng).losses\n"
-        "df = pd.DataFrame({'step': np.arange(len(v)), 'data': k, 'loss': v} for k, v in runs.items())\n"
-        "df = pd.concat([pd.DataFrame(d) for d in df.to_dict('records')])\n"
+        "df = pd.concat([pd.DataFrame({'step': np.arange(len(v)), 'data': k, 'loss': v}) for k, v in runs.items()])\n"
         "headline = runs['standardized'][-1]\nprint('headline =', headline)   # standardized: the last loss\n")
     return Reproduction("Input standardization: a small network", code, CURVE_PLOT.format(y="loss", c="data"),
                         float(network(s)[1].losses[-1]), "the standardized network's last training loss")
