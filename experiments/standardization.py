@@ -550,6 +550,8 @@ def warm() -> None:
     signs(0)
     sweep_view(0, 100)
     network_view(NetSettings())
+    mean_loss(0)
+    sample_csv_kappa(0)
     dims(0, 12, 1000.0)
     leak(0, 0.3)
     shapes(0)
