@@ -164,6 +164,11 @@ class Centering:
 CENTERING_OPTIONS = ("Yes, much less", "About the same", "No, more is left")
 UNITS_OPTIONS = ("About 1,000× smaller", "About 1,000,000× smaller", "The same η works")
 SATURATION_OPTIONS = ("Under 10%", "About half", "Nearly all")
+SIGNS_OPTIONS = ("About half", "All of them")
+
+
+def signs_verdict(share: float) -> str:
+    return SIGNS_OPTIONS[1] if share == 1.0 else SIGNS_OPTIONS[0]
 
 
 def saturation_verdict(share: float) -> str:

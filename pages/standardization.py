@@ -33,7 +33,7 @@ def data_part() -> None:
 
 
 def scalings_part() -> None:
-    st.markdown("Four ways to scale each feature before GD: **none**; **centering** $x - \\mu$; **min-max** $(x - \\min)/(\\max - \\min)$, into [0, 1]; **z-score**. The column of ones for $b$ is added after scaling. Each run starts at $w = 0$ with $\\eta$ = a fraction of *its own* $2/\\lambda_{max}$.")
+    st.markdown("Four ways to scale each feature before GD: **none**; **centering** $x - \\mu$; **min-max** $(x - \\min)/(\\max - \\min)$, into [0, 1]; **z-score**. The column of ones for $b$ is added after scaling. Each run starts at $w = 0$ with $\\eta$ = a fraction of *its own* $2/\\lambda_{max}$; \"steps to 0.1%\" counts the steps until 0.1% of the starting excess loss $L - L^*$ is left ($L^*$: the lowest possible loss).")
     frac = float(ui.select_slider("Learning rate η, in units of each scaling's 2/λmax", ex.FRACS, 0.9, key="eta"))
     steps = int(ui.select_slider("Gradient-descent steps", [20, 50, 100, 200, 500, 1000], 200, key="steps"))
     c = ex.centering(s := ex.ScalingSettings(seed, frac, steps))
@@ -78,6 +78,8 @@ def center_part() -> None:
         "LeCun et al. (1998, §4.3) give a second reason to center. For one sample the loss is $\\frac12(\\hat y - y)^2$ and its gradient for $w_j$ is $\\delta\\, x_j$, where $\\delta = \\hat y - y$ is that sample's error: one number for all the unit's weights. If every input $x_j$ is positive, every weight's update $-\\eta\\delta x_j$ has the same sign: all weights go up together or down together, and a minimum that needs one up and another down is reached only by zigzagging. Raw age and income are all positive, and so are min-max inputs (in [0, 1]). Below: stochastic GD (SGD), one random row per step, "
         f"{ex.SIGN_STEPS} steps at η = 0.1·2/λmax, on min-max and on z-scored inputs.")
     runs, df, chart = ex.signs(seed)
+    ui.predict("predict_signs", "With min-max inputs, all in [0, 1], in what share of the SGD steps do $w_1$ and $w_2$ move the same way (both up or both down)?", ex.SIGNS_OPTIONS, correct=ex.signs_verdict(runs[0].same_sign),
+               reveal=f"Min-max: {runs[0].same_sign:.0%} of the steps; z-scored (centred) inputs: {runs[1].same_sign:.0%}. With $x_1, x_2 \\ge 0$ both updates carry the sign of $-\\delta$.")
     st.vega_lite_chart(spec=chart, width="stretch", alt="Update directions: with min-max inputs every update of (w₁, w₂) points into the up-up or down-down quadrant; with centred inputs, into all four.")
     ui.markdown(ui.legend_text("Each point: one step's change of (w₁, w₂), scaled to length 1. Circles: both weights moved the same way; diamonds: opposite ways."),
                 ui.readout({f"{r.method}: steps with no opposite signs": f"{r.same_sign:.0%}" for r in runs}))
@@ -103,7 +105,7 @@ def network_part() -> None:
     s = ex.NetSettings(seed, act, lr, steps, width)
     st.markdown(
         f"Beyond the linear bowl: the same raw or z-scored inputs go into a network, 2 inputs → two hidden layers of {width} **{act}** units → 1 output. Each layer computes $u = hW + c$ from the layer below $h$ (weights $W$, "
-        "biases $c$), then $f(u)$; weights start random with variance 2/(fan-in + fan-out) (Glorot & Bengio 2010; page 4 is about this choice); training is full-batch GD on the same loss. A unit is **saturated** when its output is within 0.03 of its limits (|tanh| > 0.97): there its slope $f'(u)$, which multiplies every gradient passing back through it, is below 0.06.")
+        "biases $c$), then $f(u)$; weights start random with variance 2/(fan-in + fan-out), fan-in and fan-out being the layer's numbers of inputs and outputs (Glorot & Bengio 2010; page 4 is about this choice); training is full-batch GD on the same loss. A unit is **saturated** when its output is within 0.03 of its limits (|tanh| > 0.97): there its slope $f'(u)$, which multiplies every gradient passing back through it, is below 0.06.")
     raw, z = ex.network(s)
     ui.predict("predict_saturation", "With raw age and income, what share of the first hidden layer's units (over all people) will be saturated before training?", ex.SATURATION_OPTIONS,
                correct=ex.saturation_verdict(raw.start.saturation[0]),
@@ -113,7 +115,7 @@ def network_part() -> None:
     ui.markdown(ui.legend_text("Training loss L per step, log scale; solid: standardized inputs, dashed: raw inputs."),
                 ui.table(table))
     st.markdown(
-        f"Raw inputs saturate **{raw.start.saturation[0]:.0%}** of the first layer, and its gradient ∂L/∂W₁ has RMS {fmt(raw.start.grad_rms[0])}: that layer does not learn. The raw loss ends at {fmt(raw.losses[-1])}; predicting the average score for everyone gives {fmt(ex.mean_loss(seed))}. Standardized, it ends at {fmt(z.losses[-1])}.")
+        f"Raw inputs saturate **{raw.start.saturation[0]:.0%}** of the first layer, and the root mean square (RMS) of its weight gradient ∂L/∂W₁ is {fmt(raw.start.grad_rms[0])}: that layer does not learn. The raw loss ends at {fmt(raw.losses[-1])}; predicting the average score for everyone gives {fmt(ex.mean_loss(seed))}. Standardized, it ends at {fmt(z.losses[-1])}.")
     r = raw.rounding
     st.markdown(
         "**What raw magnitudes do to the arithmetic.** float64 keeps about 16 significant digits, float32 (the "

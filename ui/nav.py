@@ -59,6 +59,7 @@ CONCEPTS = (
               "Train/test split", "Your CSV"),
              (Prediction("predict_centering", "Four scalings", "does centering alone speed GD up?"),
               Prediction("predict_units", "Four scalings", "a 1,000× larger feature: how much smaller η?"),
+              Prediction("predict_signs", "Why center", "all-positive inputs: how often do both weights move alike?"),
               Prediction("predict_saturation", "Deep network", "how many first-layer units do raw inputs saturate?"))),
     PageInfo("pages/symmetry.py", "3 · Symmetry breaking", ":material/call_split:", "symmetry", "sym",
              "Why zero init fails, and what small random weights do.",

@@ -62,6 +62,10 @@ def test_predictions_have_no_default_and_reveal_the_measurement_only_after_a_cho
     at.pills(key="predict_units").set_value("About 1,000× smaller").run()
     assert any("smaller in dollars" in i.value and "this page measures **About 1,000,000× smaller**" in i.value
                for i in at.info)
+    signs = open_page(PAGE, {"scaling.part": "Why center"})
+    assert signs.pills(key="predict_signs").value is None
+    signs.pills(key="predict_signs").set_value("All of them").run()
+    assert any("Min-max: 100% of the steps" in s.value for s in signs.success)
     net = open_page(PAGE, NETWORK)
     assert net.pills(key="predict_saturation").value is None
     net.pills(key="predict_saturation").set_value("Nearly all").run()
