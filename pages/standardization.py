@@ -112,10 +112,10 @@ def network_part() -> None:
                reveal=f"Raw: {raw.start.saturation[0]:.0%}, standardized: {z.start.saturation[0]:.1%}. Income in dollars times weights of order 0.3 gives $|u|$ up to {raw.start.max_abs_u:,.0f}.")
     df, chart, table = ex.network_view(s)
     st.vega_lite_chart(spec=chart, width="stretch", alt="Training loss of one network on raw and on standardized inputs: with raw inputs it stalls at the loss of predicting the mean.")
-    ui.markdown(ui.legend_text("Training loss L per step, log scale; solid: standardized inputs, dashed: raw inputs."),
+    ui.markdown(ui.legend_text("Training loss L per step, log scale; solid: standardized inputs, dashed: raw inputs. Table: each layer at the start, the share of saturated (unit, person) pairs and the root mean square (RMS) of its weight gradient ∂L/∂W."),
                 ui.table(table))
     st.markdown(
-        f"Raw inputs saturate **{raw.start.saturation[0]:.0%}** of the first layer, and the root mean square (RMS) of its weight gradient ∂L/∂W₁ is {fmt(raw.start.grad_rms[0])}: that layer does not learn. The raw loss ends at {fmt(raw.losses[-1])}; predicting the average score for everyone gives {fmt(ex.mean_loss(seed))}. Standardized, it ends at {fmt(z.losses[-1])}.")
+        f"Raw inputs saturate **{raw.start.saturation[0]:.0%}** of the first layer, and the RMS of its weight gradient ∂L/∂W₁ is {fmt(raw.start.grad_rms[0])}: that layer does not learn, and the network's output ends up the same for every person. The raw loss ends at {fmt(raw.losses[-1])}, and predicting the average score for everyone gives {fmt(ex.mean_loss(seed))}. Standardized, it ends at {fmt(z.losses[-1])}; with η of 0.05 or more its curve may jump up for a few steps before it falls again.")
     r = raw.rounding
     st.markdown(
         "**What raw magnitudes do to the arithmetic.** float64 keeps about 16 significant digits, float32 (the "
