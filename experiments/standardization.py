@@ -147,7 +147,6 @@ class Centering:
 
     var_income: float
     lam_min: float
-    bias_share: float    # |bias component| of the centred Hessian's flattest eigenvector
     kappa: float
     lr: float
     left_raw: float
@@ -188,8 +187,7 @@ def centering(s: ScalingSettings) -> Centering:
     D = S.design_matrix(S.fit_scaling(X, "centering").transform(X))
     c = ls.curvature(D)
     left = [float(r.rel_excess[-1]) if r.diverged_step is None else math.inf for r in runs[:2]]
-    return Centering(float(X[:, 1].var()), float(c.eigenvalues[0]), float(abs(c.eigenvectors[-1, 0])),
-                     runs[1].kappa, runs[1].lr, *left)
+    return Centering(float(X[:, 1].var()), float(c.eigenvalues[0]), runs[1].kappa, runs[1].lr, *left)
 
 
 @dataclass(frozen=True)
@@ -226,7 +224,7 @@ def units(seed: int) -> UnitsFact:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def first_steps(seed: int) -> tuple[pd.DataFrame, dict, S.ScalingRun, S.ScalingRun]:
+def first_steps(seed: int) -> tuple[pd.DataFrame, dict]:
     """|∂L/∂wⱼ| at the start (chart) and each weight's first step over its distance to the minimum (table),
     raw and z-scored, at η = 0.9·2/λmax."""
     runs = compare(ScalingSettings(seed, 0.9, 20))
@@ -237,7 +235,7 @@ def first_steps(seed: int) -> tuple[pd.DataFrame, dict, S.ScalingRun, S.ScalingR
     table = pd.DataFrame({"weight": WEIGHTS,
                           "first step ÷ distance, raw": [f"{v:.2g}" for v in raw.lr * raw.grad0 / np.abs(raw.w_star)],
                           "standardized": [f"{v:.2f}" for v in z.lr * z.grad0 / np.abs(z.w_star)]})
-    return table, spec(charts.gradient_bars(g)), raw, z
+    return table, spec(charts.gradient_bars(g))
 
 
 # ---- Why center (LeCun et al. 1998, §4.3) ------------------------------------------------------------------

@@ -64,7 +64,7 @@ def scalings_part() -> None:
         f"Multiply a feature by 1,000 and its gradient grows 1,000× (measured: **{u.grad_ratio:,.0f}×**), its curvature $H_{{jj}}$ 1,000² = 1,000,000× (measured: **{u.curv_ratio:,.0f}×**), and so the largest stable η, 2/λmax, shrinks **{u.lr_ratio:,.0f}×**: not exactly 10⁶, because in thousands income's "
         "curvature is only ~10× age's, so λmax is not income's alone. Raw κ goes from "
         f"{fmt(u.kappa_thousands)} to {fmt(u.kappa_dollars)}; z-scored κ is {u.kappa_z[0]:.4g} in both units.")
-    table, bars, raw, z = ex.first_steps(seed)
+    table, bars = ex.first_steps(seed)
     left, right = st.columns([3, 2])
     left.vega_lite_chart(spec=bars, width="stretch", alt="|∂L/∂w| at the start: raw income's is thousands of times age's; standardized, the three are close.")
     right.markdown(ui.table(table))
