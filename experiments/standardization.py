@@ -63,6 +63,14 @@ def data(seed: int) -> tuple[np.ndarray, np.ndarray]:
     return age_income(N, rngs(seed)[0])
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def effects(seed: int) -> tuple[float, float]:
+    """The least-squares weights of z-scored age and income: score points per standard deviation of each."""
+    X, y = data(seed)
+    w = S.to_scaled_weights(S.raw_minimizer(X, y), S.fit_scaling(X, "z-score"))
+    return float(w[0]), float(w[1])
+
+
 # ---- The data --------------------------------------------------------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=64)
 def data_view(seed: int) -> tuple[tuple[dict, ...], pd.DataFrame, float]:
@@ -545,6 +553,7 @@ def notebooks() -> dict[str, Reproduction]:
 
 def warm() -> None:
     """Every part's default view (ui/warmup.py)."""
+    effects(0)
     data_view(0)
     scalings_view(ScalingSettings())
     centering(ScalingSettings())

@@ -15,7 +15,7 @@ seed = ui.seed()
 st.markdown(
     "The lecture's example: predict a score $y$ from **age** $x_1$ (10–50 years) and **income** $x_2$ (10k–500k "
     f"dollars) for $n$ = {ex.N} people with a linear model $\\hat y = w_1 x_1 + w_2 x_2 + b$ (weights $w_1, w_2$, "
-    "bias $b$), trained by gradient descent (GD) with learning rate $\\eta$ on the squared loss $L = \\frac{1}{2n}\\sum_i (\\hat y_i - y_i)^2$. Once their units are removed both features matter about equally; only their scales differ. From page 1: the loss is a bowl whose curvature is the Hessian $H$ (here $H = \\frac1n D^\\top D$, with $D$ the inputs plus a column of ones for $b$); its eigenvalues $\\lambda$ are the curvatures along its axes, $\\kappa = \\lambda_{max}/\\lambda_{min}$ says how elongated it is, and GD diverges unless $\\eta < 2/\\lambda_{max}$.")
+    "bias $b$), trained by gradient descent (GD) with learning rate $\\eta$ on the squared loss $L = \\frac{1}{2n}\\sum_i (\\hat y_i - y_i)^2$. " f"The best fit raises the score by {ex.effects(seed)[0]:.1f} points per standard deviation of age and {ex.effects(seed)[1]:.1f} per standard deviation of income: both matter, on very different scales." " From page 1: the loss is a bowl whose curvature is the Hessian $H$ (here $H = \\frac1n D^\\top D$, with $D$ the inputs plus a column of ones for $b$); its eigenvalues $\\lambda$ are the curvatures along its axes, $\\kappa = \\lambda_{max}/\\lambda_{min}$ says how elongated it is, and GD diverges unless $\\eta < 2/\\lambda_{max}$.")
 st.page_link("pages/loss_surface.py", label="Page 1: the Hessian, λ, κ and 2/λmax", icon=":material/landscape:")
 
 
@@ -185,6 +185,6 @@ ui.answer(
     "GD takes one step size for every weight. A weight's gradient scales with its feature's size and its curvature with the size squared, so income in dollars (σ thousands of times age's) makes the bowl a ravine (κ ≈ 10¹¹) whose stable η (below 2/λmax) is far too small for age's weight. z-scoring makes κ ≈ 1, so η can be ~10¹⁰ times larger and GD converges in about ten steps. Centering also lets a unit's weights move in different directions in one step. In a network, raw inputs saturate every first-layer unit: no gradient reaches its weights. Fit μ and σ on the training rows and reuse them on new data.")
 ui.references(
     "Y. LeCun, L. Bottou, G. Orr, K.-R. Müller (1998), *Efficient BackProp*, in *Neural Networks: Tricks of the Trade*: §4.3 normalizing the inputs (centering, equal variances, the same-sign updates).",
-    "S. Raschka, *STAT 453: Deep Learning* (Spring 2021), lecture 11 on normalization and initialization, and its [code](https://github.com/rasbt/stat453-deep-learning-ss21).",
+    "S. Raschka, *STAT 453: Deep Learning* (Spring 2021), lecture 11 (normalization and weight initialization) and its [code](https://github.com/rasbt/stat453-deep-learning-ss21).",
     "X. Glorot, Y. Bengio (2010), *Understanding the difficulty of training deep feedforward neural networks*: saturated sigmoid and tanh units; the initialization used here.",
     "I. Goodfellow, Y. Bengio, A. Courville (2016), *Deep Learning*, §4.1 (overflow, underflow), §4.3.1 (κ).")

@@ -366,3 +366,9 @@ def test_rounding_counts_flat_tanh_slopes_and_overflowing_exponentials_in_each_p
     assert r.overflow64 == pytest.approx(1 / 5) and r.overflow32 == pytest.approx(2 / 5)
     assert r.exp_limit64 == pytest.approx(709.78, abs=0.01) and r.exp_limit32 == pytest.approx(88.72, abs=0.01)
     assert S.rounding(np.array([0.5, -3.0])) == S.Rounding(3.0, 0.0, 0.0, 0.0, 0.0, r.exp_limit64, r.exp_limit32)
+
+
+def test_both_features_matter_per_standard_deviation_in_the_fitted_model():
+    X, y = age_income_data()
+    w = S.to_scaled_weights(S.raw_minimizer(X, y), S.fit_scaling(X, "z-score"))
+    assert 1.5 < w[0] < 3.5 and 1.5 < w[1] < 3.5, "comparable effects once the units are removed"
