@@ -132,9 +132,11 @@ def dimension_panel(df: pd.DataFrame, title: str) -> alt.LayerChart:
     return (theory + measured).properties(height=260)
 
 
-def update_scatter(df: pd.DataFrame) -> alt.Chart:
+def update_scatter(df: pd.DataFrame, stacked: bool = False) -> alt.Chart:
     """Each SGD step's update of the two feature weights, as a direction. df: scaling, d_age, d_income (unit
-    length), same ("same sign"/"opposite signs")."""
+    length), same ("same sign"/"opposite signs"). One panel per scaling, side by side (``stacked``: one above the
+    other, for a phone's width)."""
+    panel = (alt.Row if stacked else alt.Column)("scaling:N", title=None, sort=None)
     axis = dict(scale=alt.Scale(domain=[-1.1, 1.1]), axis=alt.Axis(tickCount=5))
     return alt.Chart(df).mark_point(filled=True, size=40, opacity=0.6).encode(
         x=alt.X("d_age:Q", title="Δw₁ (age), direction", **axis),
@@ -142,7 +144,7 @@ def update_scatter(df: pd.DataFrame) -> alt.Chart:
         color=alt.Color("same:N", scale=scale(["same sign", "opposite signs"], [BAD, GOOD]), title="update"),
         shape=alt.Shape("same:N", scale=alt.Scale(domain=["same sign", "opposite signs"],
                                                   range=["circle", "diamond"]), legend=None),
-        column=alt.Column("scaling:N", title=None, sort=None),
+        **{"row" if stacked else "column": panel},
         tooltip=["scaling:N", "same:N", alt.Tooltip("d_age:Q", format=".2f"),
                  alt.Tooltip("d_income:Q", format=".2f")],
     ).properties(width=220, height=220)

@@ -248,8 +248,9 @@ def first_steps(seed: int) -> tuple[pd.DataFrame, dict]:
 
 # ---- Why center (LeCun et al. 1998, §4.3) ------------------------------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=64)
-def signs(seed: int) -> tuple[tuple[S.UpdateSigns, ...], pd.DataFrame, dict]:
-    """Single-sample SGD with min-max inputs (all in [0, 1]) and z-scored inputs: the update directions."""
+def signs(seed: int, phone: bool = False) -> tuple[tuple[S.UpdateSigns, ...], pd.DataFrame, dict]:
+    """Single-sample SGD with min-max inputs (all in [0, 1]) and z-scored inputs: the update directions, drawn
+    side by side (on a phone, one above the other)."""
     X, y = data(seed)
     out = tuple(S.update_signs(X, y, m, rngs(seed)[5], steps=SIGN_STEPS) for m in ("min-max", "z-score"))
     frames = []
@@ -259,7 +260,7 @@ def signs(seed: int) -> tuple[tuple[S.UpdateSigns, ...], pd.DataFrame, dict]:
         same = np.where(d[:, 0] * d[:, 1] >= 0, "same sign", "opposite signs")
         frames.append(pd.DataFrame({"scaling": name, "d_age": d[:, 0], "d_income": d[:, 1], "same": same}))
     df = pd.concat(frames, ignore_index=True)
-    return out, df, spec(charts.update_scatter(df))
+    return out, df, spec(charts.update_scatter(df, stacked=phone))
 
 
 # ---- Learning rate -----------------------------------------------------------------------------------------
@@ -560,6 +561,7 @@ def warm() -> None:
     units(0)
     first_steps(0)
     signs(0)
+    signs(0, True)
     sweep_view(0, 100)
     network_view(NetSettings())
     mean_loss(0)

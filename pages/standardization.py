@@ -77,7 +77,7 @@ def center_part() -> None:
     st.markdown(
         "LeCun et al. (1998, §4.3) give a second reason to center. For one sample the loss is $\\frac12(\\hat y - y)^2$ and its gradient for $w_j$ is $\\delta\\, x_j$, where $\\delta = \\hat y - y$ is that sample's error: one number for all the unit's weights. If every input $x_j$ is positive, every weight's update $-\\eta\\delta x_j$ has the same sign: all weights go up together or down together, and a minimum that needs one up and another down is reached only by zigzagging. Raw age and income are all positive, and so are min-max inputs (in [0, 1]). Below: stochastic GD (SGD), one random row per step, "
         f"{ex.SIGN_STEPS} steps at η = 0.1·2/λmax, on min-max and on z-scored inputs.")
-    runs, df, chart = ex.signs(seed)
+    runs, df, chart = ex.signs(seed, ui.on_phone())
     ui.predict("predict_signs", "With min-max inputs, all in [0, 1], in what share of the SGD steps do $w_1$ and $w_2$ move the same way (both up or both down)?", ex.SIGNS_OPTIONS, correct=ex.signs_verdict(runs[0].same_sign),
                reveal=f"Min-max: {runs[0].same_sign:.0%} of the steps; z-scored (centred) inputs: {runs[1].same_sign:.0%}. With $x_1, x_2 \\ge 0$ both updates carry the sign of $-\\delta$.")
     st.vega_lite_chart(spec=chart, width="stretch", alt="Update directions: with min-max inputs every update of (w₁, w₂) points into the up-up or down-down quadrant; with centred inputs, into all four.")

@@ -44,5 +44,6 @@ def test_the_new_charts_are_valid_vega_lite_on_the_experiments_frames():
     assert list(curves.columns) == ["step", "data", "loss"] and (curves["loss"] > 0).all()
     assert set(curves["data"]) == {"raw", "standardized"}
     assert_same_spec(curves_spec, spec(net_curves(curves)))
-    for chart in (update_scatter(signs_df), net_curves(curves)):
+    assert_same_spec(ex.signs(0, True)[2], spec(update_scatter(signs_df, stacked=True)))
+    for chart in (update_scatter(signs_df), update_scatter(signs_df, stacked=True), net_curves(curves)):
         alt.Chart.from_dict(chart.to_dict(validate=False), validate=True)
