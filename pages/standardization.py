@@ -132,7 +132,7 @@ def dims_part() -> None:
     k, s = st.columns(2)
     k.vega_lite_chart(spec=kappa_chart, width="stretch", alt="As mixed-scale features are added, raw κ climbs by orders of magnitude while standardized κ stays small.")
     s.vega_lite_chart(spec=steps_chart, width="stretch", alt="Steps to converge grow with raw κ; standardized data needs few, and predicted and measured agree.")
-    ui.markdown(ui.legend_text("Dashed: steps predicted from the eigenvalues; dots: measured with GD at 0.9·2/λmax (raw runs would take millions of steps: only predicted)."),
+    ui.markdown(ui.legend_text("Dashed: steps predicted from the eigenvalues; dots: measured with GD at 0.9·2/λmax (runs predicted to need more than 2,000 steps are not run: only their prediction is drawn)."),
                 f"Feature j has scale $10^{{U(0,\\, \\log_{{10}} r)}}$ ($r$: the largest ratio) and a non-zero mean. With {int(res.d[-1])} features raw κ is {fmt(res.kappa_raw[-1])} against {fmt(res.kappa_z[-1], 2)} standardized; steps to 0.1%, predicted: {fmt(res.steps_pred_raw[-1])} against {fmt(res.steps_pred_z[-1], 2)}.")
     ui.reproduce(ex.rep_dims(seed, d_max, spread), None, key="std_dims")
 

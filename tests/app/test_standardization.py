@@ -262,3 +262,17 @@ def test_a_10_mb_csv_is_analysed_in_under_5_seconds():
     elapsed = time.perf_counter() - t0
     assert len(runs) == 4 and prep.X.shape == (csv_upload.MAX_ROWS, 4)
     assert elapsed < 5, f"{elapsed:.2f} s"
+
+
+def test_every_control_at_its_extremes_breaks_nothing():
+    for part in PARTS[1:]:
+        at = open_page(PAGE, {"scaling.part": part})
+        for s in list(at.slider) + list(at.select_slider):
+            for end in (0, -1):
+                value = (s.min, s.max)[end] if s.type == "slider" else s.options[end]
+                s.set_value(type(s.value)(value)).run()
+                assert_clean(at)
+        for seg in at.segmented_control:
+            for option in seg.options:
+                seg.set_value(option).run()
+                assert_clean(at)
