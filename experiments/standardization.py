@@ -209,6 +209,7 @@ class UnitsFact:
     kappa_dollars: float
     kappa_thousands: float
     kappa_z: tuple[float, float]
+    income_over_age: float   # H₂₂ / H₁₁ with income in thousands
 
     @property
     def verdict(self) -> str:
@@ -225,10 +226,11 @@ def units(seed: int) -> UnitsFact:
         c = ls.curvature(D)
         g = np.abs(ls.mse_grad(np.zeros(3), D, y))
         Dz = S.design_matrix(S.fit_standardizer(Xf).transform(Xf))
-        out.append((g[1], ls.mse_hessian(D)[1, 1], c.max_stable_lr, c.condition_number,
-                    ls.curvature(Dz).condition_number))
+        H = ls.mse_hessian(D)
+        out.append((g[1], H[1, 1], c.max_stable_lr, c.condition_number, ls.curvature(Dz).condition_number,
+                    H[1, 1] / H[0, 0]))
     d, k = out
-    return UnitsFact(d[0] / k[0], d[1] / k[1], k[2] / d[2], d[3], k[3], (d[4], k[4]))
+    return UnitsFact(d[0] / k[0], d[1] / k[1], k[2] / d[2], d[3], k[3], (d[4], k[4]), k[5])
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -46,9 +46,9 @@ def scalings_part() -> None:
     st.vega_lite_chart(spec=curves, width="stretch", alt="Loss curves of the four scalings: z-score reaches round-off in tens of steps, min-max in about a hundred, raw and centred data barely move.")
     runs = ex.compare(s)
     ui.markdown(ui.legend_text("y: (L − L*)/(L₀ − L*), the share of the starting excess loss left; L* is the best possible loss. Below 10⁻¹⁶ is round-off, drawn at 10⁻¹⁶."),
-                f"**Reading the table.** Raw κ is {fmt(runs[0].kappa)}. Centering removes the means but not income's spread: centred κ = Var(income)/λmin = {c.var_income:.3g}/{c.lam_min:.3g}, where λmin = 1 is the "
+                f"**Reading the table.** Raw κ is {fmt(runs[0].kappa)}. Centering removes the means but not income's spread: the steepest curvature is now Var(income) = {c.var_income:.3g}, so centred κ = λmax/λmin = {c.kappa:.3g}, where λmin = {c.lam_min:.3g} is the "
                 "bias's own curvature (its column of ones has mean square 1). The bias must travel from 0 to the "
-                f"mean score along that flattest direction, and at η = {c.lr:.2g} it covers η·λmin = {c.lr * c.lam_min:.1e} of the remaining way per step; uncentred income (~10⁵ for everyone) let "
+                f"mean score along that flattest direction, and at η = {c.lr:.2g} it covers η·λmin = {c.lr * c.lam_min:.1e} of the remaining way per step; uncentred income (~10⁵ for everyone) lets "
                 "its weight absorb that offset instead. Dividing by the spread brings κ down to "
                 f"{runs[2].kappa:.3g} (min-max) and {runs[3].kappa:.3g} (z-score).")
     for r in (r for r in runs if r.lr > r.max_lr):
@@ -62,7 +62,7 @@ def scalings_part() -> None:
                reveal=f"2/λmax is {u.lr_ratio:,.0f}× smaller in dollars: the curvature grows with the square.")
     st.markdown(
         f"Multiply a feature by 1,000 and its gradient grows 1,000× (measured: **{u.grad_ratio:,.0f}×**), its curvature $H_{{jj}}$ 1,000² = 1,000,000× (measured: **{u.curv_ratio:,.0f}×**), and so the largest stable η, 2/λmax, shrinks **{u.lr_ratio:,.0f}×**: not exactly 10⁶, because in thousands income's "
-        "curvature is only ~10× age's, so λmax is not income's alone. Raw κ goes from "
+        f"curvature is only {u.income_over_age:.0f}× age's, so λmax is not income's alone. Raw κ goes from "
         f"{fmt(u.kappa_thousands)} to {fmt(u.kappa_dollars)}; z-scored κ is {u.kappa_z[0]:.4g} in both units.")
     table, bars = ex.first_steps(seed)
     left, right = st.columns([3, 2])

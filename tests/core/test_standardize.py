@@ -271,6 +271,8 @@ def test_a_feature_1000_times_larger_has_a_1000_times_larger_gradient_and_a_mill
     assert h_d[1, 1] / h_k[1, 1] == pytest.approx(1e6, rel=1e-12)
     lr_ratio = ls.curvature(design(thousands)).max_stable_lr / ls.curvature(design(X)).max_stable_lr
     assert 0.8e6 < lr_ratio < 1.0e6, "within 20% of 10^6, below it: in thousands λmax is not income's alone"
+    assert 5 < h_k[1, 1] / h_k[0, 0] < 20, "in thousands income's curvature is only ~10x age's"
+    assert ls.curvature(design(thousands)).eigenvalues[-1] > 1.02 * h_k[1, 1], "so λmax mixes in the others"
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
