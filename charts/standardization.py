@@ -1,13 +1,12 @@
-"""Charts for page 1 (input standardization): pure tidy DataFrame -> alt.Chart builders."""
+"""Charts for page 2 (input standardization): pure tidy DataFrame -> alt.Chart builders."""
 
 from __future__ import annotations
 
-import functools
-
 import altair as alt
 import pandas as pd
+import streamlit as st
 
-from charts.common import BAD, CATEGORICAL, DASH_THEORY, GOOD, THEORY, log_axis, placeholders, scale, spec
+from charts.common import BAD, CATEGORICAL, DASH_THEORY, GOOD, log_axis, placeholders, scale, spec
 
 SCALING_COLORS = [BAD, CATEGORICAL[3], CATEGORICAL[4], GOOD]  # none, centering, min-max, z-score
 DATA_DOMAIN = ["raw", "standardized"]
@@ -65,7 +64,7 @@ def loss_curves(data: dict, domain: tuple[str, ...]) -> alt.LayerChart:
     return (lines + labels).properties(height=320)
 
 
-@functools.lru_cache(maxsize=8)
+@st.cache_resource(show_spinner=False)
 def loss_curves_spec(domain: tuple[str, ...]) -> dict:
     """:func:`loss_curves` as a template on placeholders, composed once per set of scalings:
     ``common.fill(loss_curves_spec(domain), curve_frames(df))``. Do not modify it."""
@@ -133,13 +132,31 @@ def dimension_panel(df: pd.DataFrame, title: str) -> alt.LayerChart:
     return (theory + measured).properties(height=260)
 
 
-def skew_hist(df: pd.DataFrame, title: str) -> alt.LayerChart:
-    """Histogram of a z-scored feature with the ±1σ band shaded. df: bin_start, bin_end, count."""
-    band = pd.DataFrame({"lo": [-1.0], "hi": [1.0]})
-    shade = alt.Chart(band).mark_rect(opacity=0.15, color=THEORY, tooltip=None).encode(x="lo:Q", x2="hi:Q")
-    bars = alt.Chart(df).mark_bar(binSpacing=0, color=GOOD).encode(
-        x=alt.X("bin_start:Q", bin="binned", title="z-score (standard deviations from the mean)"),
-        x2="bin_end:Q", y=alt.Y("count:Q", title="rows"),
-        tooltip=[alt.Tooltip("bin_start:Q", format=".2f", title="from"),
-                 alt.Tooltip("bin_end:Q", format=".2f", title="to"), "count:Q"])
-    return (shade + bars).properties(height=240, title=alt.Title(title, fontSize=13, fontWeight="normal"))
+def update_scatter(df: pd.DataFrame, stacked: bool = False) -> alt.Chart:
+    """Each SGD step's update of the two feature weights, as a direction. df: scaling, d_age, d_income (unit
+    length), same ("same sign"/"opposite signs"). One panel per scaling, side by side (``stacked``: one above the
+    other, for a phone's width)."""
+    panel = (alt.Row if stacked else alt.Column)("scaling:N", title=None, sort=None)
+    axis = dict(scale=alt.Scale(domain=[-1.1, 1.1]), axis=alt.Axis(tickCount=5))
+    return alt.Chart(df).mark_point(filled=True, size=40, opacity=0.6).encode(
+        x=alt.X("d_age:Q", title="Δw₁ (age), direction", **axis),
+        y=alt.Y("d_income:Q", title="Δw₂ (income), direction", **axis),
+        color=alt.Color("same:N", scale=scale(["same sign", "opposite signs"], [BAD, GOOD]), title="update"),
+        shape=alt.Shape("same:N", scale=alt.Scale(domain=["same sign", "opposite signs"],
+                                                  range=["circle", "diamond"]), legend=None),
+        **{"row" if stacked else "column": panel},
+        tooltip=["scaling:N", "same:N", alt.Tooltip("d_age:Q", format=".2f"),
+                 alt.Tooltip("d_income:Q", format=".2f")],
+    ).properties(width=220, height=220)
+
+
+def net_curves(df: pd.DataFrame) -> alt.Chart:
+    """Training loss of the small network, raw vs standardized inputs. df: step, data, loss (> 0)."""
+    return alt.Chart(df).mark_line(strokeWidth=2.5).encode(
+        x=alt.X("step:Q", title="training step (full batch)"),
+        y=alt.Y("loss:Q", scale=alt.Scale(type="log"), axis=log_axis("training loss L")),
+        color=alt.Color("data:N", scale=DATA_SCALE, title="inputs"),
+        strokeDash=alt.StrokeDash("data:N", scale=alt.Scale(domain=DATA_DOMAIN, range=[[6, 3], [1, 0]]),
+                                  legend=None),
+        tooltip=["data:N", "step:Q", alt.Tooltip("loss:Q", format=".4~g")],
+    ).properties(height=280)

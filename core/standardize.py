@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core import datasets
+from core import datasets, nn
 from core import loss_surface as ls
+from core.numerics import QUIET
 
 SCALINGS = ("none", "centering", "min-max", "z-score")
 NORMAL_WITHIN_ONE_SIGMA = math.erf(1 / math.sqrt(2))  # 0.6827
@@ -464,3 +465,97 @@ def lognormal_within_one_sigma(sigma: float) -> float:
 
 
 UNIFORM_WITHIN_ONE_SIGMA = 1 / math.sqrt(3)  # U(a, b): sigma = (b - a)/sqrt(12), so 2 sigma/(b - a)
+
+
+@dataclass(frozen=True)
+class UpdateSigns:
+    """Single-sample SGD on ``[scaled X, 1]`` from ``w = 0``: the sign pattern of each step's update.
+
+    updates: (steps, d) the change of the feature weights at each step (the bias left out); same_sign: the
+    share of steps in which no two feature weights moved in opposite directions; positive_inputs: whether
+    every scaled input is >= 0.
+    """
+
+    method: str
+    updates: np.ndarray
+    same_sign: float
+    positive_inputs: bool
+
+
+def update_signs(X, y, method: str, rng: np.random.Generator, *, steps: int = 200,
+                 lr_fraction: float = 0.1) -> UpdateSigns:
+    """Run SGD with one sample per step at ``lr_fraction * 2/lambda_max`` and record the update signs.
+
+    Notes
+    -----
+    For one sample the loss is ``(w.x + b - y)^2 / 2``, so the update is ``-eta * delta * x`` with the scalar
+    error ``delta``: every weight moves with the sign of ``delta * x_j``. When every input ``x_j`` is positive,
+    all the weights of the unit move the same way at each step, and reaching a minimum that needs some weights
+    up and others down takes a zigzag (LeCun, Bottou, Orr & Mueller 1998, Efficient BackProp, section 4.3).
+    """
+    Z = fit_scaling(X, method).transform(X)
+    D = design_matrix(Z)
+    lr = lr_fraction * ls.curvature(D).max_stable_lr
+    run = ls.gradient_descent(D, np.asarray(y, float), np.zeros(D.shape[1]), lr, steps, batch_size=1, rng=rng)
+    u = np.diff(run.weights, axis=0)[:, :-1]  # (steps, d)
+    same = np.all(u >= 0, axis=1) | np.all(u <= 0, axis=1)
+    return UpdateSigns(method, u, float(np.mean(same)), bool(np.all(Z >= 0)))
+
+
+@dataclass(frozen=True)
+class NetworkStart:
+    """A network's state on the whole data set before training.
+
+    saturation: (hidden,) share of unit-sample pairs in the flat tails (``nn.saturation_fraction``);
+    zero_slope: (hidden,) share whose slope f'(u) is exactly 0.0 in float64 (no gradient passes at all);
+    grad_rms: (layers,) root mean square of dL/dW for each weight matrix, first layer first;
+    max_abs_u: the largest |u| entering the first layer's nonlinearity.
+    """
+
+    saturation: np.ndarray
+    zero_slope: np.ndarray
+    grad_rms: np.ndarray
+    max_abs_u: float
+
+
+def network_start(net: nn.MLP, X, y) -> NetworkStart:
+    """Saturation, exact-zero slopes and per-layer gradient sizes of ``net`` on ``(X, y)`` (squared error)."""
+    act = nn.ACTIVATIONS[net.activation]
+    trace = net.forward(X)
+    grads = net.backward(trace, nn.squared_error(trace.output, y)[1])
+    u = trace.activation_inputs
+    with np.errstate(**QUIET):
+        return NetworkStart(
+            np.array([nn.saturation_fraction(net.activation, act.f(v)) for v in u]),
+            np.array([float(np.mean(act.df(v) == 0.0)) for v in u]),
+            np.array([float(np.sqrt(np.mean(g**2))) for g in grads.weights]),
+            float(np.max(np.abs(u[0]))),
+        )
+
+
+@dataclass(frozen=True)
+class Rounding:
+    """What float64 and float32 make of pre-activations ``u``: the share of entries whose tanh slope
+    ``1 - tanh(u)^2`` rounds to exactly 0.0, and whose ``exp(|u|)`` (inside a sigmoid, a softmax) overflows
+    to inf, in each precision; ``exp_limit64``/``exp_limit32``: ln of the largest finite number."""
+
+    max_abs_u: float
+    flat64: float
+    flat32: float
+    overflow64: float
+    overflow32: float
+    exp_limit64: float
+    exp_limit32: float
+
+
+def rounding(u) -> Rounding:
+    """Evaluate tanh's slope and exp in float64 and float32 on ``u`` and count what rounds away."""
+    u64 = np.abs(np.asarray(u, dtype=np.float64)).ravel()
+    u32 = u64.astype(np.float32)
+    with np.errstate(**QUIET):
+        return Rounding(
+            float(u64.max()) if u64.size else 0.0,
+            float(np.mean(1 - np.tanh(u64) ** 2 == 0)), float(np.mean(1 - np.tanh(u32) ** 2 == 0)),
+            float(np.mean(np.isinf(np.exp(u64)))), float(np.mean(np.isinf(np.exp(u32)))),
+            float(np.log(np.finfo(np.float64).max)), float(np.log(np.finfo(np.float32).max)),
+        )

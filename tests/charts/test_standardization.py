@@ -28,3 +28,22 @@ def test_the_filled_curves_template_equals_the_chart_built_on_the_frames(lengths
     assert all(row.step == n - 1 for row, n in zip(last.sort_values("scaling").itertuples(),
                                                    [dict(zip(DOMAIN, lengths, strict=False))[s]
                                                     for s in sorted(last["scaling"])], strict=True))
+
+
+def test_the_new_charts_are_valid_vega_lite_on_the_experiments_frames():
+    import altair as alt
+
+    from charts.standardization import net_curves, update_scatter
+    from experiments import standardization as ex
+
+    _, signs_df, signs_spec = ex.signs(0)
+    assert set(signs_df["same"]) <= {"same sign", "opposite signs"}
+    np.testing.assert_allclose(np.hypot(signs_df["d_age"], signs_df["d_income"]), 1.0, rtol=1e-12)
+    assert_same_spec(signs_spec, spec(update_scatter(signs_df)))
+    curves, curves_spec, _ = ex.network_view(ex.NetSettings())
+    assert list(curves.columns) == ["step", "data", "loss"] and (curves["loss"] > 0).all()
+    assert set(curves["data"]) == {"raw", "standardized"}
+    assert_same_spec(curves_spec, spec(net_curves(curves)))
+    assert_same_spec(ex.signs(0, True)[2], spec(update_scatter(signs_df, stacked=True)))
+    for chart in (update_scatter(signs_df), update_scatter(signs_df, stacked=True), net_curves(curves)):
+        alt.Chart.from_dict(chart.to_dict(validate=False), validate=True)

@@ -1,4 +1,4 @@
-"""core.standardize: the scalers by hand and as laws, and every theory line of page 1 against simulation."""
+"""core.standardize: the scalers by hand and as laws; page 2's theory lines and stated numbers against simulation."""
 
 import math
 
@@ -254,3 +254,123 @@ def test_std_is_exact_for_tiny_and_huge_columns(column):
     np.testing.assert_allclose(s.scale, ref, rtol=1e-12)
     Z = s.transform(X)
     assert abs(Z.std() - 1) < 1e-12
+
+
+# ---- the numbers page 2 states (issue 25) --------------------------------------------------------------------
+def design(X):
+    return S.design_matrix(X)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_feature_1000_times_larger_has_a_1000_times_larger_gradient_and_a_million_times_larger_curvature(seed):
+    X, y = age_income_data(seed=seed)
+    thousands = X * np.array([1.0, 1e-3])
+    g_d, g_k = (np.abs(ls.mse_grad(np.zeros(3), design(A), y)) for A in (X, thousands))
+    h_d, h_k = (ls.mse_hessian(design(A)) for A in (X, thousands))
+    assert g_d[1] / g_k[1] == pytest.approx(1e3, rel=1e-12)
+    assert h_d[1, 1] / h_k[1, 1] == pytest.approx(1e6, rel=1e-12)
+    lr_ratio = ls.curvature(design(thousands)).max_stable_lr / ls.curvature(design(X)).max_stable_lr
+    assert 0.8e6 < lr_ratio < 1.0e6, "within 20% of 10^6, below it: in thousands λmax is not income's alone"
+    assert 5 < h_k[1, 1] / h_k[0, 0] < 20, "in thousands income's curvature is only ~10x age's"
+    assert ls.curvature(design(thousands)).eigenvalues[-1] > 1.02 * h_k[1, 1], "so λmax mixes in the others"
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_centred_kappa_is_income_variance_over_the_bias_directions_unit_eigenvalue_and_centering_is_slower(seed):
+    X, y = age_income_data(seed=seed)
+    c = ls.curvature(design(S.fit_scaling(X, "centering").transform(X)))
+    assert c.eigenvalues[0] == pytest.approx(1.0, rel=1e-9)
+    assert abs(c.eigenvectors[-1, 0]) == pytest.approx(1.0, rel=1e-9), "the flattest direction is the bias"
+    assert c.condition_number == pytest.approx(X[:, 1].var(), rel=1e-6)
+    raw, centred = S.compare_scalings(X, y, lr_fraction=0.9, steps=200)[:2]
+    assert centred.rel_excess[-1] > 0.9 and raw.rel_excess[-1] < 0.2
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_standardized_first_steps_overshoot_by_the_same_share_and_raw_ones_differ_by_millions(seed):
+    X, y = age_income_data(seed=seed)
+    runs = S.compare_scalings(X, y, lr_fraction=0.9, steps=1)
+    raw, z = runs[0], runs[3]
+    share_z = z.lr * z.grad0 / np.abs(z.w_star)
+    share_raw = raw.lr * raw.grad0 / np.abs(raw.w_star)
+    assert np.all((share_z > 1.2) & (share_z < 1.9)) and share_z.max() / share_z.min() < 1.3
+    assert share_raw[1] > 1 and share_raw.max() / share_raw.min() > 1e6
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), shift=st.floats(0.0, 100.0))
+def test_all_positive_inputs_move_every_weight_of_the_unit_the_same_way_at_every_step(seed, shift):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(0, 1, size=(40, 3)) + shift
+    y = rng.normal(size=40)
+    r = S.update_signs(X, y, "none", rng, steps=50)
+    assert r.positive_inputs and r.same_sign == 1.0
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_min_max_inputs_give_same_sign_updates_and_centred_ones_about_half(seed):
+    X, y = age_income_data(seed=seed)
+    mm = S.update_signs(X, y, "min-max", np.random.default_rng(seed), steps=200)
+    zs = S.update_signs(X, y, "z-score", np.random.default_rng(seed), steps=200)
+    assert mm.positive_inputs and mm.same_sign == 1.0
+    assert not zs.positive_inputs and 0.3 < zs.same_sign < 0.7
+
+
+def small_net(activation, seed, width=16):
+    from core import nn
+    return nn.MLP.create([2, width, width, 1], activation=activation, init="xavier_normal",
+                         rng=np.random.default_rng(seed))
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_raw_inputs_saturate_the_whole_first_layer_and_no_gradient_reaches_its_weights(activation, seed):
+    X, y = age_income_data(seed=seed)
+    net = small_net(activation, seed)
+    raw = S.network_start(net, X, y)
+    z = S.network_start(net, S.fit_standardizer(X).transform(X), y)
+    assert raw.saturation[0] == 1.0 and raw.grad_rms[0] < 1e-15
+    # tanh(u) is exactly ±1 beyond |u| ≈ 19; a sigmoid's slope needs |u| ≈ 37 to round to exactly 0
+    assert raw.zero_slope[0] == 1.0 if activation == "tanh" else raw.zero_slope[0] > 0.99
+    assert z.saturation[0] < 0.06 and z.zero_slope[0] == 0.0 and z.grad_rms[0] > 0.01
+    assert raw.max_abs_u > 1e4 and z.max_abs_u < 10
+
+
+def test_network_start_gradient_sizes_match_the_engines_backward_pass():
+    from core import nn
+    X, y = age_income_data()
+    Z = S.fit_standardizer(X).transform(X)
+    net = small_net("tanh", 0)
+    trace = net.forward(Z)
+    grads = net.backward(trace, nn.squared_error(trace.output, y)[1])
+    got = S.network_start(net, Z, y).grad_rms
+    np.testing.assert_allclose(got, [np.sqrt(np.mean(g**2)) for g in grads.weights], rtol=1e-12)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 4])
+def test_the_raw_network_ends_at_the_mean_predictions_loss_and_the_standardized_one_far_below(activation, seed):
+    from core import nn
+    X, y = age_income_data(seed=seed)
+    net = small_net(activation, seed)
+    rng = np.random.default_rng(seed)
+    raw = nn.train(net, X, y, loss="mse", lr=0.05, steps=300, rng=rng)
+    z = nn.train(net, S.fit_standardizer(X).transform(X), y, loss="mse", lr=0.05, steps=300, rng=rng)
+    assert not raw.diverged and not z.diverged
+    assert raw.losses[-1] == pytest.approx(y.var() / 2, rel=1e-6), "one output for everyone: the mean"
+    assert z.losses[-1] < raw.losses[-1] / 10
+
+
+def test_rounding_counts_flat_tanh_slopes_and_overflowing_exponentials_in_each_precision():
+    r = S.rounding(np.array([0.0, 1.0, -20.0, 100.0, 1000.0]))
+    assert r.max_abs_u == 1000.0
+    assert r.flat64 == pytest.approx(3 / 5) and r.flat32 == pytest.approx(3 / 5)
+    assert r.overflow64 == pytest.approx(1 / 5) and r.overflow32 == pytest.approx(2 / 5)
+    assert r.exp_limit64 == pytest.approx(709.78, abs=0.01) and r.exp_limit32 == pytest.approx(88.72, abs=0.01)
+    assert S.rounding(np.array([0.5, -3.0])) == S.Rounding(3.0, 0.0, 0.0, 0.0, 0.0, r.exp_limit64, r.exp_limit32)
+
+
+def test_both_features_matter_per_standard_deviation_in_the_fitted_model():
+    X, y = age_income_data()
+    w = S.to_scaled_weights(S.raw_minimizer(X, y), S.fit_scaling(X, "z-score"))
+    assert 1.5 < w[0] < 3.5 and 1.5 < w[1] < 3.5, "comparable effects once the units are removed"

@@ -1,4 +1,5 @@
-"""Page 1 in a real Chromium: the learning-rate control by keyboard, and CSV uploads good and bad."""
+"""Page 2 in a real Chromium: the learning-rate control by keyboard, a committed prediction, the new parts' charts, and
+CSV uploads good and bad."""
 
 from pathlib import Path
 
@@ -17,7 +18,7 @@ ALERTS = "[data-testid=stAlertContentInfo], [data-testid=stAlertContentWarning]"
 def test_moving_the_learning_rate_by_keyboard_redraws_without_errors(page, server):
     open_path(page, server, "standardization", "part=Four+scalings")
     wait_for_charts(page)
-    thumb = page.locator(".st-key-eta input[type=range]")  # 1.67: react-aria, no [role=slider] attribute
+    thumb = page.locator(".st-key-scaling-eta input[type=range]")  # 1.67: react-aria, no [role=slider] attribute
     before = thumb.get_attribute("aria-valuetext")
     thumb.focus()
     page.keyboard.press("ArrowRight")
@@ -37,7 +38,25 @@ def test_a_bad_learning_rate_in_the_link_shows_a_notice_and_uses_the_default(pag
     notice = page.get_by_test_id("stAlertContentWarning").filter(has_text="Learning rate")
     expect(notice).to_have_count(1)
     assert "using 0.9" in notice.inner_text()
-    assert page.locator(".st-key-eta input[type=range]").get_attribute("aria-valuetext") == "0.9"
+    assert page.locator(".st-key-scaling-eta input[type=range]").get_attribute("aria-valuetext") == "0.9"
+
+
+def test_a_prediction_is_committed_by_a_click_and_then_revealed(page, server):
+    open_path(page, server, "standardization", "scaling.part=Deep+network")
+    wait_for_charts(page)
+    feedback = page.get_by_test_id("stAlertContentSuccess").filter(has_text="Raw: 100%")
+    expect(feedback).to_have_count(0)
+    page.locator(".st-key-predict_saturation button", has_text="Nearly all").click()
+    wait_for_app(page)
+    expect(feedback).to_have_count(1, timeout=30_000)
+    assert_no_errors(page)
+
+
+def test_the_centering_part_draws_the_update_directions(page, server):
+    open_path(page, server, "standardization", "scaling.part=Why+center")
+    expect(page.locator(CHART)).to_have_count(1, timeout=60_000)
+    wait_for_charts(page)
+    assert_no_errors(page)
 
 
 def upload(page, name: str) -> str:
