@@ -84,7 +84,7 @@ QUESTIONS = (
     ("Why does gradient descent zigzag, and why are steps perpendicular to the contours?", ("loss_surface",)),
     ("Why normalize inputs? Why does it allow a larger learning rate? What changes in many dimensions, and in a "
      "deep network?",
-     ("loss_surface", "standardization#Four scalings", "standardization#More features")),
+     ("loss_surface", "standardization#Four scalings", "standardization#Deep network")),
     ("Why not initialize all weights to zero? If small random weights are all nearly equal, why don't units "
      "stay symmetric? Would a penalty that pushes weights apart help?",
      ("symmetry", "symmetry#All-zero case", "symmetry#ε-lab")),
