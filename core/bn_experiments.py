@@ -471,8 +471,9 @@ class LRSweep:
 
     @property
     def trains(self) -> np.ndarray:
-        """(k, n_seeds): the run stayed finite and ended below the loss it started at."""
-        return (self.diverged_step < 0) & (self.final_loss < self.first_loss)
+        """(k, n_seeds): the run stayed finite and ended below the loss it started at and below 95% of chance,
+        ``ln(N_CLASSES)`` (the loss of a uniform guess; :func:`is_stuck`)."""
+        return (self.diverged_step < 0) & (self.final_loss < np.minimum(self.first_loss, 0.95 * CHANCE_LOSS))
 
     def largest_stable_lr(self) -> float:
         """The largest learning rate of the grid at which every seed trains (NaN if none does)."""

@@ -231,6 +231,12 @@ def self_tuning_text(seed: int) -> str:
             f"{med:.2f} per unit moved over a step, {where} 2/η = {2 / v.only_bn:g}.")
 
 
+def overshoot(r: E.GradientChange, lr: float) -> tuple[int, float] | None:
+    """The first step whose gradient changed by more than 2/lr per unit moved, and by how many times 2/lr."""
+    over = np.flatnonzero(lr * np.nan_to_num(r.change) > 2)
+    return (int(over[0]), float(lr * r.change[over[0]] / 2)) if over.size else None
+
+
 def finals_table(p: Panels) -> pd.DataFrame:
     """Part 2's final losses as a table: one row per learning rate."""
     return pd.DataFrame([{"learning rate η": f"{lr:g}", "final loss, BN off": p.finals[(lr, False)],

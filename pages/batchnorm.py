@@ -114,8 +114,8 @@ def bad_init_part() -> None:
 
 def lr_part() -> None:
     v = ex.sweep_view(SEED)
-    st.markdown(f"Page 1 showed the limit on a quadratic bowl: gradient descent multiplies the error along the steepest direction by 1 − ηλmax at every step, so above η = 2/λmax each step overshoots further than the last and the run diverges. A network's loss is no fixed bowl, but the same thing limits its learning rate. So measure it: the **same** network with and without BN, 6 hidden ReLU layers of 32 units, He init, plain SGD with batch size 32, {ex.LR_STEPS} steps, at {len(ex.LR_GRID)} learning rates from 1/16 to 4 (each double the last), from {ex.LR_SEEDS} seeds (each seed: its own data, initial weights and mini-batches, the same with BN off and on). A run **trains** when its loss stays finite and ends (mean of the last 20 steps) below 95% of ln 10 = {ex.E.CHANCE_LOSS:.2f} nats, the loss of a uniform guess over 10 classes. (ReLU, not the sigmoid of the other parts: a sigmoid's output is bounded, so without BN its loss creeps up instead of blowing up.)")
-    st.markdown(ui.readout({"largest stable η, BN off": f"{v.limit_off:g}", "largest stable η, BN on": f"{v.limit_on:g}", "ratio": f"{v.limit_on / v.limit_off:g}×"},
+    st.markdown(f"Page 1 showed the limit on a quadratic bowl: gradient descent multiplies the error along the steepest direction by 1 − ηλmax at every step, so above η = 2/λmax each step overshoots further than the last and the run diverges. A network's loss is no fixed bowl, but the same thing limits its learning rate. So measure it: the **same** network with and without BN, 6 hidden ReLU layers of 32 units, He init, plain SGD with batch size 32, {ex.LR_STEPS} steps, at {len(ex.LR_GRID)} learning rates from 1/16 to 4 (each double the last), from {ex.LR_SEEDS} seeds (each seed: its own data, initial weights and mini-batches, the same with BN off and on). A run **trains** when its loss stays finite and ends (mean of the last 20 steps) below 95% of ln 10 = {ex.E.CHANCE_LOSS:.2f} nats, the loss of a uniform guess over 10 classes. (ReLU units, as in the deep networks Bjorck et al. studied.)")
+    st.markdown(ui.readout({"largest stable η, BN off": f"{v.limit_off:g}", "largest stable η, BN on": f"{v.limit_on:g}", "ratio": f"{v.limit_on / v.limit_off:g}×" if v.limit_off > 0 else "–"},
                            note="Largest stable η: the largest rate of the grid at which every seed trains. Per seed, BN off: " + ", ".join(f"{x:g}" for x in v.off.largest_stable_per_seed()) + "; BN on: " + ", ".join(f"{x:g}" for x in v.on.largest_stable_per_seed()) + "."))
     chart(v.spec, "Final training loss against learning rate, BN off and on, three seeds each: without BN the loss blows up a few rates earlier than with BN.")
     ui.legend("One point per seed (circle: trains; square: finite but no better than chance; cross: diverged, drawn at the top); lines: the median over seeds. Dashed grey: ln 10, a uniform guess. Log axes; loss in nats.")
@@ -128,13 +128,15 @@ def lr_part() -> None:
     with b:
         chart(change_spec, "How much the gradient changes over each step, per unit moved, BN off and on, against the line 2/η.")
     ui.legend(f"Seed 1 of the sweep at η = {rate:g}. Left: loss. Right: ‖Δ gradient‖/‖Δ w‖ over each step; dashed grey: 2/η = {2 / rate:g}. Orange, solid: BN off; blue, dashed: BN on. Log axes; curves smoothed over 5 steps.")
+    i, over = list(ex.LR_GRID).index(rate), ex.overshoot(off, rate)
     with st.container():
-        if off.diverged_step is not None:
-            ui.diverged_notice(off.diverged_step, f"Over its first step the gradient changed by {off.change[0]:.3g} per unit moved, {off.change[0] * rate / 2:.2g}× the 2/η = {2 / rate:g} a step can take (page 1's limit, along the step's direction): the step overshoots, the next gradient is larger still, and within a few steps the loss overflows. Bjorck et al. (2018) traced this in deep networks without BN to activations that grow layer by layer after large steps.", what="BN off")
-    i = list(ex.LR_GRID).index(rate)
+        if off.diverged_step is not None and over is not None:
+            ui.diverged_notice(off.diverged_step, f"At step {over[0]} the gradient changed by {off.change[over[0]]:.3g} per unit moved, {over[1]:.2g}× the 2/η = {2 / rate:g} a step can take along its direction (page 1's limit): the step overshoots, the next gradient is larger still, and within a few steps the loss overflows. Bjorck et al. (2018) traced this in deep networks without BN to activations that grow layer by layer after large steps.", what="BN off")
+        elif not v.off.trains[i, 0]:
+            st.info(f"BN off stays finite at η = {rate:g} but ends at {v.off.final_loss[i, 0]:.2f} nats, no better than chance (ln 10 = {ex.E.CHANCE_LOSS:.2f}).", icon=":material/trending_flat:")
     outcome = {(True, True): "Both", (False, True): "Only BN on", (True, False): "Only BN off", (False, False): "Neither"}
     ui.predict("predict_bn_lr", f"At η = {rate:g}, which of the two networks trains (seed 1)?", list(outcome.values()), correct=outcome[(bool(v.off.trains[i, 0]), bool(v.on.trains[i, 0]))],
-               reveal=f"Measured final loss: BN off {'diverged' if v.off.diverged_step[i, 0] >= 0 else f'{v.off.final_loss[i, 0]:.2f}'}, BN on {'diverged' if v.on.diverged_step[i, 0] >= 0 else f'{v.on.final_loss[i, 0]:.2f}'} nats. With BN a growing weight only shrinks its own effective step (part Bad init), so the loss does not run away.")
+               reveal=f"Measured final loss: BN off {'diverged' if v.off.diverged_step[i, 0] >= 0 else f'{v.off.final_loss[i, 0]:.2f}'}, BN on {'diverged' if v.on.diverged_step[i, 0] >= 0 else f'{v.on.final_loss[i, 0]:.2f}'} nats." + (" With BN a growing weight only shrinks its own effective step (part Bad init), so the loss does not run away." if v.on.diverged_step[i, 0] < 0 else ""))
     ui.reproduce(ex.sweep_rep(SEED), None, key="bn_lr")
 
 
