@@ -299,7 +299,10 @@ OUTCOMES = ["trains", "stuck", "diverged"]
 
 def sweep_chart(df: pd.DataFrame, chance: float) -> alt.LayerChart:
     """Final loss against learning rate (log x), one point per seed, BN off vs on; diverged runs at the top."""
-    x = alt.X("lr:Q", scale=alt.Scale(type="log"), axis=log_axis("learning rate η"))
+    lo, hi = float(df["lr"].min()), float(df["lr"].max())
+    x = alt.X("lr:Q", scale=alt.Scale(type="log", domain=[lo / 1.3, hi * 1.3], nice=False),
+              axis=alt.Axis(title="learning rate η (log scale)", values=sorted(set(df["lr"].tolist())),
+                            labelOverlap=False))
     y = alt.Y("final loss:Q", scale=alt.Scale(type="log", domain=[0.3, SWEEP_CEIL]),
               axis=log_axis("final train loss, nats", [0.3, SWEEP_CEIL]))
     color = alt.Color("BatchNorm:N", scale=BN_COLOR, title=None, legend=TOP)
@@ -327,15 +330,21 @@ def change_frame(runs: dict, window: int = 5) -> pd.DataFrame:
     return finite_frame(pd.concat(frames, ignore_index=True), ["loss", "gradient change"])
 
 
+CHANGE_CAP = {"loss": 100.0, "gradient change": 1e4}  # the y axes' tops: a diverging run leaves through them
+
+
 def change_chart(df: pd.DataFrame, metric: str, limit: float | None = None) -> alt.LayerChart:
     """``metric`` ("loss" or "gradient change") against step, BN off vs on, log y; ``limit``: a dashed
     reference level (2/η for the gradient change)."""
     title = {"loss": "train loss, nats", "gradient change": "‖Δ gradient‖ / ‖Δ w‖"}[metric]
     values = df[metric].to_numpy(float)
     dom = y_domain(np.append(values, limit) if limit else values, log=True)
+    dom[1] = min(dom[1], CHANGE_CAP[metric])  # a diverging run's last values are clipped at the top
+    log = dom[1] > 10 * dom[0]  # a log axis only where the values span more than a factor of 10
+    y_scale = alt.Scale(type="log", domain=dom) if log else alt.Scale(domain=[0, dom[1]])
     line = alt.Chart(df).mark_line(strokeWidth=2, clip=True).encode(
         x=alt.X("step:Q", title="SGD step"),
-        y=alt.Y(f"{metric}:Q", scale=alt.Scale(type="log", domain=dom), axis=log_axis(title, dom)),
+        y=alt.Y(f"{metric}:Q", scale=y_scale, axis=log_axis(title, dom) if log else alt.Axis(title=title)),
         color=alt.Color("BatchNorm:N", scale=BN_COLOR, title=None, legend=TOP),
         strokeDash=alt.StrokeDash("BatchNorm:N", scale=BN_DASH, title=None, legend=TOP),
         tooltip=["step:Q", "BatchNorm:N", alt.Tooltip(f"{metric}:Q", format=".3g")])
