@@ -29,7 +29,7 @@ PROBE_EVERY, BATCH_SIZE = 25, 32
 NOISE_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 RUNNING_STEPS = 600
 # The learning-rate experiment: a deeper ReLU network (without BN its loss can blow up; a sigmoid bounds it)
-LR_GRID = tuple(0.0625 * 2**k for k in range(7))  # 1/16 ... 4, doubling
+LR_GRID = tuple(0.125 * 2**k for k in range(6))  # 1/8 ... 4, doubling
 LR_SEEDS, LR_STEPS = 3, 100
 LR_NET = {"width": 32, "depth": 6, "batch_size": BATCH_SIZE, "activation": "relu"}
 SMOOTH_LR = 0.125              # part "Why it helps": a rate both networks train at
