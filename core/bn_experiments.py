@@ -42,8 +42,9 @@ def identity_gamma_beta(x, *, eps: float = EPS) -> tuple[float, float]:
 
     Notes
     -----
-    ``gamma * (x - mu_B) / sqrt(var_B + eps) + beta = x`` for these values (Ioffe & Szegedy 2015, section 3):
-    the learnable pair can undo the normalization, so BatchNorm never removes what the layer can express.
+    ``gamma * (x - mu_B) / sqrt(var_B + eps) + beta = x`` for these values and this batch only (Ioffe &
+    Szegedy 2015, section 3, with whole-training-set statistics): another batch has its own mu_B and var_B, so
+    the same pair does not give it back (:func:`undo_gaps`).
     """
     s = bn.batchnorm_steps(np.asarray(x, dtype=float), 1.0, 0.0, eps=eps)
     return float(s.std), float(s.mu)

@@ -198,7 +198,7 @@ def eval_part() -> None:
                     ui.readout({"running var, late": f"{stats.settled_var():.3f}", "predicted": f"{stats.target_var:.3f}"}, note="Late: the mean over the last 300 steps. Predicted: σ² with the unbiased batch variance, σ²(m − 1)/m with the biased one."),
                     ui.legend_text("PyTorch's momentum is the weight of the new batch (0.1). Keras's momentum is the weight of the old value (0.99), so it averages over ~100 batches, not ~10. With a biased running variance and a small batch, the estimate settles (m − 1)/m too low."),
                     ui.formula_text(r"y_{\text{eval}}=\frac{\gamma}{\sqrt{\hat\sigma^2+\epsilon}}\,x+\Big(\beta-\frac{\gamma\,\hat\mu}{\sqrt{\hat\sigma^2+\epsilon}}\Big)", "Ioffe & Szegedy's Algorithm 2: at test time BN is a fixed affine map, y = a·x + b with constants a and b (a scale and a shift) per unit."))
-    st.markdown("**The gap between the two modes in the sigmoid network** (BN on, held-out loss in nats).")
+    st.markdown("**The gap between the two modes in the sigmoid network** (BN on; held-out loss: the cross-entropy with natural logarithms, in nats).")
     net = network_controls()
     lr = ui.select_slider("Learning rate", list(ex.LRS), 2.0, key="lr_gap")
     with st.spinner("Training the BN network…"):

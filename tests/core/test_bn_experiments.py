@@ -271,3 +271,13 @@ def test_the_undo_is_exact_on_its_own_batch_and_fails_on_another():
     y_b = std(x_a) * (x_b - x_b.mean()) / std(x_b) + x_a.mean()
     assert gap_b == pytest.approx(np.abs(y_b - x_b).max(), rel=1e-12)
     assert E.undo_gaps(x_a, x_a + 0.0)[1] < 1e-12   # a batch with the same statistics is undone too
+
+
+@settings(max_examples=50, deadline=None)
+@given(m=st.integers(2, 64), shift=st.floats(-5, 5), seed=st.integers(0, 10_000))
+def test_another_batch_is_off_by_at_least_the_difference_of_the_two_batch_means(m, shift, seed):
+    x_a = rng(seed).normal(3.0, 2.0, m)
+    x_b = rng(seed + 1).normal(3.0 + shift, 2.0, m)
+    gap_a, gap_b = E.undo_gaps(x_a, x_b)
+    assert gap_a < 1e-9
+    assert gap_b >= abs(x_a.mean() - x_b.mean()) - 1e-9   # y has mean mu_a, x_b has mean mu_b
