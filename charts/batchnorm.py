@@ -314,7 +314,7 @@ def sweep_chart(df: pd.DataFrame, chance: float) -> alt.LayerChart:
     points = alt.Chart(df).mark_point(size=70, filled=True, opacity=0.8, clip=True).encode(
         x=x, y=y, color=color,
         shape=alt.Shape("outcome:N", scale=alt.Scale(domain=OUTCOMES, range=["circle", "square", "cross"]),
-                        title=None, legend=TOP),
+                        title=None, legend=alt.Legend(orient="bottom")),   # its own row: fits a phone
         tooltip=[alt.Tooltip("lr:Q", title="η", format="g"), "seed:Q", "BatchNorm:N", "outcome:N",
                  alt.Tooltip("final loss:Q", format=".3f")])
     rule = alt.Chart(pd.DataFrame({"y": [chance]})).mark_rule(strokeDash=DASH_THEORY, color=THEORY).encode(y="y:Q")

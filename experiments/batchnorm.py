@@ -134,8 +134,8 @@ def bad_init(net: Network, lr: float) -> Panels:
 @st.cache_data(show_spinner=False, max_entries=64)
 def invariance(seed: int) -> pd.DataFrame:
     inv = E.scale_invariance(INIT_SCALES, rng=streams(seed)[5])
-    return pd.DataFrame({"a": inv.scales, "max |Δ|, ε = 0": inv.out_diff_eps0, "max |Δ|, ε = 1e-5": inv.out_diff,
-                         "gradient ratio": inv.grad_ratio, "predicted 1/a": inv.grad_ratio_theory})
+    return pd.DataFrame({"a": inv.scales, "|Δ|, ε = 0": inv.out_diff_eps0, "|Δ|, ε = 10⁻⁵": inv.out_diff,
+                         "grad ratio": inv.grad_ratio, "1/a": inv.grad_ratio_theory})
 
 
 # ------------------------------------------------------------------ parts 6, 7: batch noise, eval mode

@@ -14,8 +14,8 @@ ui.page_header("What does BatchNorm do, why the learnable γ and β, why does it
 st.markdown("Page 2 standardized the **inputs**. BatchNorm (BN; Ioffe & Szegedy 2015) does the same to every **hidden** pre-activation (a unit's weighted sum before its nonlinearity), on each mini-batch, and then lets the network rescale it with two learnable numbers per unit, γ and β.")
 
 
-def chart(spec: dict, alt: str) -> None:
-    st.vega_lite_chart(spec=spec, width="stretch", alt=alt)
+def chart(spec: dict, alt: str, width: str = "stretch") -> None:
+    st.vega_lite_chart(spec=spec, width=width, alt=alt)
 
 
 def panels(p: ex.Panels, alt_for) -> None:
@@ -54,7 +54,7 @@ def transform_part() -> None:
         if v.gap < 1e-9:
             st.success(f"γ = σ_B and β = μ_B: the output is **this batch's** input again. But γ and β are constants, and the next batch has its own μ_B and σ_B: with these same γ and β, another batch of this unit comes out changed by up to {v.other_gap:.3f} (max |y − x|).", icon=":material/check:")
     with left:
-        chart(v.spec, "Four histograms of the same mini-batch: x as drawn, centred on μ_B; x − μ_B centred on 0; x̂ with mean 0 and std 1; y = γx̂ + β with mean β and std about |γ|.")
+        chart(v.spec, "Four histograms of the same mini-batch: x as drawn, centred on μ_B; x − μ_B centred on 0; x̂ with mean 0 and std 1; y = γx̂ + β with mean β and std about |γ|.", width="content")  # its own width: a faceted chart does not follow its box
         ui.legend(f"The same {m} values at every step. Step 2 always has mean 0, step 3 mean 0 and std 1, whatever the batch; step 4 puts the mean at β = {beta:.2f} and the std at |γ| = {abs(gamma):.2f} (times √(σ_B²/(σ_B²+ε)), a hair under 1).")
     st.markdown("**What γ and β can and cannot undo.** Ioffe & Szegedy added γ and β so that the normalization can represent the identity (normalizing a sigmoid's input alone would confine it to the sigmoid's nearly linear middle): with γ and β equal to the unit's mean and standard deviation over the whole training set, the output is the input again. With batch statistics that holds for one batch only, as the button shows. What γ and β give the network in general is the choice of each unit's mean (β) and spread (|γ|) after normalization: for a sigmoid, whether it works in its nearly linear middle or out in its curved, saturating range. What no choice of γ and β restores is a unit whose mean and spread follow the weights below it: after BN they follow γ and β, whatever those weights do.")
     ui.predict("predict_bn_undo", f"Keep γ = σ_B and β = μ_B of this batch (m = {m}). A second mini-batch of the same unit, from the same N({ex.MU:g}, {ex.SIGMA:g}²), goes through BN with these γ and β. Does it come out unchanged?",
@@ -100,12 +100,12 @@ def bad_init_part() -> None:
                     ui.formula_text(r"\frac{\partial L}{\partial (aW)}=\frac1a\,\frac{\partial L}{\partial W}", "Larger weights get proportionally smaller gradients."))
     with right:
         inv = ex.invariance(SEED)
-        ui.markdown(ui.table(inv, {"a": "g", "max |Δ|, ε = 0": ".2e", "max |Δ|, ε = 1e-5": ".2e", "gradient ratio": ".4f", "predicted 1/a": ".4f"}),
-                    ui.legend_text("Measured on one BN layer (64 samples, 10 inputs, 5 units): Δ = BN((aW)u) − BN(Wu); the gradient ratio is ‖∂L/∂(aW)‖ / ‖∂L/∂W‖. With ε = 0 the outputs agree to rounding; ε adds a small dependence on the scale, about ε/σ_B²."))
+        ui.markdown(ui.table(inv, {"a": "g", "|Δ|, ε = 0": ".1e", "|Δ|, ε = 10⁻⁵": ".1e", "grad ratio": ".3f", "1/a": ".3f"}),
+                    ui.legend_text("Measured on one BN layer (64 samples, 10 inputs, 5 units): |Δ| is the largest entry of |BN((aW)u) − BN(Wu)|; the grad ratio is ‖∂L/∂(aW)‖ / ‖∂L/∂W‖, predicted 1/a. With ε = 0 the outputs agree to rounding; ε adds a small dependence on the scale, about ε/σ_B²."))
     st.markdown("**Training loss, hidden weights scaled from Xavier by ×0.1, ×1, ×10:**")
     panels(p, lambda v: f"Training loss from {v}: without BN the scale changes everything; with BN the forward pass is the same for every scale and only the effective step size differs.")
     st.markdown("With BN, scaling the hidden weights by a changes nothing in the forward pass, while the gradient shrinks by 1/a and the weights grow by a: each step moves them 1/a² as much, relative to their size. So a bad scale becomes a different effective learning rate (η/a²), never dead or saturated units. The output layer has no BN after it, so only hidden weights are scaled here.")
-    d10 = float(inv["max |Δ|, ε = 1e-5"].iloc[-1])
+    d10 = float(inv["|Δ|, ε = 10⁻⁵"].iloc[-1])
     ui.predict("predict_bn_scale", "In the BN network, multiply every hidden weight by 10. Does the first forward pass change?", ["It changes a lot", "It stays the same (up to ε)"],
                correct="It stays the same (up to ε)" if d10 < 1e-3 else "It changes a lot",
                reveal=f"Measured on one BN layer: max |Δ| = {d10:.1e} with ε = 10⁻⁵. The batch mean and std scale with the weights, so the factor cancels; training does change: the gradients are 10× smaller while the weights are 10× larger (the BN-on curves above: same start, different speed).")
