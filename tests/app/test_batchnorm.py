@@ -113,3 +113,18 @@ def test_a_link_reproduces_the_numbers_set_by_the_widgets():
     for label in ("running var, late", "predicted"):
         assert metric(linked, label) == metric(by_hand, label)
     assert metric(linked, "predicted") != metric(open_page(PAGE, EVAL), "predicted")
+
+
+def test_why_it_helps_tells_the_story_in_order_with_the_pages_own_numbers():
+    at = open_page(PAGE, {"bn.part": "Why it helps"})
+    assert_clean(at)
+    text = " ".join(m.value for m in at.markdown)
+    order = [text.index(s) for s in ("Ioffe & Szegedy 2015", "Santurkar", "Bjorck", "scale invariance")]
+    assert order == sorted(order)
+    off, on = ex.change(0, False, ex.SMOOTH_LR), ex.change(0, True, ex.SMOOTH_LR)
+    assert float(metric(at, "BN off: largest")) == round(ex.largest_change(off), 2)
+    assert float(metric(at, "BN on: largest")) == round(ex.largest_change(on), 2)
+    assert float(metric(at, "BN off: largest")) > float(metric(at, "BN on: largest"))
+    v = ex.sweep_view(0)
+    assert f"the largest stable η is {v.limit_off:g} without BN and {v.limit_on:g} with it" in text
+    assert f"here up to η = {v.limit_on:g} instead of {v.limit_off:g}" in at.success[-1].value
