@@ -520,12 +520,16 @@ class GradientChange:
     losses: (steps,) the mini-batch loss before each step (NaN after a divergence);
     change: (steps,) ``||g_B(w_t+1) - g_B(w_t)|| / ||w_t+1 - w_t||``, the gradient of the *same* mini-batch B
     before and after the step, per unit of distance moved (all parameters, gamma and beta included);
-    diverged_step: the step whose loss broke, else None.
+    diverged_step: the step whose loss broke, else None;
+    hidden_norm: (steps + 1,) the norm of all hidden layers' weights together before each step and after the
+    last (NaN after a divergence). With BatchNorm these weights are scale-invariant, so their gradient is
+    perpendicular to them (up to eps) and plain SGD can only lengthen them.
     """
 
     losses: np.ndarray
     change: np.ndarray
     diverged_step: int | None
+    hidden_norm: np.ndarray
 
     def median_change(self, start: int = 0) -> float:
         """The median of ``change`` over the finite steps from ``start`` on (NaN if none)."""
@@ -553,8 +557,9 @@ def gradient_change(rng: np.random.Generator, *, batchnorm: bool, lr: float, ste
     net = make_net(init_rng, batchnorm=batchnorm, width=width, depth=depth, activation=activation)
     X, y, params = data.X_train, data.y_train, net.parameters()
     losses, change = np.full(int(steps), np.nan), np.full(int(steps), np.nan)
-    broke = None
+    norms, broke = np.full(int(steps) + 1, np.nan), None
     for t in range(int(steps)):
+        norms[t] = math.sqrt(sum(float(np.sum(W * W)) for W in net.weights[:-1]))
         idx = batch_rng.choice(len(X), size=int(batch_size), replace=False)
         losses[t], g = _batch_gradient(net, X[idx], y[idx])
         if diverged(losses[t], losses[0]) or not all(np.all(np.isfinite(gp)) for gp in g):
@@ -568,7 +573,11 @@ def gradient_change(rng: np.random.Generator, *, batchnorm: bool, lr: float, ste
             moved = lr * math.sqrt(sum(float(np.sum(gp * gp)) for gp in g))
             delta = math.sqrt(sum(float(np.sum((a - b) ** 2)) for a, b in zip(g_after, g, strict=True)))
             change[t] = delta / moved if moved > 0 else math.nan
-    return GradientChange(losses, change, broke)
+    if broke is None:
+        norms[-1] = math.sqrt(sum(float(np.sum(W * W)) for W in net.weights[:-1]))
+    else:
+        norms[broke:] = np.nan
+    return GradientChange(losses, change, broke, norms)
 
 
 def _batch_gradient(net: nn.MLP, Xb: np.ndarray, yb: np.ndarray) -> tuple[float, list[np.ndarray]]:

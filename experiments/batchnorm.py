@@ -225,9 +225,13 @@ def self_tuning_text(seed: int) -> str:
     v = sweep_view(seed)
     if not np.isfinite(v.only_bn):
         return "On this seed no rate of the grid separates the two networks."
-    med = change(seed, True, v.only_bn).median_change()
+    r = change(seed, True, v.only_bn)
+    med, (n0, n1) = r.median_change(), r.hidden_norm[[0, -1]]
     where = "below" if med < 2 / v.only_bn else "yet not below"
-    return (f"Measured: at η = {v.only_bn:g}, where only the BN network trains, its gradient changed by a median "
+    grew = ", never shrinking" if np.all(np.diff(r.hidden_norm) >= -1e-6 * r.hidden_norm[:-1]) else ""
+    return (f"Measured at η = {v.only_bn:g}, where only the BN network trains: its hidden weights' norm grew from "
+            f"{n0:.3g} to {n1:.3g} over {LR_STEPS} steps{grew}, so the effective rate fell to "
+            f"η·({n0:.3g}/{n1:.3g})² = {v.only_bn * (n0 / n1) ** 2:.2g}; and its gradient changed by a median "
             f"{med:.2f} per unit moved over a step, {where} 2/η = {2 / v.only_bn:g}.")
 
 

@@ -281,3 +281,10 @@ def test_another_batch_is_off_by_at_least_the_difference_of_the_two_batch_means(
     gap_a, gap_b = E.undo_gaps(x_a, x_b)
     assert gap_a < 1e-9
     assert gap_b >= abs(x_a.mean() - x_b.mean()) - 1e-9   # y has mean mu_a, x_b has mean mu_b
+
+
+def test_plain_sgd_only_lengthens_the_scale_invariant_hidden_weights_of_a_bn_network():
+    g = E.gradient_change(rng(2), batchnorm=True, lr=1.0, steps=40, **LR_NET)
+    steps = np.diff(g.hidden_norm)
+    assert np.all(steps >= -1e-6 * g.hidden_norm[:-1])   # perpendicular gradients, up to eps
+    assert g.hidden_norm[-1] > 1.05 * g.hidden_norm[0]
