@@ -127,4 +127,4 @@ def test_why_it_helps_tells_the_story_in_order_with_the_pages_own_numbers():
     assert float(metric(at, "BN off: largest")) > float(metric(at, "BN on: largest"))
     v = ex.sweep_view(0)
     assert f"the largest stable η is {v.limit_off:g} without BN and {v.limit_on:g} with it" in text
-    assert f"here up to η = {v.limit_on:g} instead of {v.limit_off:g}" in at.success[-1].value
+    assert f"here up to η = {v.limit_on:g} instead of {v.limit_off:g}, with seed 0" in at.success[-1].value
