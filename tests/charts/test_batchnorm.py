@@ -38,8 +38,9 @@ def test_the_sweep_frame_has_one_row_per_rate_seed_and_network_with_divergence_p
 
 
 def test_the_change_frame_keeps_finite_steps_only_and_the_chart_draws_the_two_over_eta_line():
-    runs = {False: E.GradientChange(np.array([2.0, 3.0, np.nan]), np.array([5.0, 80.0, np.nan]), 2),
-            True: E.GradientChange(np.array([2.0, 1.5, 1.2]), np.array([1.0, 0.8, 0.7]), None)}
+    norms = np.ones(4)
+    runs = {False: E.GradientChange(np.array([2.0, 3.0, np.nan]), np.array([5.0, 80.0, np.nan]), 2, norms),
+            True: E.GradientChange(np.array([2.0, 1.5, 1.2]), np.array([1.0, 0.8, 0.7]), None, norms)}
     df = C.change_frame(runs, window=1)
     assert len(df) == 5 and np.isfinite(df[["loss", "gradient change"]].to_numpy()).all()
     d = valid(C.change_chart(df, "gradient change", limit=2.0))
