@@ -113,7 +113,8 @@ def bad_init_part() -> None:
 
 
 def lr_part() -> None:
-    v = ex.sweep_view(SEED)
+    with st.spinner(f"Training the network at {len(ex.LR_GRID)} rates from {ex.LR_SEEDS} seeds, BN off and on…"):
+        v = ex.sweep_view(SEED)
     st.markdown(f"Page 1 showed the limit on a quadratic bowl: gradient descent multiplies the error along the steepest direction by 1 − ηλmax at every step, so above η = 2/λmax each step overshoots further than the last and the run diverges. A network's loss is no fixed bowl, but the same thing limits its learning rate. So measure it: the **same** network with and without BN, 6 hidden ReLU layers of 32 units, He init, plain SGD with batch size 32, {ex.LR_STEPS} steps, at {len(ex.LR_GRID)} learning rates from {ex.LR_GRID[0]:g} to {ex.LR_GRID[-1]:g} (each double the last), from {ex.LR_SEEDS} seeds (each seed: its own data, initial weights and mini-batches, the same with BN off and on). A run **trains** when its loss stays finite and ends (mean of the last 20 steps) below 95% of ln 10 = {ex.E.CHANCE_LOSS:.2f} nats (the loss is a cross-entropy taken with natural logarithms, so its unit is the nat), the loss of a uniform guess over 10 classes. (ReLU units, as in the deep networks Bjorck et al. studied.)")
     st.markdown(ui.readout({"largest stable η, BN off": f"{v.limit_off:g}", "largest stable η, BN on": f"{v.limit_on:g}", "ratio": f"{v.limit_on / v.limit_off:g}×" if v.limit_off > 0 else "–"},
                            note="Largest stable η: the largest rate of the grid at which every seed trains. Per seed, BN off: " + ", ".join(f"{x:g}" for x in v.off.largest_stable_per_seed()) + "; BN on: " + ", ".join(f"{x:g}" for x in v.on.largest_stable_per_seed()) + "."))
@@ -141,7 +142,8 @@ def lr_part() -> None:
 
 
 def why_part() -> None:
-    v = ex.sweep_view(SEED)
+    with st.spinner("Training the network with and without BN…"):
+        v = ex.sweep_view(SEED)
     runs, _, change_spec = ex.change_view(SEED, ex.SMOOTH_LR)
     off, on = runs[False], runs[True]
     st.markdown("**1 · The motivation (Ioffe & Szegedy 2015).** Each layer's input distribution changes during training as the layers below change, which they called internal covariate shift; they argued it forces lower learning rates and careful initialization, and designed BN to hold each unit's mean and spread fixed (the percentile bands in the part *BN off vs on*).")
