@@ -314,11 +314,11 @@ def sweep_chart(df: pd.DataFrame, chance: float) -> alt.LayerChart:
     points = alt.Chart(df).mark_point(size=70, filled=True, opacity=0.8, clip=True).encode(
         x=x, y=y, color=color,
         shape=alt.Shape("outcome:N", scale=alt.Scale(domain=OUTCOMES, range=["circle", "square", "cross"]),
-                        title=None, legend=alt.Legend(orient="bottom")),   # its own row: fits a phone
+                        title=None, legend=None),   # named in the page's legend text: one row of keys fits a phone
         tooltip=[alt.Tooltip("lr:Q", title="η", format="g"), "seed:Q", "BatchNorm:N", "outcome:N",
                  alt.Tooltip("final loss:Q", format=".3f")])
     rule = alt.Chart(pd.DataFrame({"y": [chance]})).mark_rule(strokeDash=DASH_THEORY, color=THEORY).encode(y="y:Q")
-    return alt.layer(rule, median, points).properties(height=280)
+    return alt.layer(rule, median, points).properties(height=300)
 
 
 def change_frame(runs: dict, window: int = 5) -> pd.DataFrame:
