@@ -271,3 +271,85 @@ def gap_chart(df: pd.DataFrame, *, domain: list[float] | None = None) -> alt.Cha
         )
         .properties(height=300)
     )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The largest stable learning rate, and the gradient's change over a step
+# ---------------------------------------------------------------------------------------------------------
+
+
+def sweep_frame(sweeps: dict) -> pd.DataFrame:
+    """From ``{batchnorm: LRSweep}``: one row per (rate, seed): lr, seed, BatchNorm, final loss (diverged runs
+    pinned to the top of the axis), outcome ("trains", "stuck", "diverged")."""
+    frames = []
+    for batchnorm, sw in sweeps.items():
+        k, n = sw.final_loss.shape
+        outcome = np.where(sw.diverged_step >= 0, "diverged", np.where(sw.trains, "trains", "stuck"))
+        loss = np.where(sw.diverged_step >= 0, np.inf, sw.final_loss)
+        frames.append(pd.DataFrame({
+            "lr": np.repeat(sw.lrs, n), "seed": np.tile(np.arange(n), k), "BatchNorm": bn_label(batchnorm),
+            "final loss": np.minimum(loss, SWEEP_CEIL).ravel(), "outcome": outcome.ravel(),
+        }))  # fmt: skip
+    return pd.concat(frames, ignore_index=True)
+
+
+SWEEP_CEIL = 20.0  # a diverged run's final loss is drawn here, at the top of the axis
+OUTCOMES = ["trains", "stuck", "diverged"]
+
+
+def sweep_chart(df: pd.DataFrame, chance: float) -> alt.LayerChart:
+    """Final loss against learning rate (log x), one point per seed, BN off vs on; diverged runs at the top."""
+    lo, hi = float(df["lr"].min()), float(df["lr"].max())
+    x = alt.X("lr:Q", scale=alt.Scale(type="log", domain=[lo / 1.3, hi * 1.3], nice=False),
+              axis=alt.Axis(title="learning rate η (log scale)", values=sorted(set(df["lr"].tolist())),
+                            labelOverlap=False))
+    y = alt.Y("final loss:Q", scale=alt.Scale(type="log", domain=[0.3, SWEEP_CEIL]),
+              axis=log_axis("final train loss, nats", [0.3, SWEEP_CEIL]))
+    color = alt.Color("BatchNorm:N", scale=BN_COLOR, title=None, legend=TOP)
+    median = alt.Chart(df).transform_aggregate(
+        loss="median(final loss)", groupby=["lr", "BatchNorm"]
+    ).mark_line(strokeWidth=2, clip=True).encode(
+        x=x, y=alt.Y("loss:Q", scale=alt.Scale(type="log", domain=[0.3, SWEEP_CEIL])), color=color,
+        strokeDash=alt.StrokeDash("BatchNorm:N", scale=BN_DASH, title=None, legend=TOP))
+    points = alt.Chart(df).mark_point(size=70, filled=True, opacity=0.8, clip=True).encode(
+        x=x, y=y, color=color,
+        shape=alt.Shape("outcome:N", scale=alt.Scale(domain=OUTCOMES, range=["circle", "square", "cross"]),
+                        title=None, legend=None),   # named in the page's legend text: one row of keys fits a phone
+        tooltip=[alt.Tooltip("lr:Q", title="η", format="g"), "seed:Q", "BatchNorm:N", "outcome:N",
+                 alt.Tooltip("final loss:Q", format=".3f")])
+    rule = alt.Chart(pd.DataFrame({"y": [chance]})).mark_rule(strokeDash=DASH_THEORY, color=THEORY).encode(y="y:Q")
+    return alt.layer(rule, median, points).properties(height=300)
+
+
+def change_frame(runs: dict, window: int = 5) -> pd.DataFrame:
+    """From ``{batchnorm: GradientChange}``: step, BatchNorm, loss and gradient change (both smoothed over
+    ``window`` steps), finite rows only."""
+    frames = [pd.DataFrame({"step": np.arange(len(r.losses)), "BatchNorm": bn_label(b),
+                            "loss": E.smooth(r.losses, window), "gradient change": E.smooth(r.change, window)})
+              for b, r in runs.items()]
+    return finite_frame(pd.concat(frames, ignore_index=True), ["loss", "gradient change"])
+
+
+CHANGE_CAP = {"loss": 100.0, "gradient change": 1e4}  # the y axes' tops: a diverging run leaves through them
+
+
+def change_chart(df: pd.DataFrame, metric: str, limit: float | None = None) -> alt.LayerChart:
+    """``metric`` ("loss" or "gradient change") against step, BN off vs on, log y; ``limit``: a dashed
+    reference level (2/η for the gradient change)."""
+    title = {"loss": "train loss, nats", "gradient change": "‖Δ gradient‖ / ‖Δ w‖"}[metric]
+    values = df[metric].to_numpy(float)
+    dom = y_domain(np.append(values, limit) if limit else values, log=True)
+    dom[1] = min(dom[1], CHANGE_CAP[metric])  # a diverging run's last values are clipped at the top
+    log = dom[1] > 10 * dom[0]  # a log axis only where the values span more than a factor of 10
+    y_scale = alt.Scale(type="log", domain=dom) if log else alt.Scale(domain=[0, dom[1]])
+    line = alt.Chart(df).mark_line(strokeWidth=2, clip=True).encode(
+        x=alt.X("step:Q", title="SGD step"),
+        y=alt.Y(f"{metric}:Q", scale=y_scale, axis=log_axis(title, dom) if log else alt.Axis(title=title)),
+        color=alt.Color("BatchNorm:N", scale=BN_COLOR, title=None, legend=TOP),
+        strokeDash=alt.StrokeDash("BatchNorm:N", scale=BN_DASH, title=None, legend=TOP),
+        tooltip=["step:Q", "BatchNorm:N", alt.Tooltip(f"{metric}:Q", format=".3g")])
+    layers = [line]
+    if limit:
+        layers.append(alt.Chart(pd.DataFrame({"y": [limit]})).mark_rule(strokeDash=DASH_THEORY, color=THEORY)
+                      .encode(y="y:Q"))
+    return alt.layer(*layers).properties(height=240)

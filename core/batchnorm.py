@@ -277,8 +277,10 @@ def batchnorm_steps(x, gamma, beta, eps: float = 1e-5) -> BatchNormSteps:
 
     Notes
     -----
-    Choosing ``gamma = sqrt(var + eps)`` and ``beta = mu`` gives ``out = x``: BatchNorm can always undo
-    itself, which is why the learnable gamma and beta cost no expressive power (Ioffe & Szegedy 2015, 3).
+    Choosing ``gamma = sqrt(var + eps)`` and ``beta = mu`` of *this* batch gives ``out = x`` for this batch.
+    Ioffe & Szegedy (2015, section 3) add gamma and beta so that the transform can represent the identity (with
+    the statistics of the whole training set); with mini-batch statistics, which change from batch to batch
+    while gamma and beta stay fixed, the identity holds for one batch's statistics only.
     """
     x = np.asarray(x, dtype=float)
     if x.ndim not in (1, 2):

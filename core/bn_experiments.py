@@ -7,6 +7,7 @@ Each function returns a frozen dataclass of arrays; the page only draws them. Ra
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ import numpy as np
 
 from core import batchnorm as bn
 from core import datasets, nn
-from core.numerics import QUIET
+from core.numerics import QUIET, diverged
 
 EPS = 1e-5
 PERCENTILES = (15.0, 50.0, 85.0)  # as in Ioffe & Szegedy (2015), Figure 1
@@ -41,11 +42,28 @@ def identity_gamma_beta(x, *, eps: float = EPS) -> tuple[float, float]:
 
     Notes
     -----
-    ``gamma * (x - mu_B) / sqrt(var_B + eps) + beta = x`` for these values (Ioffe & Szegedy 2015, section 3):
-    the learnable pair can undo the normalization, so BatchNorm never removes what the layer can express.
+    ``gamma * (x - mu_B) / sqrt(var_B + eps) + beta = x`` for these values and this batch only (Ioffe &
+    Szegedy 2015, section 3, with whole-training-set statistics): another batch has its own mu_B and var_B, so
+    the same pair does not give it back (:func:`undo_gaps`).
     """
     s = bn.batchnorm_steps(np.asarray(x, dtype=float), 1.0, 0.0, eps=eps)
     return float(s.std), float(s.mu)
+
+
+def undo_gaps(x_a, x_b, *, eps: float = EPS) -> tuple[float, float]:
+    """``max |y - x|`` on two mini-batches of one unit, with gamma and beta set to undo batch ``x_a``.
+
+    Returns ``(gap_a, gap_b)``: gap_a is 0 up to rounding; gap_b is not, unless ``x_b`` happens to have the
+    same mean and (biased) variance as ``x_a``.
+
+    Notes
+    -----
+    gamma and beta are constants, while mu_B and sigma_B change from batch to batch: on ``x_b`` the output is
+    ``x_b`` shifted by ``mu_a - mu_b`` and scaled about its mean by ``sigma_a / sigma_b``, not ``x_b``. So the
+    undo is exact only for the statistics of the batch it was fitted to.
+    """
+    gamma, beta = identity_gamma_beta(x_a, eps=eps)
+    return transform(x_a, gamma, beta, eps=eps)[1], transform(x_b, gamma, beta, eps=eps)[1]
 
 
 def transform(x, gamma: float, beta: float, *, eps: float = EPS) -> tuple[bn.BatchNormSteps, float]:
@@ -269,6 +287,7 @@ def scale_invariance(scales, *, rng: np.random.Generator, m: int = 64, fan_in: i
 # ---------------------------------------------------------------------------------------------------------
 
 N_SAMPLES, DIM, N_CLASSES = 2000, 20, 10
+INIT_FOR = {"relu": "he_normal", "sigmoid": "xavier_normal", "tanh": "xavier_normal"}
 
 
 @dataclass(frozen=True)
@@ -309,15 +328,16 @@ class Run:
 
 
 def make_net(rng: np.random.Generator, *, batchnorm: bool, width: int = 64, depth: int = 3,
-             init_scale: float = 1.0) -> nn.MLP:
-    """A sigmoid MLP ``DIM -> width x depth -> N_CLASSES`` with Xavier-normal weights drawn from ``rng``.
+             init_scale: float = 1.0, activation: str = "sigmoid") -> nn.MLP:
+    """An MLP ``DIM -> width x depth -> N_CLASSES`` with weights drawn from ``rng``: sigmoid (or tanh) with
+    Xavier-normal weights, or ReLU with He-normal weights (:data:`INIT_FOR`).
 
     ``init_scale`` multiplies the hidden layers' weights (sigma_w x a). The output layer, which has no
     BatchNorm after it, keeps its Xavier scale. BatchNorm draws nothing, so BN on and off get the same
     weights from generators in the same state.
     """
-    net = nn.MLP.create([DIM, *[int(width)] * int(depth), N_CLASSES], activation="sigmoid",
-                        init="xavier_normal", rng=rng, batchnorm=batchnorm)
+    net = nn.MLP.create([DIM, *[int(width)] * int(depth), N_CLASSES], activation=activation,
+                        init=INIT_FOR.get(activation, "xavier_normal"), rng=rng, batchnorm=batchnorm)
     for W in net.weights[:-1]:
         W *= init_scale
     return net
@@ -325,7 +345,8 @@ def make_net(rng: np.random.Generator, *, batchnorm: bool, width: int = 64, dept
 
 def train_run(rng: np.random.Generator, *, batchnorm: bool, lr: float, steps: int = 300, width: int = 64,
               depth: int = 3, batch_size: int = 32, init_scale: float = 1.0, bn_momentum: float = 0.1,
-              probe_every: int | None = None, callback: Callable[[int, int], None] | None = None) -> Run:
+              activation: str = "sigmoid", probe_every: int | None = None,
+              callback: Callable[[int, int], None] | None = None) -> Run:
     """Train :func:`make_net` with plain SGD on :func:`core.datasets.harder_data` (softmax cross-entropy).
 
     Parameters
@@ -334,8 +355,9 @@ def train_run(rng: np.random.Generator, *, batchnorm: bool, lr: float, steps: in
         Split with ``rng.spawn(3)``: child 0 draws the data, child 1 the initial weights, child 2 the
         mini-batches. Runs given generators in the same state (``np.random.default_rng(seed)`` each) see the
         same data, initial weights and mini-batches.
-    batchnorm, lr, steps, width, depth, batch_size, init_scale, bn_momentum
-        The run's settings; ``bn_momentum`` is PyTorch's (weight of the new batch statistic).
+    batchnorm, lr, steps, width, depth, batch_size, init_scale, bn_momentum, activation
+        The run's settings; ``bn_momentum`` is PyTorch's (weight of the new batch statistic); ``activation``
+        picks the network of :func:`make_net` (sigmoid, as Ioffe & Szegedy's Figure 1, or ReLU).
     probe_every : int, optional
         Probe the network every this many steps (and at the end): percentiles of the last hidden layer's
         first unit's sigmoid input, and the test loss in train and eval mode. None: no probes.
@@ -350,7 +372,8 @@ def train_run(rng: np.random.Generator, *, batchnorm: bool, lr: float, steps: in
     """
     data_rng, init_rng, batch_rng = rng.spawn(3)
     data = load_data(data_rng)
-    net = make_net(init_rng, batchnorm=batchnorm, width=width, depth=depth, init_scale=init_scale)
+    net = make_net(init_rng, batchnorm=batchnorm, width=width, depth=depth, init_scale=init_scale,
+                   activation=activation)
     chunk = int(probe_every) if probe_every else int(steps)
     losses, acc, probes, done, diverged = [], [], [], 0, None
     while done < steps and diverged is None:
@@ -427,3 +450,138 @@ def smooth(values, window: int = 10) -> np.ndarray:
     lo = np.maximum(idx - window, 0)
     out = (c[idx] - c[lo]) / (idx - lo)
     return np.where(np.isfinite(v), out, np.nan)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The largest stable learning rate, and how much the gradient changes over a step
+# ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LRSweep:
+    """Final losses of the same network trained at several learning rates from several seeds.
+
+    lrs: (k,); first_loss, final_loss: (k, n_seeds) the first mini-batch loss and :func:`final_loss`
+    (inf when no step was finite); diverged_step: (k, n_seeds) the step whose loss broke, -1 for none.
+    """
+
+    lrs: np.ndarray
+    first_loss: np.ndarray
+    final_loss: np.ndarray
+    diverged_step: np.ndarray
+
+    @property
+    def trains(self) -> np.ndarray:
+        """(k, n_seeds): the run stayed finite and ended below the loss it started at and below 95% of chance,
+        ``ln(N_CLASSES)`` (the loss of a uniform guess; :func:`is_stuck`)."""
+        return (self.diverged_step < 0) & (self.final_loss < np.minimum(self.first_loss, 0.95 * CHANCE_LOSS))
+
+    def largest_stable_lr(self) -> float:
+        """The largest learning rate of the grid at which every seed trains (NaN if none does)."""
+        ok = np.all(self.trains, axis=1)
+        return float(self.lrs[ok].max()) if ok.any() else math.nan
+
+    def largest_stable_per_seed(self) -> np.ndarray:
+        """(n_seeds,): each seed's largest learning rate of the grid that trains (NaN if none)."""
+        return np.array([float(self.lrs[col].max()) if col.any() else math.nan for col in self.trains.T])
+
+
+def lr_sweep(lrs, rng: np.random.Generator, *, n_seeds: int, batchnorm: bool, steps: int, **net) -> LRSweep:
+    """Train :func:`make_net` at each learning rate from ``n_seeds`` seeds (the same seeds at every rate).
+
+    Parameters
+    ----------
+    lrs : sequence of float
+        The learning rates, ascending.
+    rng : numpy.random.Generator
+        Split with ``rng.spawn(n_seeds)``; run j at every rate (and, given a generator in the same state, with
+        BatchNorm off and on) starts from a fresh copy of child j, so it sees the same data, weights and
+        mini-batches.
+    n_seeds, batchnorm, steps
+        As named; ``net`` holds :func:`train_run`'s other settings (width, depth, batch_size, activation).
+    """
+    lrs = np.asarray(lrs, dtype=float)
+    if lrs.ndim != 1 or lrs.size == 0 or np.any(lrs <= 0) or np.any(np.diff(lrs) <= 0):
+        raise ValueError("lrs must be a non-empty ascending list of positive learning rates")
+    children = rng.spawn(int(n_seeds))
+    first, final, broke = (np.zeros((lrs.size, len(children))) for _ in range(3))
+    for i, lr in enumerate(lrs):
+        for j, child in enumerate(children):
+            run = train_run(copy.deepcopy(child), batchnorm=batchnorm, lr=float(lr), steps=steps, **net)
+            first[i, j], final[i, j] = run.losses[0], final_loss(run)
+            broke[i, j] = -1 if run.diverged_step is None else run.diverged_step
+    return LRSweep(lrs, first, final, broke.astype(int))
+
+
+@dataclass(frozen=True)
+class GradientChange:
+    """How much the mini-batch gradient changes over each SGD step (Santurkar et al. 2018, Figure 4).
+
+    losses: (steps,) the mini-batch loss before each step (NaN after a divergence);
+    change: (steps,) ``||g_B(w_t+1) - g_B(w_t)|| / ||w_t+1 - w_t||``, the gradient of the *same* mini-batch B
+    before and after the step, per unit of distance moved (all parameters, gamma and beta included);
+    diverged_step: the step whose loss broke, else None;
+    hidden_norm: (steps + 1,) the norm of all hidden layers' weights together before each step and after the
+    last (NaN after a divergence). With BatchNorm these weights are scale-invariant, so their gradient is
+    perpendicular to them (up to eps) and plain SGD can only lengthen them.
+    """
+
+    losses: np.ndarray
+    change: np.ndarray
+    diverged_step: int | None
+    hidden_norm: np.ndarray
+
+    def median_change(self, start: int = 0) -> float:
+        """The median of ``change`` over the finite steps from ``start`` on (NaN if none)."""
+        c = self.change[start:]
+        c = c[np.isfinite(c)]
+        return float(np.median(c)) if c.size else math.nan
+
+
+def gradient_change(rng: np.random.Generator, *, batchnorm: bool, lr: float, steps: int, width: int = 64,
+                    depth: int = 3, batch_size: int = 32, activation: str = "sigmoid") -> GradientChange:
+    """Plain SGD as :func:`train_run` (the same data, weights and mini-batches from ``rng``), measuring at each
+    step how much the gradient changes over it.
+
+    Notes
+    -----
+    The ratio is the loss's curvature along the step: for a quadratic loss with Hessian H it is
+    ``||H d|| / ||d||`` for the step d, at most lambda_max. Gradient descent along d is stable while
+    ``lr * ratio < 2`` (page 1's ``lr < 2 / lambda_max``). A smaller ratio is a smoother loss along the path,
+    the quantity Santurkar et al. (2018) measured ("effective beta-smoothness"). BatchNorm's running
+    statistics are updated as in :func:`core.nn.train`; the second gradient uses the same batch statistics'
+    definition (training mode).
+    """
+    data_rng, init_rng, batch_rng = rng.spawn(3)
+    data = load_data(data_rng)
+    net = make_net(init_rng, batchnorm=batchnorm, width=width, depth=depth, activation=activation)
+    X, y, params = data.X_train, data.y_train, net.parameters()
+    losses, change = np.full(int(steps), np.nan), np.full(int(steps), np.nan)
+    norms, broke = np.full(int(steps) + 1, np.nan), None
+    for t in range(int(steps)):
+        norms[t] = math.sqrt(sum(float(np.sum(W * W)) for W in net.weights[:-1]))
+        idx = batch_rng.choice(len(X), size=int(batch_size), replace=False)
+        losses[t], g = _batch_gradient(net, X[idx], y[idx])
+        if diverged(losses[t], losses[0]) or not all(np.all(np.isfinite(gp)) for gp in g):
+            losses[t], broke = (losses[t] if np.isfinite(losses[t]) else np.nan), t
+            break
+        net.update_running_stats(net.forward(X[idx]), momentum=0.1)
+        with np.errstate(**QUIET):
+            for p, gp in zip(params, g, strict=True):
+                p -= lr * gp
+            g_after = _batch_gradient(net, X[idx], y[idx])[1]
+            moved = lr * math.sqrt(sum(float(np.sum(gp * gp)) for gp in g))
+            delta = math.sqrt(sum(float(np.sum((a - b) ** 2)) for a, b in zip(g_after, g, strict=True)))
+            change[t] = delta / moved if moved > 0 else math.nan
+    if broke is None:
+        norms[-1] = math.sqrt(sum(float(np.sum(W * W)) for W in net.weights[:-1]))
+    else:
+        norms[broke:] = np.nan
+    return GradientChange(losses, change, broke, norms)
+
+
+def _batch_gradient(net: nn.MLP, Xb: np.ndarray, yb: np.ndarray) -> tuple[float, list[np.ndarray]]:
+    """The mini-batch loss and its gradient (training mode), in the order of ``net.parameters()``."""
+    trace = net.forward(Xb)
+    loss, d_output = nn.softmax_cross_entropy(trace.output, yb)
+    return float(loss), net.backward(trace, d_output).as_list()

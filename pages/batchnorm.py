@@ -1,447 +1,226 @@
-"""5 · BatchNorm: standardizing the hidden layers, and what γ, β and running statistics do."""
+"""5 · BatchNorm: standardizing the hidden layers, what γ, β and running statistics do, and why it helps."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
-import numpy as np
-import pandas as pd
 import streamlit as st
 
 import ui
-from charts import batchnorm as C
-from charts.common import cached, show, spec
-from core import bn_experiments as E
-from core import datasets
+from charts import batchnorm as charts
+from experiments import batchnorm as ex
 from ui.nav import by_url_path
 
-LRS = (0.5, 2.0, 8.0)
-INIT_SCALES = (0.1, 1.0, 10.0)
-PROBE_EVERY = 25
-MAX_RUNS = 64  # training runs kept in memory
-BATCH_SIZE = 32
-NOISE_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256)
-MU, SIGMA = 3.0, 2.0  # the population one unit's pre-activations come from (sections 1, 4, 5)
+SEED = ui.seed()
+ui.page_header("What does BatchNorm do, why the learnable γ and β, why does it behave differently at test time, and why does it help training?")
+st.markdown("Page 2 standardized the **inputs**. BatchNorm (BN; Ioffe & Szegedy 2015) does the same to every **hidden** pre-activation (a unit's weighted sum before its nonlinearity), on each mini-batch, and then lets the network rescale it with two learnable numbers per unit, γ and β.")
 
 
-# ---------------------------------------------------------------------------------------------------------
-# Cached core calls (scalar arguments only). One seed, six streams: np.random.default_rng(seed).spawn(6),
-# child 0 for the training runs, 1-5 for the unit batch, batch statistics, tiny batches, running stats, invariance.
-# ---------------------------------------------------------------------------------------------------------
+def chart(spec: dict, alt: str, width: str = "stretch") -> None:
+    st.vega_lite_chart(spec=spec, width=width, alt=alt)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def batch_for(seed: int, m: int) -> np.ndarray:
-    return datasets.unit_batch(m, np.random.default_rng(seed).spawn(6)[1], mu=MU, sigma=SIGMA)
-
-
-@st.cache_resource(show_spinner=False)
-def run_store() -> OrderedDict:
-    """Finished training runs, shared by all sessions (like st.cache_data, but it lets a run report progress:
-    st.cache_data would record the progress bar's updates and fail to replay them)."""
-    return OrderedDict()
-
-
-def train(seed: int, batchnorm: bool, lr: float, steps: int, width: int, init_scale: float = 1.0,
-          bn_momentum: float = 0.1, progress=None) -> E.Run:
-    key = (seed, batchnorm, lr, steps, width, init_scale, bn_momentum)
-    store = run_store()
-    if key not in store:
-        store[key] = E.train_run(np.random.default_rng(seed).spawn(6)[0], batchnorm=batchnorm, lr=lr, steps=steps,
-                                 width=width, batch_size=BATCH_SIZE, init_scale=init_scale, bn_momentum=bn_momentum,
-                                 probe_every=PROBE_EVERY, callback=progress)
-        while len(store) > MAX_RUNS:
-            store.popitem(last=False)
-    return store[key]
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def transform_for(seed: int, m: int, gamma: float, beta: float):
-    return E.transform(batch_for(seed, m), gamma, beta)
-
-
-def histogram_width(phone: bool) -> int:
-    return C.HISTOGRAM_WIDTH_PHONE if phone else C.HISTOGRAM_WIDTH
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def transform_view(seed: int, m: int, gamma: float, beta: float, identity: bool, phone: bool = False) -> dict:
-    """The four histograms of the transform as a chart, built once per setting (narrower on a phone)."""
-    steps, _ = transform_for(seed, m, gamma, beta)
-    return spec(C.transform_histograms(C.transform_frame(steps, batch_for(seed, m)), identity=identity,
-                                       width=histogram_width(phone)))
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def spread_for(seed: int) -> E.BatchStatSpread:
-    return E.batch_stat_spread(NOISE_SIZES, n_batches=2000, rng=np.random.default_rng(seed).spawn(6)[2],
-                               mu=MU, sigma=SIGMA)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def tiny_for(seed: int, m: int) -> np.ndarray:
-    return E.tiny_batch_x_hat(m, 4, np.random.default_rng(seed).spawn(6)[3])
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def running_for(seed: int, convention: str, m: int, steps: int) -> E.RunningStats:
-    return E.running_stats(convention, batch_size=m, steps=steps, rng=np.random.default_rng(seed).spawn(6)[4],
-                           mu=MU, sigma=SIGMA)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def invariance_for(seed: int) -> E.ScaleInvariance:
-    return E.scale_invariance(INIT_SCALES, rng=np.random.default_rng(seed).spawn(6)[5])
-
-
-def train_all(configs: list[dict], what: str) -> list[E.Run]:
-    """Run (or fetch from the cache) several trainings, with one progress bar that shows only if needed."""
-    slot, total = st.empty(), len(configs)
-    results = []
-    for i, cfg in enumerate(configs):
-        def tick(t: int, n: int, i: int = i) -> None:
-            if t % 25 == 0 or t == n:
-                slot.progress((i + t / n) / total, text=f"Training {what}: run {i + 1} of {total}, step {t}")
-        results.append(train(**cfg, progress=tick))
-    slot.empty()
-    return results
-
-
-def panels(df: pd.DataFrame, facet: str, metric: str, alt_text) -> None:
-    """One small chart per value of ``facet``, side by side (stacked on a phone), on a shared y range."""
-    values = list(dict.fromkeys(df[facet]))
-    domain = C.y_domain(df[metric], log=metric == "loss")
-    for col, value in zip(st.columns(len(values)), values, strict=True):
+def panels(p: ex.Panels, alt_for) -> None:
+    """Side-by-side training curves, then what diverged or is stuck, in words (in one container, so the elements
+    after it keep their places however many notices there are)."""
+    for col, title, spec in zip(st.columns(len(p.titles)), p.titles, p.specs, strict=True):
         with col:
-            st.markdown(f"**{value}**")
-            show(cached(C.curves, df[df[facet] == value], metric=metric, domain=domain),
-                 alt_text(value))
-
-
-def explain_failures(runs: dict, name) -> None:
-    """A divergence notice per diverged run, and one note listing the runs stuck at chance, in one container: the
-    elements after it keep their positions in the page however many notices there are (an element that moves is
-    drawn from scratch by the browser)."""
+            st.markdown(f"**{title}**")
+            chart(spec, alt_for(title))
+    ui.legend("Orange, solid: BN off; blue, dashed: BN on. Training loss is the softmax cross-entropy with natural logarithms, measured in nats; curves smoothed over 10 steps.")
     with st.container():
-        _failure_notices(runs, name)
+        for what, step in p.diverged:
+            ui.diverged_notice(step, "Its loss overflowed; the curve stops at the last finite point. A smaller learning rate, or BatchNorm, keeps it finite.", what=what)
+        if p.stuck:
+            st.info(f"Still near chance, loss ≈ ln 10 = {ex.E.CHANCE_LOSS:.2f} nats (a uniform guess over 10 classes): {'; '.join(p.stuck)}. A sigmoid network without BN often sits on such a plateau for hundreds of steps: raise the SGD steps to see whether it escapes.", icon=":material/trending_flat:")
 
 
-def _failure_notices(runs: dict, name) -> None:
-    for key, run in runs.items():
-        if run.diverged_step is not None:
-            ui.diverged_notice(run.diverged_step, "Its loss overflowed; the curve stops at the last finite "
-                               "point. A smaller learning rate, or BatchNorm, keeps it finite.", what=name(key))
-    stuck = [f"{name(k)} (ends at {E.final_loss(r):.2f})" for k, r in runs.items() if E.is_stuck(r)]
-    if stuck:
-        st.info(f"Still near chance, loss ≈ ln 10 = {E.CHANCE_LOSS:.2f} (a uniform guess over 10 classes): "
-                f"{'; '.join(stuck)}. A sigmoid network without BN often sits on such a plateau for hundreds "
-                "of steps before it starts to learn: raise the SGD steps above to see whether it escapes.",
-                icon=":material/trending_flat:")
-
-
-# ---------------------------------------------------------------------------------------------------------
-# The page
-# ---------------------------------------------------------------------------------------------------------
-
-seed = ui.seed()
-ui.page_header("5 · BatchNorm",
-               "What does BatchNorm do, why the learnable γ and β, and why does it behave differently at test time?")
-st.markdown(
-    "Page 1 standardized the **inputs**. BatchNorm does the same to every **hidden** pre-activation, on each "
-    "mini-batch, then lets the network rescale it with two learnable numbers per unit, γ and β."
-)
-
-
-@st.fragment
-def transform_section() -> None:
-    st.subheader("1 · The transform, step by step", anchor="transform")
-    st.caption(f"One hidden unit's pre-activations over a mini-batch, drawn from N({MU:g}, {SIGMA:g}²).")
-    # the faceted histograms keep their own width (a faceted chart does not follow its column's), the controls
-    # beside them or, in a narrow window, below them
+def transform_part() -> None:
+    st.markdown(f"One hidden unit's pre-activations over a mini-batch, drawn from N({ex.MU:g}, {ex.SIGMA:g}²).")
     phone = ui.on_phone()
-    left, right = ui.beside(histogram_width(phone) + C.HISTOGRAM_AXES, key="transform")
+    left, right = ui.beside((charts.HISTOGRAM_WIDTH_PHONE if phone else charts.HISTOGRAM_WIDTH) + charts.HISTOGRAM_AXES, key="transform")
     with right:
         m = ui.slider("Batch size m", 2, 256, 64, key="m", help="Samples in the mini-batch.")
-        x = batch_for(seed, m)
-        sigma_b, mu_b = E.identity_gamma_beta(x)
-        gamma = ui.slider("γ (scale)", 0.0, 6.0, 1.0, key="gamma", step=0.01)
-        beta = ui.slider("β (shift)", -6.0, 6.0, 0.0, key="beta", step=0.01)
+        undo = ex.transform_view(SEED, m, 1.0, 0.0)
 
         def set_identity() -> None:
-            st.session_state["gamma"], st.session_state["beta"] = sigma_b, mu_b
+            st.session_state[ui.scoped("gamma")], st.session_state[ui.scoped("beta")] = undo.std, undo.mu
 
-        st.button("Set γ = σ_B, β = μ_B", on_click=set_identity, key="identity", icon=":material/undo:",
-                  help="The one choice of γ and β that undoes the normalization.")
-        steps, gap = transform_for(seed, m, gamma, beta)
+        gamma = ui.slider("γ (scale)", 0.0, 6.0, 1.0, key="gamma", step=0.01)
+        beta = ui.slider("β (shift)", -6.0, 6.0, 0.0, key="beta", step=0.01)
+        st.button("Set γ = σ_B, β = μ_B", on_click=set_identity, key="identity", icon=":material/undo:", help="The choice of γ and β that gives this batch back.")
+        v = ex.transform_view(SEED, m, gamma, beta, phone)
         ui.markdown(ui.formula_text(r"\mu_B=\tfrac1m\sum_i x_i,\quad \sigma_B^2=\tfrac1m\sum_i (x_i-\mu_B)^2"),
-                    ui.formula_text(r"\hat x_i=\frac{x_i-\mu_B}{\sqrt{\sigma_B^2+\epsilon}},\qquad "
-                                    r"y_i=\gamma\,\hat x_i+\beta"))
-        identity = gap < 1e-9
-        # one Markdown table, not st.metric in columns: fewer elements for the browser to redraw per slider move
-        st.markdown(ui.readout({"μ_B (this batch)": f"{float(steps.mu):.4f}",
-                                "σ_B = √(σ_B²+ε)": f"{float(steps.std):.4f}"},
-                               {"max |y − x|": f"{gap:.2e}"},
-                               note="max |y − x| is 0 (up to rounding) exactly when γ = σ_B and β = μ_B."))
-        if identity:
-            st.success("γ = σ_B and β = μ_B: the output is the input again. BatchNorm can always undo itself, "
-                       "so normalizing costs the layer nothing it could express.", icon=":material/check:")
+                    ui.formula_text(r"\hat x_i=\frac{x_i-\mu_B}{\sqrt{\sigma_B^2+\epsilon}},\qquad y_i=\gamma\,\hat x_i+\beta", "ε = 10⁻⁵ keeps the division safe; σ_B² divides by m (the biased variance, as PyTorch normalizes)."),
+                    ui.readout({"μ_B (this batch)": f"{v.mu:.4f}", "σ_B = √(σ_B²+ε)": f"{v.std:.4f}"}, {"max |y − x|": f"{v.gap:.2e}"}))
+        if v.gap < 1e-9:
+            st.success(f"γ = σ_B and β = μ_B: the output is **this batch's** input again. But γ and β are constants, and the next batch has its own μ_B and σ_B: with these same γ and β, another batch of this unit comes out changed by up to {v.other_gap:.3f} (max |y − x|).", icon=":material/check:")
     with left:
-        show(transform_view(seed, m, gamma, beta, identity, phone),
-             "Four histograms of the same mini-batch: x as drawn, centred on μ_B; x − μ_B centred on 0; "
-             "x̂ with mean 0 and std 1; y = γx̂ + β with mean β and std about |γ|.")
-        # the numbers live in the caption: an alt text that moved with m would make Streamlit rebuild the chart
-        st.caption(f"These are the same {m} values at every step: x is centred on μ_B = {float(steps.mu):.2f}. "
-                   f"Step 2 always has mean 0, step 3 mean 0 and std 1, whatever the batch. Step 4 puts the mean "
-                   f"at β = {beta:.2f} and the std at |γ| = {abs(gamma):.2f} (times √(σ_B²/(σ_B²+ε)), a hair under 1).")
+        chart(v.spec, "Four histograms of the same mini-batch: x as drawn, centred on μ_B; x − μ_B centred on 0; x̂ with mean 0 and std 1; y = γx̂ + β with mean β and std about |γ|.", width="content")  # its own width: a faceted chart does not follow its box
+        ui.legend(f"The same {m} values at every step. Step 2 always has mean 0, step 3 mean 0 and std 1, whatever the batch; step 4 puts the mean at β = {beta:.2f} and the std at |γ| = {abs(gamma):.2f} (times √(σ_B²/(σ_B²+ε)), a hair under 1).")
+    st.markdown("**What γ and β can and cannot undo.** Ioffe & Szegedy added γ and β so that the normalization can represent the identity (normalizing a sigmoid's input alone would confine it to the sigmoid's nearly linear middle): with γ equal to the unit's standard deviation and β to its mean over the whole training set, the output is the input again. With batch statistics that holds for one batch only, as the button shows. What γ and β give the network in general is the choice of each unit's mean (β) and spread (|γ|) after normalization: for a sigmoid, whether it works in its nearly linear middle or out in its curved, saturating range. What no choice of γ and β restores is a unit whose mean and spread follow the weights below it: after BN they follow γ and β, whatever those weights do.")
+    ui.predict("predict_bn_undo", f"Keep γ = σ_B and β = μ_B of this batch (m = {m}). A second mini-batch of the same unit, from the same N({ex.MU:g}, {ex.SIGMA:g}²), goes through BN with these γ and β. Does it come out unchanged?",
+               ["Yes, to rounding", "No, it is shifted and rescaled"], correct="Yes, to rounding" if ex.undo_gaps(SEED, m)[1] < 1e-9 else "No, it is shifted and rescaled",
+               reveal=f"Measured: max |y − x| = {ex.undo_gaps(SEED, m)[0]:.1e} on the first batch and {ex.undo_gaps(SEED, m)[1]:.3f} on the second. The second batch is normalized with its own μ_B and σ_B, then given the first batch's: it comes out moved by the difference of the means and scaled by the ratio of the spreads.")
+    ui.reproduce(ex.transform_rep(SEED, m), None, key="bn_transform")
 
 
-def network_controls() -> tuple[int, int]:
-    """The network of parts 2, 3 and 5: drawn in whichever of them is open, one setting for all three."""
-    with st.container(border=True):
-        st.caption("The network of parts 2, 3 and 5 (BN off vs on, Bad init, Eval mode): one setting for all "
-                   "three. Changing it retrains, with a progress bar.")
-        c1, c2 = st.columns(2)
-        with c1:
-            width = ui.select_slider("Width (units per hidden layer)", [32, 64, 100], 32, key="width")
-        with c2:
-            steps = ui.select_slider("SGD steps", [100, 200, 400], 200, key="steps")  # 800 took 15 s to train
-    return width, steps
-
-
-@st.fragment
-def training_section(width: int, steps: int) -> None:
-    metric = ui.segmented("Show", ["loss", "accuracy"], key="metric", default="loss")
-    st.caption(f"A 3-hidden-layer sigmoid network (Ioffe & Szegedy's Figure 1 setup, scaled down from 100 units "
-               f"and 50 000 steps to {width} units and {steps} steps so it trains in seconds) on 10 classes in 20 "
-               f"dimensions, 3 overlapping clusters per class; plain SGD, batch size {BATCH_SIZE}, "
-               f"Xavier init. Curves are smoothed over 10 steps.")
-    configs = [dict(seed=seed, batchnorm=b, lr=lr, steps=steps, width=width) for lr in LRS for b in (False, True)]
-    runs = dict(zip([(c["lr"], c["batchnorm"]) for c in configs],
-                    train_all(configs, f"BN off and on at {len(LRS)} learning rates"), strict=True))
-    df = C.runs_frame({(f"η = {lr:g}", b): r for (lr, b), r in runs.items()}, facet="learning rate")
-    finals = {k: E.final_loss(r) for k, r in runs.items()}
-    better = sum(finals[(lr, True)] < finals[(lr, False)] for lr in LRS)
-    panels(df, "learning rate", metric,
-           lambda v: f"Training {metric} at {v}, BN off (orange, solid) vs on (blue, dashed). Over the "
-                     f"{len(LRS)} learning rates BN on ends lower at {better}.")
-    explain_failures(runs, lambda k: f"BN {'on' if k[1] else 'off'} at η = {k[0]:g}")
-    table = pd.DataFrame({"learning rate η": [f"{lr:g}" for lr in LRS],
-                          "final loss, BN off": [finals[(lr, False)] for lr in LRS],
-                          "final loss, BN on": [finals[(lr, True)] for lr in LRS]})
-    st.markdown(ui.table(table, {c: ".3f" for c in table.columns[1:]}))
-
-    st.markdown("**What one hidden unit sees during training** (the input u of a sigmoid in the last hidden "
-                "layer, over 128 held-out samples; as Ioffe & Szegedy's Figure 1).")
-    lr_fig = ui.select_slider("Learning rate for this view", list(LRS), 2.0, key="lr_fig1")
-    bands = C.percentile_frame({b: runs[(lr_fig, b)] for b in (False, True)})
-    show(cached(C.percentile_bands, bands),
-         "15th, 50th and 85th percentiles of one unit's input over training, BN off (orange, solid median) and "
-         "on (blue, dashed median) on one axis. Without BN the distribution drifts as the layers below change; "
-         "with BN it stays centred with a steady spread.")
-    st.caption("Without BN the layer below keeps moving the distribution its sigmoid sees (internal covariate "
-               "shift, in the paper's words); with BN it stays near mean β and spread γ, moved only by "
-               "the learned γ and β.")
-    code = f"""import numpy as np
-from core import bn_experiments as E
-runs = {{(lr, bn): E.train_run(np.random.default_rng({seed}).spawn(6)[0], batchnorm=bn, lr=lr, steps={steps}, width={width}, batch_size={BATCH_SIZE},
-                               probe_every={PROBE_EVERY})
-        for lr in {LRS} for bn in (False, True)}}
-{{k: E.final_loss(r) for k, r in runs.items()}}"""
-    ui.reproduce(code, df, file_name="batchnorm_training_curves.csv", key="csv_training")
-
-
-@st.fragment
-def init_section(width: int, steps: int) -> None:
-    lr = ui.select_slider("Learning rate", list(LRS), 2.0, key="lr_init")
-    configs = [dict(seed=seed, batchnorm=b, lr=lr, steps=steps, width=width, init_scale=a)
-               for a in INIT_SCALES for b in (False, True)]
-    runs = dict(zip([(c["init_scale"], c["batchnorm"]) for c in configs],
-                    train_all(configs, "BN off and on from three initial scales"), strict=True))
-    left, right = st.columns([2, 3], gap="large")
-    with left:
-        ui.markdown(ui.formula_text(r"\mathrm{BN}\big((aW)u\big)=\mathrm{BN}(Wu)",
-                                    "The batch mean and std of a·z are a·μ_B and a·σ_B: the factor a cancels."),
-                    ui.formula_text(r"\frac{\partial L}{\partial (aW)}=\frac1a\,\frac{\partial L}{\partial W}",
-                                    "Larger weights get proportionally smaller gradients."))
-    with right:
-        inv = invariance_for(seed)
-        table = pd.DataFrame({
-            "a": inv.scales,
-            "max |Δ|, ε = 0": inv.out_diff_eps0,
-            "max |Δ|, ε = 1e-5": inv.out_diff,
-            "gradient ratio": inv.grad_ratio,
-            "predicted 1/a": inv.grad_ratio_theory,
-        })  # fmt: skip
-        ui.markdown(ui.table(table, {"a": "g", **{c: ".2e" for c in table.columns[1:3]},
-                                     **{c: ".4f" for c in table.columns[3:]}}),
-                    ui.note_text("Measured on one BN layer (64 samples, 10 inputs, 5 units): Δ = BN((aW)u) − "
-                                 "BN(Wu), and the gradient ratio is ‖∂L/∂(aW)‖ / ‖∂L/∂W‖. With ε = 0 the outputs "
-                                 "agree to rounding; ε adds a small dependence on the scale, about ε/σ_B²."))
-    df = C.runs_frame({(f"σ_w × {a:g}", b): r for (a, b), r in runs.items()}, facet="initial scale")
-    st.markdown("**Training loss, hidden weights scaled from Xavier by ×0.1, ×1, ×10:**")
-    panels(df, "initial scale", "loss",
-           lambda v: f"Training loss from {v}: without BN the scale changes everything; with BN the forward "
-                     "pass is the same for every scale and only the effective step size differs.")
-    explain_failures(runs, lambda k: f"BN {'on' if k[1] else 'off'} with σ_w × {k[0]:g}")
-    st.caption("With BN, scaling the hidden weights by a changes nothing in the forward pass, and the gradient "
-               "shrinks by 1/a while the weights grow by a: each step moves them 1/a² as much, relative to their "
-               "size. So a bad scale becomes a different effective learning rate (η/a²), never dead or "
-               "saturated units. The output layer has no BN after it, so only hidden weights are scaled here.")
-
-
-@st.fragment
-def noise_section() -> None:
-    st.subheader("4 · Batch size and noise in μ_B and σ_B", anchor="batch-noise")
-    spread = spread_for(seed)
-    left, right = st.columns([3, 2], gap="large")
-    with left:
-        df = C.spread_frame(spread)
-        show(cached(C.spread_chart, df),
-             "Spread of the batch mean and batch std across 2000 mini-batches, against batch size on log axes: "
-             "both fall like 1/√m, on the predicted dashed lines.")
-        st.caption(f"2000 mini-batches of each size from N({MU:g}, {SIGMA:g}²). Points: measured standard deviation "
-                   "across batches; dashed: theory. m = 1 is off the log axis for σ_B (it is always 0).")
-    with right:
-        i = list(NOISE_SIZES).index(32)
-        ui.markdown(ui.formula_text(r"\operatorname{sd}(\mu_B)=\frac{\sigma}{\sqrt m},\qquad "
-                                    r"\operatorname{sd}(\sigma_B)\approx\frac{\sigma}{\sqrt{2m}}",
-                                    "For normal data; the σ_B line uses the exact c₄(m) form."),
-                    ui.readout({"sd(μ_B), m = 32": f"{spread.mu_sd[i]:.4f}",
-                                "predicted σ/√32": f"{spread.mu_sd_theory[i]:.4f}"},
-                               note="Measured across 2000 mini-batches."),
-                    "Every sample is normalized with statistics that wobble from batch to batch: a little noise "
-                    "(a mild regularizer) for large batches, a lot for small ones.")
-    st.markdown("**Batch size 1 and 2.** Four mini-batches each, x̂ of every sample:")
-    one, two = st.columns(2)
-    with one:
-        ui.markdown(ui.table(pd.DataFrame(tiny_for(seed, 1), columns=["x̂ (m = 1)"]), {"x̂ (m = 1)": "g"}),
-                    ui.note_text("m = 1: x − μ_B = 0, so x̂ = 0 whatever x was. The unit passes on nothing but β. "
-                                 "(PyTorch refuses to train BN with one sample per batch for this reason.)"))
-    with two:
-        two_cols = ["x̂ sample 1", "x̂ sample 2"]
-        ui.markdown(ui.table(pd.DataFrame(tiny_for(seed, 2), columns=two_cols), dict.fromkeys(two_cols, ".5f")),
-                    ui.note_text("m = 2: the two samples sit at ±d/2 from their mean, and σ_B = d/2, so x̂ = ±1 "
-                                 "(just under, because of ε). Only which of the two is larger survives."))
-
-
-@st.fragment
-def eval_section(width: int, steps: int) -> None:
-    st.markdown("At test time there may be a single sample, so BN cannot use batch statistics. During training "
-                "it keeps running averages of μ_B and σ_B², and at test time normalizes with those: a fixed "
-                "affine map per unit.")
-    names = {k: v["label"] for k, v in E.CONVENTIONS.items()}
+def network_controls() -> ex.Network:
+    """The sigmoid network of parts 2, 3 and Eval mode: one setting for all three."""
+    st.markdown("A 3-hidden-layer sigmoid network (Ioffe & Szegedy's Figure 1 setup, scaled down from 100 units and 50 000 steps so it trains in seconds) on 10 classes in 20 dimensions, 3 overlapping clusters per class; plain SGD, batch size 32, Xavier init. Its width and steps are shared by the parts BN off vs on, Bad init and Eval mode.")
     c1, c2 = st.columns(2)
     with c1:
-        convention = ui.segmented("Convention", list(names), key="conv", default="pytorch",
-                                  help="; ".join(f"{k}: {v}" for k, v in names.items()))
-        st.caption(names[convention])
+        width = ui.select_slider("Width (units per hidden layer)", [32, 64, 100], 32, key="width")
     with c2:
-        m = ui.select_slider("Batch size m", [2, 4, 8, 16, 32, 64], 4, key="m_run")
-    stats = running_for(seed, convention, m, 600)
-    left, right = st.columns([3, 2], gap="large")
-    c = E.CONVENTIONS[convention]
-    with left:
-        df = C.running_frame(stats)
-        show(cached(C.running_chart, df, true_var=stats.true_var, target_var=stats.target_var),
-             f"Running variance (blue line) over 600 steps with {names[convention]}: it forgets its start value 1 "
-             f"and settles around {stats.target_var:.3g}; the true variance is {stats.true_var:.3g}.")
-        st.caption("Blue line: the running variance. Grey dots: each mini-batch's own (biased) variance, "
-                   "what training normalizes with. Values above the plot are clipped.")
-    with right:
-        ui.markdown(ui.formula_text(r"\hat\mu \leftarrow (1-w)\,\hat\mu + w\,\mu_B"),
-                    ui.formula_text(r"\hat\sigma^2 \leftarrow (1-w)\,\hat\sigma^2 + w\,s_B^2",
-                                    f"Here w = {c['weight_new']:g} and s_B² divides by "
-                                    f"{'m − 1 (unbiased)' if c['unbiased'] else 'm (biased)'}; training itself "
-                                    "always normalizes with the biased σ_B² (÷m)."))
-        ui.markdown(ui.readout({"running var, late": f"{stats.settled_var():.3f}",
-                                "predicted": f"{stats.target_var:.3f}"},
-                               note="Late: the mean of the running variance over the last 300 steps. Predicted: "
-                                    "σ² with the unbiased batch variance, σ²(m − 1)/m with the biased one."),
-                    ui.note_text("PyTorch's momentum is the weight of the new batch (0.1). Keras's momentum is the "
-                                 "weight of the old value (0.99), so it averages over ~100 batches, not ~10. With a "
-                                 "biased running variance and a small batch, the estimate settles (m − 1)/m too "
-                                 "low."),
-                    ui.formula_text(r"y_{\text{eval}}=\frac{\gamma}{\sqrt{\hat\sigma^2+\epsilon}}\,x+"
-                                    r"\Big(\beta-\frac{\gamma\,\hat\mu}{\sqrt{\hat\sigma^2+\epsilon}}\Big)",
-                                    "Ioffe & Szegedy's Algorithm 2: at test time BN is a fixed affine map."))
-
-    st.markdown("**The gap between the two modes in the network of section 2** (BN on, held-out loss; its width "
-                "and steps are set above, for parts 2, 3 and 5 together).")
-    lr = ui.select_slider("Learning rate", list(LRS), 2.0, key="lr_gap")
-    momenta = {"momentum 0.1 (PyTorch default)": 0.1}
-    if convention == "keras":
-        momenta["momentum 0.01 (Keras default 0.99)"] = 0.01
-    configs = [dict(seed=seed, batchnorm=True, lr=lr, steps=steps, width=width, bn_momentum=w)
-               for w in momenta.values()]
-    runs = dict(zip(momenta, train_all(configs, "BN on, eval vs train mode"), strict=True))
-    gaps = C.gap_frame(runs)
-    domain = C.y_domain(gaps["test loss"], log=True)
-    for col, label in zip(st.columns(2), runs, strict=False):
-        with col:
-            st.markdown(f"**{label}**")
-            show(cached(C.gap_chart, gaps[gaps["convention"] == label], domain=domain),
-                 f"{label}: held-out loss of the BN network in train mode (batch statistics) and eval mode "
-                 "(running statistics); they differ most early in training, and more when the average is slow.")
-    lines = []
-    for label, run in runs.items():
-        gap = E.eval_gap(run)
-        if len(gap) > 1:
-            lines.append(f"{label}: |train − eval| = {gap[1]:.3f} nats at step {run.probe_steps[1]}, "
-                         f"{gap[-1]:.3f} at step {run.probe_steps[-1]}")
-    st.caption("; ".join(lines) + ". Eval mode uses averages of batch statistics from a network that has since "
-               "changed, so it lags most while the weights move fast. The engine's running variance is "
-               "PyTorch's unbiased one; the Keras run differs only in averaging speed."
-               + ("" if convention == "keras" else " Pick the Keras convention above to add a slow average."))
+        steps = ui.select_slider("SGD steps", [100, 200, 400], 200, key="steps")
+    return ex.Network(SEED, width, steps)
 
 
 def off_on_part() -> None:
-    """Part 2: its heading, the shared network controls, the training curves."""
-    st.subheader("2 · BN off vs on: the same network, the same start, the same mini-batches",
-                 anchor="bn-off-vs-on")
-    training_section(*network_controls())
+    net = network_controls()
+    metric = ui.segmented("Show", ["loss", "accuracy"], key="metric", default="loss")
+    with st.spinner("Training BN off and on at three learning rates…"):
+        p = ex.off_on(net, metric)
+    panels(p, lambda v: f"Training {metric} at {v}, BN off (orange, solid) vs on (blue, dashed).")
+    st.markdown(ui.table(ex.finals_table(p), {"final loss, BN off": ".3f", "final loss, BN on": ".3f"}))
+    st.markdown("**What one hidden unit sees during training**: the input u of a sigmoid in the last hidden layer, over 128 held-out samples (as Ioffe & Szegedy's Figure 1).")
+    lr = ui.select_slider("Learning rate for this view", list(ex.LRS), 2.0, key="lr_fig1")
+    chart(ex.percentiles(net, lr), "15th, 50th and 85th percentiles of one unit's input over training, BN off and on: without BN the distribution drifts as the layers below change; with BN it stays centred with a steady spread.")
+    ui.legend("Bands: 15th to 85th percentile; lines: the median (orange, solid: BN off; blue, dashed: BN on).")
+    st.markdown("Without BN the layers below keep moving the distribution this sigmoid sees: Ioffe & Szegedy called this **internal covariate shift** and designed BN to remove it. With BN it stays near mean β and spread γ. Whether removing it is *why* BN helps is the question of the part *Why it helps*.")
+    ui.reproduce(ex.off_on_rep(net), p.frame, key="bn_off_on")
 
 
 def bad_init_part() -> None:
-    """Part 3: its heading, the shared network controls, the runs from bad scales."""
-    st.subheader("3 · BN rescues a bad initialization", anchor="bad-init")
-    init_section(*network_controls())
-    ui.predict_then_look(
-        "In the BN network, multiply every hidden weight by 10. Will the first forward pass change? Will "
-        "training?",
-        "The first forward pass is **identical** (BN((aW)u) = BN(Wu)). Training is not: the gradients are 10× "
-        "smaller while the weights are 10× larger, so each step moves them 100× less, relatively. The BN-on "
-        "curves above, for ×0.1, ×1, ×10: same start, different speed.",
-        key="ptl_scale",
-    )
+    net = network_controls()
+    lr = ui.select_slider("Learning rate", list(ex.LRS), 2.0, key="lr_init")
+    with st.spinner("Training BN off and on from three initial scales…"):
+        p = ex.bad_init(net, lr)
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        ui.markdown(ui.formula_text(r"\mathrm{BN}\big((aW)u\big)=\mathrm{BN}(Wu)", "The batch mean and std of a·z are a·μ_B and a·σ_B: the factor a cancels."),
+                    ui.formula_text(r"\frac{\partial L}{\partial (aW)}=\frac1a\,\frac{\partial L}{\partial W}", "Larger weights get proportionally smaller gradients."))
+    with right:
+        inv = ex.invariance(SEED)
+        ui.markdown(ui.table(inv, {"a": "g", "|Δ|, ε = 0": ".1e", "|Δ|, ε = 10⁻⁵": ".1e", "grad ratio": ".3f", "1/a": ".3f"}),
+                    ui.legend_text("Measured on one BN layer (64 samples, 10 inputs, 5 units): |Δ| is the largest entry of |BN((aW)u) − BN(Wu)|; the grad ratio is ‖∂L/∂(aW)‖ / ‖∂L/∂W‖, predicted 1/a. With ε = 0 the outputs agree to rounding; ε adds a small dependence on the scale, about ε/σ_B²."))
+    st.markdown("**Training loss, hidden weights scaled from Xavier by ×0.1, ×1, ×10:**")
+    panels(p, lambda v: f"Training loss from {v}: without BN the scale changes everything; with BN the forward pass is the same for every scale and only the effective step size differs.")
+    st.markdown("With BN, scaling the hidden weights by a changes nothing in the forward pass, while the gradient shrinks by 1/a and the weights grow by a: each step moves them 1/a² as much, relative to their size. So a bad scale becomes a different effective learning rate (η/a²), never dead or saturated units. The output layer has no BN after it, so only hidden weights are scaled here.")
+    d10 = float(inv["|Δ|, ε = 10⁻⁵"].iloc[-1])
+    ui.predict("predict_bn_scale", "In the BN network, multiply every hidden weight by 10. Does the first forward pass change?", ["It changes a lot", "It stays the same (up to ε)"],
+               correct="It stays the same (up to ε)" if d10 < 1e-3 else "It changes a lot",
+               reveal=f"Measured on one BN layer: max |Δ| = {d10:.1e} with ε = 10⁻⁵. The batch mean and std scale with the weights, so the factor cancels; training does change: the gradients are 10× smaller while the weights are 10× larger (the BN-on curves above: same start, different speed).")
+    ui.reproduce(ex.bad_init_rep(net, lr), p.frame, key="bn_bad_init")
+
+
+def lr_part() -> None:
+    with st.spinner(f"Training the network at {len(ex.LR_GRID)} rates from {ex.LR_SEEDS} seeds, BN off and on…"):
+        v = ex.sweep_view(SEED)
+    st.markdown(f"Page 1 showed the limit on a quadratic bowl: gradient descent multiplies the error along the steepest direction by 1 − ηλmax at every step, so above η = 2/λmax each step overshoots further than the last and the run diverges. A network's loss is no fixed bowl, but the same thing limits its learning rate. So measure it: the **same** network with and without BN, 6 hidden ReLU layers of 32 units, He init, plain SGD with batch size 32, {ex.LR_STEPS} steps, at {len(ex.LR_GRID)} learning rates from {ex.LR_GRID[0]:g} to {ex.LR_GRID[-1]:g} (each double the last), from {ex.LR_SEEDS} seeds (each seed: its own data, initial weights and mini-batches, the same with BN off and on). A run **trains** when its loss stays finite and ends (mean of the last 20 steps) below 95% of ln 10 = {ex.E.CHANCE_LOSS:.2f} nats (the loss is a cross-entropy taken with natural logarithms, so its unit is the nat), the loss of a uniform guess over 10 classes. (ReLU units, as in the deep networks Bjorck et al. studied.)")
+    st.markdown(ui.readout({"largest stable η, BN off": f"{v.limit_off:g}", "largest stable η, BN on": f"{v.limit_on:g}", "ratio": f"{v.limit_on / v.limit_off:g}×" if v.limit_off > 0 else "–"},
+                           note="Largest stable η: the largest rate of the grid at which every seed trains. Per seed, BN off: " + ", ".join(f"{x:g}" for x in v.off.largest_stable_per_seed()) + "; BN on: " + ", ".join(f"{x:g}" for x in v.on.largest_stable_per_seed()) + "."))
+    chart(v.spec, "Final training loss against learning rate, BN off and on, three seeds each: without BN the loss blows up a few rates earlier than with BN.")
+    ui.legend("One point per seed (circle: trains; square: finite but no better than chance; cross: diverged, drawn at the top); lines: the median over seeds. Dashed grey: ln 10, a uniform guess. Log axes; loss in nats.")
+    rate = ui.select_slider("Learning rate for the curves", list(ex.LR_GRID), v.curve_rate, key="lr_curves", format_func=lambda x: f"{x:g}")
+    runs, loss_spec, change_spec = ex.change_view(SEED, rate)
+    off = runs[False]
+    a, b = st.columns(2)
+    with a:
+        chart(loss_spec, "Training loss of seed 1 at the chosen rate, BN off and on.")
+    with b:
+        chart(change_spec, "How much the gradient changes over each step, per unit moved, BN off and on, against the line 2/η.")
+    ui.legend(f"Seed 1 of the sweep at η = {rate:g}. Left: loss. Right: ‖Δ gradient‖/‖Δ w‖ over each step; dashed grey: 2/η = {2 / rate:g}. Orange, solid: BN off; blue, dashed: BN on. Log axes (a diverging run leaves through the top); curves smoothed over 5 steps.")
+    i, over = list(ex.LR_GRID).index(rate), ex.overshoot(off, rate)
+    with st.container():
+        if off.diverged_step is not None and over is not None:
+            ui.diverged_notice(off.diverged_step, f"At step {over[0]} the gradient changed by {off.change[over[0]]:.3g} per unit moved, {over[1]:.2g}× the 2/η = {2 / rate:g} a step can take along its direction (page 1's limit): the step overshoots, the next gradient is larger still, and within a few steps the loss overflows. Bjorck et al. (2018) traced this in deep networks without BN to activations that grow layer by layer after large steps.", what="BN off")
+        elif not v.off.trains[i, 0]:
+            st.info(f"BN off stays finite at η = {rate:g} but ends at {v.off.final_loss[i, 0]:.2f} nats, no better than chance (ln 10 = {ex.E.CHANCE_LOSS:.2f}).", icon=":material/trending_flat:")
+    outcome = {(True, True): "Both", (False, True): "Only BN on", (True, False): "Only BN off", (False, False): "Neither"}
+    ui.predict("predict_bn_lr", f"At η = {rate:g}, which of the two networks trains (seed 1)?", list(outcome.values()), correct=outcome[(bool(v.off.trains[i, 0]), bool(v.on.trains[i, 0]))],
+               reveal=f"Measured final loss: BN off {'diverged' if v.off.diverged_step[i, 0] >= 0 else f'{v.off.final_loss[i, 0]:.2f}'}, BN on {'diverged' if v.on.diverged_step[i, 0] >= 0 else f'{v.on.final_loss[i, 0]:.2f}'} nats." + (" With BN a growing weight only shrinks its own effective step (part Bad init), so the loss does not run away." if v.on.diverged_step[i, 0] < 0 else ""))
+    ui.reproduce(ex.sweep_rep(SEED), None, key="bn_lr")
+
+
+def why_part() -> None:
+    with st.spinner("Training the network with and without BN…"):
+        v = ex.sweep_view(SEED)
+    runs, _, change_spec = ex.change_view(SEED, ex.SMOOTH_LR)
+    off, on = runs[False], runs[True]
+    st.markdown("**1 · The motivation (Ioffe & Szegedy 2015).** Each layer's input distribution changes during training as the layers below change, which they called internal covariate shift; they argued it forces lower learning rates and careful initialization, and designed BN to hold each unit's mean and spread fixed (the percentile bands in the part *BN off vs on*).")
+    st.markdown(f"**2 · What was measured later: a smoother loss (Santurkar, Tsipras, Ilyas & Madry 2018).** They found that this stability has little to do with BN's success (a BN network trained as well with noise injected after each BN layer that shifted its units' distributions on purpose), and that BN makes the loss and its gradient change less along the training path. The page measures one such quantity: over each SGD step, how much the gradient of the same mini-batch changes, per unit of distance moved, ‖Δ gradient‖/‖Δ w‖. For page 1's bowl this is the curvature along the step, between λmin and λmax. The same ReLU network as in *Learning rate*, seed 1, at η = {ex.SMOOTH_LR:g}, a rate both networks train at:")
+    chart(change_spec, "The gradient's change over each step, BN off and on: without BN it is larger and jumps higher.")
+    ui.legend(f"Orange, solid: BN off; blue, dashed: BN on; dashed grey: 2/η = {2 / ex.SMOOTH_LR:g}, where a step would overshoot along its direction. Smoothed over 5 steps.")
+    st.markdown(ui.readout({"BN off: median": f"{off.median_change():.2f}", "BN off: largest": f"{ex.largest_change(off):.2f}"}, {"BN on: median": f"{on.median_change():.2f}", "BN on: largest": f"{ex.largest_change(on):.2f}"}))
+    ui.predict("predict_bn_smooth", f"At η = {ex.SMOOTH_LR:g}, whose gradient changes more over a step, at its worst step?", ["BN off", "BN on", "About the same"],
+               correct="BN off" if ex.largest_change(off) > 1.2 * ex.largest_change(on) else "BN on" if ex.largest_change(on) > 1.2 * ex.largest_change(off) else "About the same",
+               reveal=f"Largest change over a step: {ex.largest_change(off):.2f} without BN, {ex.largest_change(on):.2f} with (medians {off.median_change():.2f} and {on.median_change():.2f}). A step is safe along its direction while η × change < 2: without BN the worst steps come closer to that limit.")
+    st.markdown(f"**3 · Larger learning rates (Bjorck, Gomes, Selman & Weinberger 2018).** They found that BN's main effect is that it lets a network train at much larger learning rates, and that this is what makes it train faster; without BN, large steps made the loss diverge. Measured in *Learning rate*: the largest stable η is {v.limit_off:g} without BN and {v.limit_on:g} with it, {v.limit_on / v.limit_off:g}× larger.")
+    st.markdown("**4 · Why larger rates survive: scale invariance** (the part *Bad init*). BN's output does not change when the weights W before it are scaled by a, and their gradient shrinks by 1/a. Since the loss does not change along W itself, its gradient g is perpendicular to W, so every step lengthens the weights: ‖W − ηg‖² = ‖W‖² + η²‖g‖² (up to ε). A larger step lengthens them more, and longer weights take smaller steps relative to their size: the effective rate η/a², with a the weights' growth, comes down by itself instead of running away. " + ex.self_tuning_text(SEED))
+    ui.reproduce(ex.smooth_rep(SEED), None, key="bn_why")
 
 
 def noise_part() -> None:
-    """Part 4 and its predict-then-look question."""
-    noise_section()
-    ui.predict_then_look(
-        "You train BN with batch size 2. What values can x̂ take?",
-        "Only (almost exactly) +1 and −1: the larger sample gets +1, the smaller −1 (the note above). With "
-        "batch size 1 it is always 0. That is why BN needs batches of more than a few samples, and why eval "
-        "mode uses running statistics instead.",
-        key="ptl_tiny",
-    )
+    spread, spec, one, two = ex.noise(SEED)
+    i = ex.NOISE_SIZES.index(32)
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        chart(spec, "Spread of the batch mean and batch std across 2000 mini-batches, against batch size on log axes: both fall like 1/√m, on the predicted dashed lines.")
+        ui.legend(f"2000 mini-batches of each size from N({ex.MU:g}, {ex.SIGMA:g}²). Points: measured standard deviation across batches; dashed: theory. m = 1 is off the log axis for σ_B (it is always 0).")
+    with right:
+        ui.markdown(ui.formula_text(r"\operatorname{sd}(\mu_B)=\frac{\sigma}{\sqrt m},\qquad \operatorname{sd}(\sigma_B)\approx\frac{\sigma}{\sqrt{2m}}", "For normal data; the σ_B line uses the exact form (under The math)."),
+                    ui.readout({"sd(μ_B), m = 32": f"{spread.mu_sd[i]:.4f}", "predicted σ/√32": f"{spread.mu_sd_theory[i]:.4f}"}, note="Measured across 2000 mini-batches."),
+                    "Every sample is normalized with statistics that wobble from batch to batch: a little noise for large batches, a lot for small ones.")
+        with st.expander("The math"):
+            st.markdown("For m normal samples, the batch std (÷m) has mean $\\sqrt{(m-1)/m}\\,c_4(m)\\,\\sigma$, where $c_4(m)=\\sqrt{2/(m-1)}\\,\\Gamma(m/2)/\\Gamma((m-1)/2)$ is the factor by which the usual sample standard deviation (÷(m−1)) falls short of σ on average. Its spread is $\\operatorname{sd}(\\sigma_B)=\\sigma\\sqrt{(m-1)/m}\\,\\sqrt{1-c_4(m)^2}$, close to $\\sigma/\\sqrt{2m}$ for large m.")
+    st.markdown("**Batch size 1 and 2.** Four mini-batches each, x̂ of every sample:")
+    a, b = st.columns(2)
+    a.markdown(ui.table(one, {"x̂ (m = 1)": "g"}) + "\n\n" + ui.legend_text("m = 1: x − μ_B = 0, so x̂ = 0 whatever x was. The unit passes on nothing but β. (PyTorch refuses to train BN with one sample per batch for this reason.)"))
+    b.markdown(ui.table(two, dict.fromkeys(["x̂ sample 1", "x̂ sample 2"], ".5f")) + "\n\n" + ui.legend_text("m = 2: the two samples sit at ±d/2 from their mean, and σ_B = d/2, so x̂ = ±1 (just under, because of ε). Only which of the two is larger survives."))
+    ui.reproduce(ex.noise_rep(SEED), None, key="bn_noise")
 
 
 def eval_part() -> None:
-    """Part 5: its heading, the shared network controls, train vs eval mode."""
-    st.subheader("5 · Train mode vs eval mode: running statistics", anchor="eval-mode")
-    eval_section(*network_controls())
+    st.markdown("At test time there may be a single sample, so BN cannot use batch statistics. During training it keeps running averages of μ_B and σ_B², and at test time normalizes with those.")
+    names = {k: v["label"] for k, v in ex.E.CONVENTIONS.items()}
+    c1, c2 = st.columns(2)
+    with c1:
+        convention = ui.segmented("Convention", list(names), key="conv", default="pytorch", help="; ".join(f"{k}: {v}" for k, v in names.items()))
+        ui.legend(names[convention])
+    with c2:
+        m = ui.select_slider("Batch size m", [2, 4, 8, 16, 32, 64], 4, key="m_run")
+    stats, spec = ex.running(SEED, convention, m)
+    c = ex.E.CONVENTIONS[convention]
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        chart(spec, "Running variance over 600 steps: it forgets its start value 1 and settles near the predicted level.")
+        ui.legend(f"Blue line: the running variance, settling near {stats.target_var:.3g} (true variance {stats.true_var:.3g}). Grey dots: each mini-batch's own (biased) variance, what training normalizes with. Values above the plot are clipped.")
+    with right:
+        ui.markdown(ui.formula_text(r"\hat\mu \leftarrow (1-w)\,\hat\mu + w\,\mu_B"),
+                    ui.formula_text(r"\hat\sigma^2 \leftarrow (1-w)\,\hat\sigma^2 + w\,s_B^2", f"Here w = {c['weight_new']:g} and s_B² divides by {'m − 1 (unbiased)' if c['unbiased'] else 'm (biased)'}; training itself always normalizes with the biased σ_B² (÷m)."),
+                    ui.readout({"running var, late": f"{stats.settled_var():.3f}", "predicted": f"{stats.target_var:.3f}"}, note="Late: the mean over the last 300 steps. Predicted: σ² with the unbiased batch variance, σ²(m − 1)/m with the biased one."),
+                    ui.legend_text("PyTorch's momentum is the weight of the new batch (0.1). Keras's momentum is the weight of the old value (0.99), so it averages over ~100 batches, not ~10. With a biased running variance and a small batch, the estimate settles (m − 1)/m too low."),
+                    ui.formula_text(r"y_{\text{eval}}=\frac{\gamma}{\sqrt{\hat\sigma^2+\epsilon}}\,x+\Big(\beta-\frac{\gamma\,\hat\mu}{\sqrt{\hat\sigma^2+\epsilon}}\Big)", "Ioffe & Szegedy's Algorithm 2: at test time BN is a fixed affine map, y = a·x + b with constants a and b (a scale and a shift) per unit."))
+    st.markdown("**The gap between the two modes in the sigmoid network** (BN on; held-out loss: the cross-entropy with natural logarithms, in nats).")
+    net = network_controls()
+    lr = ui.select_slider("Learning rate", list(ex.LRS), 2.0, key="lr_gap")
+    with st.spinner("Training the BN network…"):
+        runs, specs, lines = ex.eval_gap(net, lr, convention == "keras")
+    for col, label, spec in zip(st.columns(2), runs, specs, strict=False):
+        with col:
+            st.markdown(f"**{label}**")
+            chart(spec, f"{label}: held-out loss in train mode (batch statistics) and eval mode (running statistics); they differ most early in training.")
+    st.markdown("; ".join(lines) + ". Eval mode uses averages of batch statistics from a network that has since changed, so it lags most while the weights move fast. The engine's running variance is PyTorch's unbiased one; the Keras run differs only in averaging speed." + ("" if convention == "keras" else " Pick the Keras convention above to add a slow average."))
+    ui.reproduce(ex.running_rep(SEED, convention, m), None, key="bn_eval")
 
 
-# One part at a time: each runs only while its tab is open.
-ui.parts(by_url_path("batchnorm").parts,
-         transform_section, off_on_part, bad_init_part, noise_part, eval_part)
+ui.parts(by_url_path("batchnorm").parts, transform_part, off_on_part, bad_init_part, lr_part, why_part, noise_part, eval_part)
 
 st.divider()
-ui.answer(
-    "BatchNorm standardizes each hidden unit over the mini-batch, so the layers above see inputs with a steady "
-    "mean and spread whatever the weights below do; this allows larger learning rates and forgives a badly "
-    "scaled init. γ and β give back the scale and shift (γ = σ_B, β = μ_B undoes it), so nothing is lost. At "
-    "test time there is no batch to average over, so BN uses running averages collected in training "
-    "(PyTorch: momentum 0.1, unbiased variance), and the two modes agree only once those averages have caught up."
+v = ex.sweep_view(0)  # the default seed's, computed at warm-up: a new seed recomputes it only where it is shown
+ui.answer(f"BatchNorm standardizes each hidden unit over the mini-batch, then sets its mean and spread to the learned β and γ. γ = σ_B, β = μ_B gives one batch back exactly but not the next, so what γ and β give is a choice of mean and spread that no longer depends on the weights below. It was designed to remove internal covariate shift; what the page measures is that it lets the same network train at larger learning rates (here up to η = {v.limit_on:g} instead of {v.limit_off:g}, with seed 0) with a gradient that changes less over a step, and the parts Bad init and Why it helps show why: BN ignores the scale of the weights before it, so a step too large lengthens those weights and lowers the effective learning rate instead of running away. At test time BN uses running averages of the batch statistics, a fixed scale and shift per unit, which agrees with train mode once those averages have caught up.")
+ui.references(
+    "S. Ioffe, C. Szegedy (2015), [Batch Normalization: Accelerating Deep Network Training by Reducing Internal Covariate Shift](https://arxiv.org/abs/1502.03167), ICML: the transform, γ and β, Algorithm 2 (test time), Figure 1.",
+    "S. Santurkar, D. Tsipras, A. Ilyas, A. Madry (2018), [How Does Batch Normalization Help Optimization?](https://arxiv.org/abs/1805.11604), NeurIPS: the stability of layer inputs has little to do with BN's success; BN makes the loss and its gradient smoother.",
+    "J. Bjorck, C. Gomes, B. Selman, K. Q. Weinberger (2018), [Understanding Batch Normalization](https://arxiv.org/abs/1806.02375), NeurIPS: BN mainly enables larger learning rates; without it large steps diverge.",
+    "PyTorch documentation, [BatchNorm1d](https://pytorch.org/docs/stable/generated/torch.nn.BatchNorm1d.html): momentum 0.1, biased variance to normalize, unbiased in the running estimate.",
 )

@@ -73,8 +73,13 @@ CONCEPTS = (
                           Prediction("predict_init_residual", "Residual networks",
                                      "how fast do plain skips grow the variance?"))),
     PageInfo("pages/batchnorm.py", "5 · BatchNorm", ":material/tune:", "batchnorm", "bn",
-             "Standardizing the hidden layers, and what γ, β and running statistics do.",
-             ("Transform", "BN off vs on", "Bad init", "Batch noise", "Eval mode")),
+             "Standardizing the hidden layers, what γ, β and running statistics do, and why it helps.",
+             ("Transform", "BN off vs on", "Bad init", "Learning rate", "Why it helps", "Batch noise", "Eval mode"),
+             predictions=(Prediction("predict_bn_undo", "", "does γ = σ_B, β = μ_B undo another batch?"),
+                          Prediction("predict_bn_scale", "Bad init", "does ×10 on the weights change BN's output?"),
+                          Prediction("predict_bn_lr", "Learning rate", "which network trains at a large rate?"),
+                          Prediction("predict_bn_smooth", "Why it helps",
+                                     "whose gradient changes more over a step?"))),
 )
 PAGES = (HOME, *CONCEPTS)
 

@@ -206,3 +206,85 @@ def test_stuck_means_no_better_than_chance():
 def test_bad_arguments_raise_a_clear_value_error(call):
     with pytest.raises(ValueError):
         call()
+
+
+# The learning-rate experiment of the page: a 6-layer ReLU network, BN off vs on, from the same seeds.
+LR_NET = dict(width=32, depth=6, batch_size=32, activation="relu")
+LR_GRID = [0.0625 * 2**k for k in range(7)]
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_bn_trains_at_a_largest_stable_rate_at_least_four_times_the_plain_networks_on_every_seed(seed):
+    off = E.lr_sweep(LR_GRID, rng(seed), n_seeds=3, batchnorm=False, steps=100, **LR_NET)
+    on = E.lr_sweep(LR_GRID, rng(seed), n_seeds=3, batchnorm=True, steps=100, **LR_NET)
+    assert on.largest_stable_lr() >= 4 * off.largest_stable_lr()
+    assert np.all(on.largest_stable_per_seed() >= 4 * off.largest_stable_per_seed())
+    # above its limit the plain network's loss blows up (diverges), it does not merely stall
+    above = np.flatnonzero(np.asarray(LR_GRID) > 2 * off.largest_stable_lr())
+    assert np.all(off.diverged_step[above] >= 0)
+
+
+def test_a_sweep_runs_each_seed_from_the_same_data_weights_and_batches_at_every_rate():
+    sw = E.lr_sweep([0.1, 0.2, 0.4], rng(3), n_seeds=2, batchnorm=True, steps=20, **LR_NET)
+    assert np.all(sw.first_loss == sw.first_loss[0])      # the same first mini-batch and weights at every rate
+    child = rng(3).spawn(2)[1]
+    run = E.train_run(child, batchnorm=True, lr=0.2, steps=20, **LR_NET)
+    assert sw.final_loss[1, 1] == E.final_loss(run)
+
+
+def test_trains_means_finite_and_below_the_starting_loss_and_chance():
+    sw = E.LRSweep(np.array([1.0, 2.0, 4.0]), np.full((3, 1), 2.5), np.array([[0.5], [2.4], [0.1]]),
+                   np.array([[-1], [-1], [7]]))
+    assert sw.trains[:, 0].tolist() == [True, False, False]
+    assert sw.largest_stable_lr() == 1.0
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_gradient_changes_less_over_a_step_with_bn_than_without(seed):
+    off, on = (E.gradient_change(rng(seed), batchnorm=b, lr=0.125, steps=100, **LR_NET) for b in (False, True))
+    assert off.diverged_step is None and on.diverged_step is None
+    assert np.nanmax(off.change) > 1.2 * np.nanmax(on.change)
+    assert off.median_change() > on.median_change()
+
+
+@pytest.mark.parametrize("batchnorm", [False, True])
+def test_gradient_change_trains_exactly_as_train_run_does(batchnorm):
+    g = E.gradient_change(rng(4), batchnorm=batchnorm, lr=0.3, steps=30, **LR_NET)
+    run = E.train_run(rng(4), batchnorm=batchnorm, lr=0.3, steps=30, **LR_NET)
+    np.testing.assert_allclose(g.losses, run.losses, rtol=1e-12)
+
+
+def test_the_gradient_change_of_a_diverging_run_exceeds_two_over_the_rate_before_it_breaks():
+    g = E.gradient_change(rng(0), batchnorm=False, lr=2.0, steps=50, **LR_NET)
+    assert g.diverged_step is not None
+    assert g.change[0] * 2.0 > 2
+
+
+def test_the_undo_is_exact_on_its_own_batch_and_fails_on_another():
+    x_a = datasets.unit_batch(64, rng(0), mu=3.0, sigma=2.0)
+    x_b = datasets.unit_batch(64, rng(1), mu=3.0, sigma=2.0)
+    gap_a, gap_b = E.undo_gaps(x_a, x_b)
+    assert gap_a < 1e-12
+    assert gap_b > 0.05
+    # on x_b the output is x_b normalized with its own statistics, then given x_a's
+    std = lambda x: np.sqrt(x.var() + E.EPS)  # noqa: E731
+    y_b = std(x_a) * (x_b - x_b.mean()) / std(x_b) + x_a.mean()
+    assert gap_b == pytest.approx(np.abs(y_b - x_b).max(), rel=1e-12)
+    assert E.undo_gaps(x_a, x_a + 0.0)[1] < 1e-12   # a batch with the same statistics is undone too
+
+
+@settings(max_examples=50, deadline=None)
+@given(m=st.integers(2, 64), shift=st.floats(-5, 5), seed=st.integers(0, 10_000))
+def test_another_batch_is_off_by_at_least_the_difference_of_the_two_batch_means(m, shift, seed):
+    x_a = rng(seed).normal(3.0, 2.0, m)
+    x_b = rng(seed + 1).normal(3.0 + shift, 2.0, m)
+    gap_a, gap_b = E.undo_gaps(x_a, x_b)
+    assert gap_a < 1e-9
+    assert gap_b >= abs(x_a.mean() - x_b.mean()) - 1e-9   # y has mean mu_a, x_b has mean mu_b
+
+
+def test_plain_sgd_only_lengthens_the_scale_invariant_hidden_weights_of_a_bn_network():
+    g = E.gradient_change(rng(2), batchnorm=True, lr=1.0, steps=40, **LR_NET)
+    steps = np.diff(g.hidden_norm)
+    assert np.all(steps >= -1e-6 * g.hidden_norm[:-1])   # perpendicular gradients, up to eps
+    assert g.hidden_norm[-1] > 1.05 * g.hidden_norm[0]

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from tests.e2e.helpers import assert_no_errors, open_path, wait_for_app, wait_for_charts
 
 pytestmark = pytest.mark.e2e
-QUERY = "steps=100"  # a short training keeps the page's first load quick
+QUERY = ""  # the transform part needs no training
 
 
 def max_gap(page) -> float:
@@ -22,14 +22,14 @@ def test_moving_gamma_with_the_keyboard_redraws_the_histograms(page, server):
     open_path(page, server, "batchnorm", QUERY)
     wait_for_charts(page, timeout=120)
     before = max_gap(page)
-    thumb = page.locator(".st-key-gamma input[type=range], .st-key-gamma [role=slider]").first
+    thumb = page.locator(".st-key-bn-gamma input[type=range], .st-key-bn-gamma [role=slider]").first
     thumb.focus()
     for _ in range(5):
         thumb.press("ArrowRight")
     wait_for_app(page)
-    expect(page.locator(".st-key-gamma [data-testid=stSliderThumbValue]")).to_have_text("1.05")
+    expect(page.locator(".st-key-bn-gamma [data-testid=stSliderThumbValue]")).to_have_text("1.05")
     assert max_gap(page) != before
-    assert "gamma=1.05" in page.url
+    assert "bn.gamma=1.05" in page.url
     assert_no_errors(page)
     wait_for_charts(page)
 
@@ -39,7 +39,19 @@ def test_the_identity_button_gives_the_input_back_in_the_browser(page, server):
     wait_for_charts(page, timeout=120)
     page.locator(".st-key-identity button").first.click()
     wait_for_app(page)
-    expect(page.get_by_test_id("stAlertContentSuccess").filter(has_text="output is the input again")).to_have_count(1)
+    expect(page.get_by_test_id("stAlertContentSuccess").filter(has_text="this batch's")).to_have_count(1)
     assert max_gap(page) < 1e-9
-    assert re.search(r"gamma=\d", page.url)
+    assert re.search(r"bn\.gamma=\d", page.url)
+    assert_no_errors(page)
+
+
+def test_committing_to_a_prediction_in_the_learning_rate_part_shows_the_measured_outcome(page, server):
+    open_path(page, server, "batchnorm", "bn.part=Learning+rate")
+    wait_for_charts(page, timeout=120)
+    question = page.locator(".st-key-predict_bn_lr")
+    expect(page.get_by_text("Pick an answer to see what this page measures.")).to_have_count(1)
+    question.get_by_text("Only BN on", exact=True).click()
+    wait_for_app(page)
+    expect(page.get_by_test_id("stAlertContentSuccess").filter(has_text="that is what this page measures")
+           ).to_have_count(1)
     assert_no_errors(page)
