@@ -99,8 +99,9 @@ QUESTIONS = (
     ("Is it z ≈ 1, or the spread of z ≈ 1? Where do vanishing and exploding gradients come from, and why "
      "does the activation's slope at z matter?",
      ("init_variance#Many layers", "init_variance#Inside the layers")),
-    ("What does BatchNorm do, why the learnable γ and β, and why does it behave differently at test time?",
-     ("batchnorm", "batchnorm#Eval mode")),
+    ("What does BatchNorm actually do, and why does it help? Why the learnable γ and β, and why does it behave "
+     "differently at test time?",
+     ("batchnorm", "batchnorm#Learning rate", "batchnorm#Why it helps", "batchnorm#Eval mode")),
 )
 
 
