@@ -170,8 +170,8 @@ def noise_part() -> None:
         ui.markdown(ui.formula_text(r"\operatorname{sd}(\mu_B)=\frac{\sigma}{\sqrt m},\qquad \operatorname{sd}(\sigma_B)\approx\frac{\sigma}{\sqrt{2m}}", "For normal data; the σ_B line uses the exact form (under The math)."),
                     ui.readout({"sd(μ_B), m = 32": f"{spread.mu_sd[i]:.4f}", "predicted σ/√32": f"{spread.mu_sd_theory[i]:.4f}"}, note="Measured across 2000 mini-batches."),
                     "Every sample is normalized with statistics that wobble from batch to batch: a little noise for large batches, a lot for small ones.")
-        with st.expander("The math"):
-            st.markdown("For m normal samples, the batch std (÷m) has mean $\\sqrt{(m-1)/m}\\,c_4(m)\\,\\sigma$, where $c_4(m)=\\sqrt{2/(m-1)}\\,\\Gamma(m/2)/\\Gamma((m-1)/2)$ is the factor by which the usual sample standard deviation (÷(m−1)) falls short of σ on average. Its spread is $\\operatorname{sd}(\\sigma_B)=\\sigma\\sqrt{(m-1)/m}\\,\\sqrt{1-c_4(m)^2}$, close to $\\sigma/\\sqrt{2m}$ for large m.")
+    with st.expander("The math"):
+        st.markdown("For m normal samples, the batch std (÷m) has mean $\\sqrt{(m-1)/m}\\,c_4(m)\\,\\sigma$, where $c_4(m)=\\sqrt{2/(m-1)}\\cdot\\Gamma(m/2)\\div\\Gamma((m-1)/2)$ is the factor by which the usual sample standard deviation (÷(m−1)) falls short of σ on average. Its spread is $\\operatorname{sd}(\\sigma_B)=\\sigma\\sqrt{(m-1)/m}\\,\\sqrt{1-c_4(m)^2}$, close to $\\sigma/\\sqrt{2m}$ for large m.")
     st.markdown("**Batch size 1 and 2.** Four mini-batches each, x̂ of every sample:")
     a, b = st.columns(2)
     a.markdown(ui.table(one, {"x̂ (m = 1)": "g"}) + "\n\n" + ui.legend_text("m = 1: x − μ_B = 0, so x̂ = 0 whatever x was. The unit passes on nothing but β. (PyTorch refuses to train BN with one sample per batch for this reason.)"))
