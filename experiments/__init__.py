@@ -5,8 +5,8 @@ One module per page; each has a frozen ``Settings`` dataclass (the page's contro
 cached functions the page draws from, ``reproduction(settings)`` (the view's core calls as code) and ``warm()``.
 """
 
-from experiments import loss_surface
+from experiments import loss_surface, symmetry
 
-PAGES = {"loss_surface": loss_surface}  # by the page's url_path (ui/nav.py)
+PAGES = {"loss_surface": loss_surface, "symmetry": symmetry}  # by the page's url_path (ui/nav.py)
 # every page's default views, computed once per server process before a first visitor asks (ui/warmup.py)
 WARM = tuple(module.warm for module in PAGES.values())
