@@ -42,6 +42,7 @@ COPIES_LAM, COPIES_DROP = 1.0, 0.1
 FROZEN_H, FROZEN_STEPS = 4, 100
 LAB_H, DELTA, MAX_STEPS = 8, 0.1, 3000
 EPS_SWEEP = tuple(10.0 ** -k for k in range(2, 13))
+sci = "{:.0e}".format     # how the page writes a sigma
 INIT_BY_LABEL = {label: name for name, label in sy.INIT_LABELS.items()}
 ANGLE = sy.DIRECTION_ANGLE
 
@@ -280,6 +281,16 @@ def copies(seed: int, data: str, act: str, H: int) -> pd.DataFrame:
         rows.append({"case": case, "spread": float(r.run.spread[-1]), "points": int(r.run.distinct[-1]),
                      "median": float(r.median[-1]), "directions": float(r.directions[-1]), "accuracy": r.accuracy})
     return pd.DataFrame(rows)
+
+
+DROP_SEEDS = 6
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def dropout_directions(data: str, act: str, H: int) -> list[float]:
+    """Distinct directions of exact copies trained with dropout COPIES_DROP, for seeds 0 .. DROP_SEEDS - 1."""
+    return [float(experiment(Settings(seed, data, act, H, "identical_rows", steps=SWEEP_STEPS, drop=COPIES_DROP))
+                  .directions[-1]) for seed in range(DROP_SEEDS)]
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -594,6 +605,7 @@ def warm() -> None:
         sweep_view(s.seed, s.data, s.act, s.H, which)
     penalty_view(s.seed, s.data, s.act, s.H, PENALTY_SIGMA)
     copies(s.seed, s.data, s.act, s.H)
+    dropout_directions(s.data, s.act, s.H)
     frozen_table(s.seed, s.act)
     blas_check(s.seed)
     lab_view(s.seed, s.data, s.act, s.lr)

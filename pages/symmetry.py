@@ -9,8 +9,6 @@ from charts.symmetry import ALT
 from experiments import symmetry as ex
 from ui.nav import by_url_path
 
-SIGMA_FMT = "{:.0e}".format
-
 ui.page_header("Why not initialize all weights to zero? If small random weights are all nearly equal, why don't "
                "the hidden units end up symmetric? Would a penalty that pushes the weights apart help?")
 st.markdown(
@@ -50,7 +48,7 @@ def controls() -> ex.Settings:
             sigma, c = d.sigma, d.c
             if init == "normal":
                 sigma = ui.select_slider("σ (std of every weight)", ex.SIGMAS, d.sigma, key="sigma",
-                                         format_func=SIGMA_FMT)
+                                         format_func=ex.sci)
             elif init == "constant":
                 c = ui.slider("c (every weight)", -1.0, 1.0, d.c, key="c", step=0.05)
         with c3:
@@ -153,15 +151,15 @@ def sweeps_part() -> None:
 @st.fragment
 def penalty_part() -> None:
     st.markdown("The learner's penalty adds $P = \\lambda \\sum_{i<j} e^{-\\lVert w_i - w_j\\rVert^2/\\tau}$ to the "
-                "loss: λ ≥ 0 sets its strength, the length τ (here 1) how far apart two units must be before it "
-                "lets go. While units are much closer than $\\sqrt\\tau$ each exponential is about 1, and a step of "
-                "size η moves every $w_i$ away from the units' mean $\\bar w$ by a fixed factor:")
+                "loss: λ ≥ 0 is its strength, the length τ (here 1) how far apart units must be for it to let go. "
+                "While they are much closer, each exponential is about 1, and a GD step pushes them apart:")
     ui.formula(r"w_i - \bar w \;\leftarrow\; \big(1 + 2\eta\lambda H/\tau\big)\,(w_i - \bar w)",
-               "So on a small random start the penalty multiplies the differences between units at every step.")
+               "The penalty's part of a step; w̄ is the units' mean, which it leaves in place. On a small random "
+               "start it multiplies the differences between units at every step.")
     with st.container(border=True):
         data, act, H = small_controls("pen")
         sigma = ui.select_slider("σ of the random start", ex.SIGMAS[:-2], ex.PENALTY_SIGMA, key="pen_sigma",
-                                 format_func=SIGMA_FMT)
+                                 format_func=ex.sci)
     st.vega_lite_chart(spec=ex.penalty_view(seed := ui.seed(), data, act, H, sigma), width="stretch", alt=ALT["penalty"])
     ui.legend(f"{ex.SWEEP_RUNS} runs per λ (points), their mean (line); GD, η = 1, {ex.SWEEP_STEPS} steps, τ = 1. The "
               "λ axis is logarithmic except near 0, so λ = 0 can show.")
@@ -177,8 +175,9 @@ def penalty_part() -> None:
                       "when all $w_i$ are equal.")
     st.markdown(
         f"Dropout drops each unit on different samples, so copies get different gradients from the first step "
-        f"(spread {cp.spread[2]:.2f}, {cp.points[2]} distinct points); yet by direction they are "
-        f"{cp.directions[2]:.1f} here: unequal, not yet different features. The literature pushes *directions* apart: "
+        f"(spread {cp.spread[2]:.2f}, {cp.points[2]} distinct points). Different points are not yet different "
+        f"features: here they point in {cp.directions[2]:.1f} directions, and with seeds 0 to {ex.DROP_SEEDS - 1} in "
+        f"{', '.join(f'{d:.1f}' for d in ex.dropout_directions(data, act, H))}. The literature pushes *directions* apart: "
         "minimum hyperspherical energy (Liu et al. 2018) spreads the normalized weight vectors over the sphere, "
         "DeCov (Cogswell et al. 2016) penalizes the covariance of the units' activations, orthogonality regularizers "
         "(Bansal, Chen & Wang 2018) push weight matrices towards orthogonal: tools against redundancy, not the cure "
