@@ -180,7 +180,7 @@ def history_chart(data: dict) -> alt.VConcatChart:
     counts = alt.Chart(data["hist:count"]).mark_line(strokeWidth=2, interpolate="step-after").encode(
         x=x, y=y,
         color=alt.Color("measure:N", title=None, scale=alt.Scale(domain=list(COUNTS), range=[BAD, THEORY]),
-                        legend=alt.Legend(orient="bottom", direction="vertical")),
+                        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0)),
         strokeDash=alt.StrokeDash("measure:N", scale=alt.Scale(domain=list(COUNTS), range=[[1, 0], DASH_THEORY]),
                                   legend=None),
         tooltip=[alt.Tooltip("step:Q"), alt.Tooltip("measure:N"), alt.Tooltip("count:Q", format=".2f")])
@@ -210,11 +210,11 @@ def sweep_chart(data: dict, x_title: str, scale: str, groups: tuple[str, ...]) -
     """Accuracy (top) and median |cos| (bottom) against x: a point per run, the mean over runs as a line, and
     the reference as a dashed rule. ``scale``: "log", "symlog" (shows 0) or "linear"; ``groups`` the colours'
     domain (one colour per group)."""
-    sc = alt.Scale(type=scale, constant=1e-3) if scale == "symlog" else alt.Scale(type=scale)
+    sc = alt.Scale(type=scale, constant=1e-3, nice=False) if scale == "symlog" else alt.Scale(type=scale, nice=False)
     x = alt.X("x:Q", title=x_title + (" (log scale)" if scale != "linear" else ""), scale=sc,
               axis=alt.Axis(format="~g" if scale == "linear" else "~e" if scale == "log" else "~g"))
     colour = alt.Color("group:N", title=None, scale=alt.Scale(domain=list(groups), range=CATEGORICAL),
-                       legend=alt.Legend(orient="bottom") if len(groups) > 1 else None)
+                       legend=alt.Legend(orient="bottom", labelLimit=0) if len(groups) > 1 else None)
 
     def panel(field: str, title: str):
         y = alt.Y(f"{field}:Q", title=title, scale=alt.Scale(zero=False))

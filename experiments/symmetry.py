@@ -395,6 +395,12 @@ def blas_check(seed: int) -> dict:
     return out
 
 
+def cos_text(b: dict) -> str:
+    """The smallest |cos| of :func:`blas_check`'s longer run, as the page writes it."""
+    low = b[2000][1]
+    return "exactly 1 in float64" if low == 1.0 else f"{low:.16f}"
+
+
 def copies_table(seed: int, data: str, act: str, H: int) -> pd.DataFrame:
     """:func:`copies` as the page's table (text cells)."""
     df = copies(seed, data, act, H)

@@ -77,7 +77,7 @@ def experiment_part() -> None:
     left, right = st.columns(2)
     left.vega_lite_chart(spec=v.paths, width="stretch", alt=ALT["paths"])
     left.markdown(ui.legend_text("Units as points: hollow = start, filled = end; labels count units on one point."))
-    right.vega_lite_chart(spec=v.directions, width="stretch", alt=ALT["directions"])
+    right.vega_lite_chart(spec=v.directions, width="content", alt=ALT["directions"])  # square: angles true
     right.markdown(ui.legend_text("Units as directions: dashed, short = start; solid, to the circle = end."))
     st.markdown("**Why tiny weights condense.** Near $w = 0$ every unit works in its almost-linear range, $f(z) "
                 "\\approx f(0) + f'(0)z$, and the output is about 0, so every prediction is $p \\approx \\tfrac12$. "
@@ -112,8 +112,8 @@ def experiment_part() -> None:
         "BLAS (Basic Linear Algebra Subprograms, the matrix routines NumPy and PyTorch call) may also round identical "
         "columns differently; this page's trainer keeps identical units bit-for-bit equal, as exact arithmetic does. "
         f"With plain BLAS products instead (constant init, tanh, H = {ex.BLAS_H}) the units differ by {b[300][0]:.1e} "
-        f"after 300 steps and {b[2000][0]:.1e} after 2,000, and the smallest |cos| between them is "
-        f"{b[2000][1]:.16f}: a rounding difference that does not grow into a different feature.")
+        f"after 300 steps and {b[2000][0]:.1e} after 2,000, and the smallest |cos| between them is {ex.cos_text(b)}: "
+        "rounding that does not grow into a different feature.")
     w = ex.what_if(s)
     ui.predict("predict_sym_condense", f"Random N(0, σ²) weights with σ = {w.sigma:g}, this data, H = {s.H}: after "
                f"{s.steps} steps, where do the units point?", list(ex.CONDENSE_OPTIONS), correct=w.answer,
@@ -175,8 +175,8 @@ def penalty_part() -> None:
                       "when all $w_i$ are equal.")
     st.markdown(
         f"Dropout drops each unit on different samples, so copies get different gradients from the first step "
-        f"(spread {cp.spread[2]:.2f}, {cp.points[2]} distinct points). Different points are not yet different "
-        f"features: here they point in {cp.directions[2]:.1f} directions, and with seeds 0 to {ex.DROP_SEEDS - 1} in "
+        f"(spread {cp.spread[2]:.2f}, {cp.points[2]} distinct points). Different points need not be different "
+        f"features: distinct directions {cp.directions[2]:.1f} here, and with seeds 0 to {ex.DROP_SEEDS - 1} "
         f"{', '.join(f'{d:.1f}' for d in ex.dropout_directions(data, act, H))}. The literature pushes *directions* apart: "
         "minimum hyperspherical energy (Liu et al. 2018) spreads the normalized weight vectors over the sphere, "
         "DeCov (Cogswell et al. 2016) penalizes the covariance of the units' activations, orthogonality regularizers "
@@ -225,8 +225,8 @@ def lab_part() -> None:
         f"of size 1 the nearest other number is {ex.EPS64:.1e} away (a relative resolution); numbers as small as "
         f"{ex.TINY64:.0e} exist only near 0. So tiny weights are resolved, and each factor 10 smaller ε costs the same "
         "few extra steps. **But a spread that grows is not a new feature**: what grows is the common direction c and "
-        "the units' lengths along it. At the break-out the median |cos| is as above, near 1: the units leave 0 "
-        "together, condensed.")
+        "the units' lengths along it. " + ("At the break-out the median |cos| is as above, near 1: the units leave 0 "
+        "together, condensed." if res.median[-1] > 0.999 else "Here the units left 0 in different directions."))
     ui.reproduce(ex.lab_reproduction(seed, data, act, lr), None, key="symmetry_lab")
 
 
