@@ -395,6 +395,12 @@ def blas_check(seed: int) -> dict:
     return out
 
 
+def push(H: int, lam: float = 0.1, eta: float = 1.0) -> float:
+    """The factor 1 + 2 eta lambda H / tau by which the penalty's part of a GD step multiplies w_i - mean(w) while
+    the units are much closer than sqrt(tau) (see core.symmetry.repulsion)."""
+    return 1.0 + 2.0 * eta * lam * H / TAU
+
+
 def cos_text(b: dict) -> str:
     """The smallest |cos| of :func:`blas_check`'s longer run, as the page writes it."""
     low = b[2000][1]

@@ -102,11 +102,11 @@ def experiment_part() -> None:
     st.subheader("Exact symmetry never breaks", anchor=False)
     ui.formula(r"L(\theta_{\pi(1)},\dots,\theta_{\pi(H)}) = L(\theta_1,\dots,\theta_H)\;\Rightarrow\;\big(\theta_i = "
                r"\theta_j \Rightarrow \tfrac{\partial L}{\partial \theta_i} = \tfrac{\partial L}{\partial \theta_j}\big)",
-               "ŷ is a sum over units, so reordering them (π) leaves L unchanged; swapping two equal units maps the "
-               "point to itself, so their gradients are equal.")
+               "π: any reordering of the units.")
     b = ex.blas_check(s.seed)
     st.markdown(
-        "Equal units take equal steps and stay equal, under GD, SGD (all units see the same mini-batch) and any "
+        "ŷ is a sum over units, so reordering them leaves L unchanged; swapping two equal units maps the point to "
+        "itself, so their gradients are equal. Equal units take equal steps and stay equal, under GD, SGD (all units see the same mini-batch) and any "
         "penalty that treats units alike: try *all weights = c* or *random, identical rows*. Only something that "
         "treats units differently splits them, such as dropout's random masks (More controls). In floating point, "
         "BLAS (Basic Linear Algebra Subprograms, the matrix routines NumPy and PyTorch call) may also round identical "
@@ -154,8 +154,7 @@ def penalty_part() -> None:
                 "loss: λ ≥ 0 is its strength, the length τ (here 1) how far apart units must be for it to let go. "
                 "While they are much closer, each exponential is about 1, and a GD step pushes them apart:")
     ui.formula(r"w_i - \bar w \;\leftarrow\; \big(1 + 2\eta\lambda H/\tau\big)\,(w_i - \bar w)",
-               "The penalty's part of a step; w̄ is the units' mean, which it leaves in place. On a small random "
-               "start it multiplies the differences between units at every step.")
+               "w̄: the units' mean, which this part of a step leaves in place.")
     with st.container(border=True):
         data, act, H = small_controls("pen")
         sigma = ui.select_slider("σ of the random start", ex.SIGMAS[:-2], ex.PENALTY_SIGMA, key="pen_sigma",
@@ -163,16 +162,17 @@ def penalty_part() -> None:
     st.vega_lite_chart(spec=ex.penalty_view(seed := ui.seed(), data, act, H, sigma), width="stretch", alt=ALT["penalty"])
     ui.legend(f"{ex.SWEEP_RUNS} runs per λ (points), their mean (line); GD, η = 1, {ex.SWEEP_STEPS} steps, τ = 1. The "
               "λ axis is logarithmic except near 0, so λ = 0 can show.")
-    st.markdown(ui.readout(*ex.penalty_readout(seed, data, act, H, sigma)))
+    ui.markdown(f"On a small random start the penalty thus multiplies the differences between units by {ex.push(H):.1f} "
+                f"per step at λ = 0.1 (H = {H}, η = 1, τ = 1) until they are about √τ apart.",
+                *(ui.readout(r) for r in ex.penalty_readout(seed, data, act, H, sigma)))
     st.subheader("Exact copies: the penalty cannot split them, dropout can", anchor=False)
     st.markdown(ui.table(ex.copies_table(seed, data, act, H)))
     cp = ex.copies(seed, data, act, H)
     ui.predict("predict_sym_copies", f"Start all {H} units as exact copies of one random unit and add the penalty "
                f"with λ = {ex.COPIES_LAM:g}. How many distinct points after {ex.SWEEP_STEPS} steps?",
                ["Still 1", "Several"], correct="Still 1" if cp.points[1] == 1 else "Several",
-               reveal=f"Measured: {cp.points[1]}. P is symmetric in the units too: its gradient, "
-                      "$-(2\\lambda/\\tau)\\sum_j e^{-\\lVert w_i-w_j\\rVert^2/\\tau}(w_i - w_j)$, is exactly 0 "
-                      "when all $w_i$ are equal.")
+               reveal=f"Measured: {cp.points[1]}. P is symmetric in the units too: its gradient on unit i is a sum of "
+                      "terms in wᵢ − wⱼ, each exactly 0 when all units are equal.")
     st.markdown(
         f"Dropout drops each unit on different samples, so copies get different gradients from the first step "
         f"(spread {cp.spread[2]:.2f}, {cp.points[2]} distinct points). Different points need not be different "
@@ -188,9 +188,10 @@ def penalty_part() -> None:
 
 @st.fragment
 def zero_part() -> None:
-    ui.formula(r"\frac{\partial L}{\partial W_1} = X^{\top}\big[(\delta\, W_2^{\top})\odot f'(Z_1)\big] = 0 \text{ when }"
-               r" W_2 = 0,\qquad \frac{\partial L}{\partial W_2} = f(Z_1)^{\top}\delta = f(0)^{\top}\delta",
-               "δ = ∂L/∂ŷ per sample; Z₁ = XW₁ + b₁, the hidden pre-activations (0 when every weight and bias is 0).")
+    ui.formula(r"\frac{\partial L}{\partial W_1} = X^{\top}\big[(g\, W_2^{\top})\odot f'(Z_1)\big] = 0 \text{ when }"
+               r" W_2 = 0,\qquad \frac{\partial L}{\partial W_2} = f(Z_1)^{\top}g = f(0)^{\top}g",
+               "X: the inputs, a row per sample; W₁: the incoming weights (column i is wᵢ); W₂: the outgoing ones (the "
+               "vᵢ); g = ∂L/∂ŷ per sample; Z₁ = XW₁ + b₁, the hidden pre-activations (0 when all weights and biases are).")
     st.markdown("With every weight 0 no signal reaches the first layer, and tanh(0) = ReLU(0) = 0 gives $W_2$ nothing "
                 "either: only the output bias can move (the classes are balanced, so it barely does). Sigmoid(0) = ½, "
                 "so $W_2$ moves, but every unit alike. With random biases the units differ and split at once.")
@@ -217,11 +218,11 @@ def lab_part() -> None:
         ui.legend("Points: measured (tooltip: median |cos| at break-out); solid: fitted; dashed: predicted slope.")
     ui.formula(r"\lVert\Delta\theta_t\rVert \approx \varepsilon\,\rho^{\,t},\;\rho = 1 + \eta f'(0)\lVert c\rVert"
                r"\;\Rightarrow\; t_\delta \approx \frac{\ln(\delta/\varepsilon)}{\ln\rho}",
-               "‖c‖: the length of the Experiment tab's vector c. Near 0 the gradient is linear in the weights and "
-               "the fastest direction grows by ρ per step: ln 10 / ln ρ extra steps per factor 10 in ε.")
+               "‖c‖: the length of the Experiment tab's vector c; t_δ: the steps until the spread reaches δ.")
     st.markdown(ui.readout(ex.lab_readout(res)))
     st.markdown(
-        "ReLU has no single f′(0), so no predicted slope. Float64 keeps about 16 significant digits: next to a weight "
+        "Near 0 the gradient is linear in the weights, so a difference grows by ρ per step: ln 10 / ln ρ extra steps "
+        "per factor 10 in ε. ReLU has no single f′(0), so no predicted slope. Float64 keeps about 16 significant digits: next to a weight "
         f"of size 1 the nearest other number is {ex.EPS64:.1e} away (a relative resolution); numbers as small as "
         f"{ex.TINY64:.0e} exist only near 0. So tiny weights are resolved, and each factor 10 smaller ε costs the same "
         "few extra steps. **But a spread that grows is not a new feature**: what grows is the common direction c and "

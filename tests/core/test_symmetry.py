@@ -456,3 +456,14 @@ def test_at_the_eps_labs_break_out_the_units_still_point_one_way(moons):
     hit = sy.break_out_step(net, X, y, lr=1.0, delta=0.1, max_steps=3000, rng=train_rng)
     run = sy.train_units(net, X, y, lr=1.0, steps=hit, rng=np.random.default_rng(0).spawn(2)[1])
     assert run.spread[-1] >= 0.1 and sy.median_similarity(run.net.weights[0]) > 0.9999
+
+
+@pytest.mark.parametrize(("H", "lam", "eta", "tau"), [(16, 0.1, 1.0, 1.0), (5, 1.0, 0.5, 2.0), (8, 0.001, 1.0, 1.0)])
+def test_the_penalty_step_multiplies_each_units_offset_from_the_mean_by_one_plus_two_eta_lambda_h_over_tau(
+        H, lam, eta, tau):
+    """The page's law: while units are much closer than sqrt(tau), w_i - mean <- (1 + 2 eta lam H / tau)(w_i - mean)."""
+    W = 1e-5 * np.random.default_rng(H).normal(size=(2, H))
+    after = W - eta * sy.repulsion(W, lam, tau)[1]
+    before_dev, after_dev = W - W.mean(axis=1, keepdims=True), after - after.mean(axis=1, keepdims=True)
+    np.testing.assert_allclose(after.mean(axis=1), W.mean(axis=1), atol=1e-18)
+    np.testing.assert_allclose(after_dev, (1 + 2 * eta * lam * H / tau) * before_dev, rtol=1e-8)
