@@ -231,6 +231,7 @@ def length_summary(seed: int, data: str, act: str, H: int) -> dict:
             for g, d in last.groupby("group", sort=False)}
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
 def length_table(seed: int, data: str, act: str, H: int) -> pd.DataFrame:
     """:func:`length_summary` as the page's table."""
     rows = length_summary(seed, data, act, H)
@@ -241,10 +242,11 @@ def length_table(seed: int, data: str, act: str, H: int) -> pd.DataFrame:
                          "distinct directions": [f"{r['directions']:.1f}" for r in rows.values()]})
 
 
-def condensed_up_to(df: pd.DataFrame, level: float = 0.999) -> float | None:
-    """The largest sigma up to which every sigma's mean median |cos| is above ``level`` (None if the smallest is
-    not)."""
-    mean = df.groupby("x")["median"].mean().sort_index()
+@st.cache_data(show_spinner=False, max_entries=64)
+def condensed_up_to(seed: int, data: str, act: str, H: int, level: float = 0.999) -> float | None:
+    """The largest sigma of the sigma sweep up to which every sigma's mean median |cos| is above ``level`` (None
+    if the smallest is not)."""
+    mean = sigma_sweep(seed, data, act, H).groupby("x")["median"].mean().sort_index()
     above = (mean > level).to_numpy()
     if not above[0]:
         return None
@@ -407,6 +409,7 @@ def cos_text(b: dict) -> str:
     return "exactly 1 in float64" if low == 1.0 else f"{low:.16f}"
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
 def copies_table(seed: int, data: str, act: str, H: int) -> pd.DataFrame:
     """:func:`copies` as the page's table (text cells)."""
     df = copies(seed, data, act, H)
@@ -416,6 +419,7 @@ def copies_table(seed: int, data: str, act: str, H: int) -> pd.DataFrame:
         "distinct directions": [f"{v:.2f}" for v in df.directions], "accuracy": [f"{v:.1%}" for v in df.accuracy]})
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
 def frozen_display(seed: int, act: str) -> pd.DataFrame:
     """:func:`frozen_table` as the page's table (text cells; an exact 0 is written as such)."""
     t = frozen_table(seed, act)
@@ -427,6 +431,7 @@ def _exact(v: float) -> str:
     return "exactly 0" if v == 0.0 else f"{v:.2g}"
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
 def experiment_readout(n: dict) -> dict[str, str]:
     """The experiment's numbers (:class:`View`) as the page's one-row table."""
     return {"accuracy": f"{n['accuracy']:.1%}", "same, from σ = 1": f"{n['accuracy_ref']:.1%}",
@@ -435,6 +440,7 @@ def experiment_readout(n: dict) -> dict[str, str]:
             "distinct points": f"{n['distinct0']} → {n['distinct']}"}
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
 def sigma_readout(seed: int, data: str, act: str, H: int) -> list[dict[str, str]]:
     """The sigma sweep's means at sigma = 0.01 and 1, and constant init, as one-row tables."""
     df = sigma_sweep(seed, data, act, H)
@@ -444,8 +450,10 @@ def sigma_readout(seed: int, data: str, act: str, H: int) -> list[dict[str, str]
     return [*rows, {"constant init: accuracy": f"{ref.accuracy:.1%}", "median |cos|": f"{ref['median']:.4f}"}]
 
 
-def lab_readout(res: Lab) -> dict[str, str]:
+@st.cache_data(show_spinner=False, max_entries=64)
+def lab_readout(seed: int, data: str, act: str, lr: float) -> dict[str, str]:
     """The eps-lab's fitted and predicted slopes, R² and the median |cos| at the smallest eps's break-out."""
+    res = eps_lab(seed, data, act, lr)
     lab = res.lab
 
     def show(x: float, fmt: str) -> str:
@@ -456,6 +464,7 @@ def lab_readout(res: Lab) -> dict[str, str]:
             f"median |cos| at break-out, ε = {EPS_SWEEP[-1]:.0e}": show(res.median[-1], ".10f")}
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
 def penalty_readout(seed: int, data: str, act: str, H: int, sigma: float) -> list[dict[str, str]]:
     """Mean accuracy and median |cos| at lambda = 0 and 0.1."""
     df = penalty_sweep(seed, data, act, H, sigma)
@@ -463,6 +472,7 @@ def penalty_readout(seed: int, data: str, act: str, H: int, sigma: float) -> lis
             for lam, r in ((lam, sweep_summary(df, lam)) for lam in (0.0, 0.1))]
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
 def answer_numbers() -> dict[str, float]:
     """The short answer's numbers, at the default settings: the experiment's end and the penalty at lambda = 0.1."""
     s = Settings()
@@ -478,6 +488,7 @@ from core import symmetry as sy
 """
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
 def reproduction(s: Settings) -> Reproduction:
     s = s.effective()
     code = _HEAD + f"""
@@ -504,6 +515,7 @@ alt.Chart(seg).mark_rule().encode(x=alt.X("x:Q", scale=alt.Scale(domain=[-1, 1])
                         float(experiment(s).median[-1]), "the median |cos| between the units' incoming weights")
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
 def sweep_reproduction(seed: int, data: str, act: str, H: int) -> Reproduction:
     code = _HEAD + f"""
 data_rng = np.random.default_rng({seed}).spawn(3)[0]
@@ -537,6 +549,7 @@ alt.Chart(df).mark_point().encode(x=alt.X("sigma:Q", scale=alt.Scale(type="log")
                         "the median |cos| at σ = 0.01, averaged over the runs")
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
 def penalty_reproduction(seed: int, data: str, act: str, H: int, sigma: float) -> Reproduction:
     code = _HEAD + f"""
 data_rng = np.random.default_rng({seed}).spawn(3)[0]
@@ -568,6 +581,7 @@ pd.DataFrame(rows, columns=["lambda", "run", "accuracy", "median |cos|"]).groupb
                         "the mean training accuracy with λ = 0.1")
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
 def frozen_reproduction(seed: int, act: str) -> Reproduction:
     code = _HEAD + f"""
 data_rng, init_rng, train_rng = np.random.default_rng({seed}).spawn(3)
@@ -587,6 +601,7 @@ print("headline =", repr(headline))   # how far W1 moved in {FROZEN_STEPS} steps
                         f"the largest change of W1 in {FROZEN_STEPS} steps from all zeros")
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
 def lab_reproduction(seed: int, data: str, act: str, lr: float) -> Reproduction:
     code = _HEAD + f"""
 X, y = sy.make_data({data!r}, {N_POINTS}, np.random.default_rng({seed}).spawn(3)[0])
@@ -621,6 +636,16 @@ def warm() -> None:
     frozen_table(s.seed, s.act)
     blas_check(s.seed)
     lab_view(s.seed, s.data, s.act, s.lr)
+    experiment_readout(experiment_view(s).numbers)
+    sigma_readout(s.seed, s.data, s.act, s.H)
+    condensed_up_to(s.seed, s.data, s.act, s.H)
+    length_table(s.seed, s.data, s.act, s.H)
+    penalty_readout(s.seed, s.data, s.act, s.H, PENALTY_SIGMA)
+    copies_table(s.seed, s.data, s.act, s.H)
+    frozen_display(s.seed, s.act)
+    lab_readout(s.seed, s.data, s.act, s.lr)
+    answer_numbers()
+    notebooks()
 
 
 def notebooks() -> dict[str, Reproduction]:

@@ -69,7 +69,7 @@ def controls() -> ex.Settings:
 @st.fragment
 def experiment_part() -> None:
     s = controls()
-    v, n = ex.experiment_view(s), ex.experiment_view(s).numbers
+    n = (v := ex.experiment_view(s)).numbers
     with st.empty():
         if n["diverged"] is not None:
             ui.diverged_notice(n["diverged"], f"the loss overflowed; try a learning rate below η = {s.lr}.")
@@ -134,7 +134,7 @@ def sweeps_part() -> None:
     st.vega_lite_chart(spec=ex.sweep_view(seed, data, act, H, key), width="stretch", alt=ALT["sweep"])
     if key == "sigma":
         st.markdown(ui.readout(*ex.sigma_readout(seed, data, act, H)))
-        low = ex.condensed_up_to(ex.sigma_sweep(seed, data, act, H))
+        low = ex.condensed_up_to(seed, data, act, H)
         st.markdown("Read it from the right: large σ keeps the units' random directions apart. As σ shrinks, the "
                     "median |cos| climbs towards 1 and the accuracy falls towards constant init's, whose units are "
                     "exactly equal. " + (f"Up to σ = {low:g} the mean median |cos| is above 0.999: the start is too "
@@ -219,7 +219,7 @@ def lab_part() -> None:
     ui.formula(r"\lVert\Delta\theta_t\rVert \approx \varepsilon\,\rho^{\,t},\;\rho = 1 + \eta f'(0)\lVert c\rVert"
                r"\;\Rightarrow\; t_\delta \approx \frac{\ln(\delta/\varepsilon)}{\ln\rho}",
                "‖c‖: the length of the Experiment tab's vector c; t_δ: the steps until the spread reaches δ.")
-    st.markdown(ui.readout(ex.lab_readout(res)))
+    st.markdown(ui.readout(ex.lab_readout(seed, data, act, lr)))
     st.markdown(
         "Near 0 the gradient is linear in the weights, so a difference grows by ρ per step: ln 10 / ln ρ extra steps "
         "per factor 10 in ε. ReLU has no single f′(0), so no predicted slope. Float64 keeps about 16 significant digits: next to a weight "
