@@ -311,6 +311,13 @@ def frozen_table(seed: int, act: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def c_norm(seed: int, data: str) -> float:
+    """‖c‖, c = X^T y / n: the vector every tiny unit's weights step along (core.symmetry.growth_factor)."""
+    X, y = _data(seed, data)
+    return float(np.linalg.norm(X.T @ y / len(X)))
+
+
 @dataclass(frozen=True, eq=False)
 class Lab:
     """The eps-lab (core.symmetry.EpsilonLab) and the median |cos| between the units at each break-out step

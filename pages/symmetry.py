@@ -87,7 +87,7 @@ def experiment_part() -> None:
     st.markdown(
         "So every $w_i$ steps along the same line $\\pm c$, and a tiny random start is soon outweighed: all units "
         "end up pointing along $\\pm c$ (the chart below). From σ = 1 the start outweighs the common steps and the "
-        f"units keep their own directions (median |cos| {n['median_ref']:.2f}, {n['dirs_ref']:.1f} directions, same "
+        f"units stay in several directions (median |cos| {n['median_ref']:.2f}, {n['dirs_ref']:.1f} directions, same "
         "data and training). This is the *condensation* of small initialization (Maennel, Bousquet & Gelly 2018; "
         "Luo, Xu, Ma & Zhang 2021; both analyse ReLU networks, which condense here too).")
     st.vega_lite_chart(spec=v.history, width="stretch", alt=ALT["history"])
@@ -126,7 +126,7 @@ def sweeps_part() -> None:
     st.markdown(f"Each point is one of {ex.SWEEP_RUNS} runs (same data, its own random weights, from the sidebar's "
                 f"seed), trained by GD with η = 1; the line is their mean. Against σ: {len(ex.SWEEP_SIGMAS)} values "
                 f"from 10⁻⁶ to 3, {ex.SWEEP_STEPS} steps each; dashed: constant init (every weight 0.5). Against "
-                f"training length: σ = 0.01, 0.1 and 1, measured every 50 steps up to {ex.LENGTH_CHECKPOINTS[-1]:,}.")
+                f"training length: σ = {', '.join(map(str, ex.LENGTH_SIGMAS))}, every 50 steps up to {ex.LENGTH_CHECKPOINTS[-1]:,}.")
     with st.container(border=True):
         data, act, H = small_controls("sw")
         which = ui.segmented("Against", ["σ", "training length"], key="sw_view", default="σ")
@@ -180,8 +180,8 @@ def penalty_part() -> None:
         f"{', '.join(f'{d:.1f}' for d in ex.dropout_directions(data, act, H))}. The literature pushes *directions* apart: "
         "minimum hyperspherical energy (Liu et al. 2018) spreads the normalized weight vectors over the sphere, "
         "DeCov (Cogswell et al. 2016) penalizes the covariance of the units' activations, orthogonality regularizers "
-        "(Bansal, Chen & Wang 2018) push weight matrices towards orthogonal: tools against redundancy, not the cure "
-        "for symmetry. The standard cure is the start: random weights scaled to the layer, large enough that units "
+        "(Bansal, Chen & Wang 2018) push weight matrices towards orthogonal: used against redundancy and overfitting, "
+        "not as the cure for symmetry. The standard cure is the start: random weights scaled to the layer, large enough that units "
         "begin in their own directions, outside the common linear phase (page 4 derives the scale).")
     ui.reproduce(ex.penalty_reproduction(seed, data, act, H, sigma), None, key="symmetry_penalty")
 
@@ -210,9 +210,9 @@ def lab_part() -> None:
         data, act, lr = small_controls("lab", third="lr")
     seed, res, chart = ui.seed(), ex.eps_lab(ui.seed(), data, act, lr), ex.lab_view(ui.seed(), data, act, lr)
     if chart is None:
-        st.info(f"Here the units did not reach δ = {ex.DELTA} within {ex.MAX_STEPS} steps for most ε: c is nearly 0 "
-                "for this data, so the all-zero start is an almost flat **saddle** (the gradient is 0 there, the loss "
-                "falling in some directions and rising in others). Try moons or blobs.")
+        st.info(f"Here the units did not reach δ = {ex.DELTA} within {ex.MAX_STEPS} steps for most ε: ‖c‖ = "
+                f"{ex.c_norm(seed, data):.3f} (c below) and η = {lr}: the all-zero start is an almost flat **saddle** (gradient "
+                "is 0 there, the loss falling in some directions and rising in others). Try moons or blobs.")
     else:
         st.vega_lite_chart(spec=chart, width="stretch", alt=ALT["eps"])
         ui.legend("Points: measured (tooltip: median |cos| at break-out); solid: fitted; dashed: predicted slope.")
