@@ -206,13 +206,15 @@ def sweep_frames(runs: pd.DataFrame, reference: pd.DataFrame | None = None) -> d
     return {"sw:runs": runs, "sw:mean": mean, "sw:ref": ref}
 
 
-def sweep_chart(data: dict, x_title: str, scale: str, groups: tuple[str, ...]) -> alt.VConcatChart:
+def sweep_chart(data: dict, x_title: str, scale: str, groups: tuple[str, ...],
+                ticks: tuple[float, ...] = ()) -> alt.VConcatChart:
     """Accuracy (top) and median |cos| (bottom) against x: a point per run, the mean over runs as a line, and
     the reference as a dashed rule. ``scale``: "log", "symlog" (shows 0) or "linear"; ``groups`` the colours'
-    domain (one colour per group)."""
+    domain (one colour per group); ``ticks``: the x values to label (Vega's own ticks on a symlog axis are not
+    the values swept)."""
     sc = alt.Scale(type=scale, constant=1e-3, nice=False) if scale == "symlog" else alt.Scale(type=scale, nice=False)
     x = alt.X("x:Q", title=x_title + (" (log scale)" if scale != "linear" else ""), scale=sc,
-              axis=alt.Axis(format="~g" if scale == "linear" else "~e" if scale == "log" else "~g"))
+              axis=alt.Axis(format="~g" if scale != "log" else "~e", **({"values": list(ticks)} if ticks else {})))
     colour = alt.Color("group:N", title=None, scale=alt.Scale(domain=list(groups), range=CATEGORICAL),
                        legend=alt.Legend(orient="bottom", labelLimit=0) if len(groups) > 1 else None)
 
@@ -233,9 +235,9 @@ def sweep_chart(data: dict, x_title: str, scale: str, groups: tuple[str, ...]) -
 
 
 @st.cache_resource(show_spinner=False)
-def sweep_spec(x_title: str, scale: str, groups: tuple[str, ...]) -> dict:
+def sweep_spec(x_title: str, scale: str, groups: tuple[str, ...], ticks: tuple[float, ...] = ()) -> dict:
     """:func:`sweep_chart` as a template, composed once per axis and set of groups."""
-    return spec(sweep_chart(placeholders(SWEEP_ROLES), x_title, scale, groups))
+    return spec(sweep_chart(placeholders(SWEEP_ROLES), x_title, scale, groups, ticks))
 
 
 def boundary_frame(x1: np.ndarray, x2: np.ndarray, p: np.ndarray, title: str) -> pd.DataFrame:

@@ -268,7 +268,7 @@ def sweep_view(seed: int, data: str, act: str, H: int, which: str) -> dict:
 @st.cache_data(show_spinner=False, max_entries=64)
 def penalty_view(seed: int, data: str, act: str, H: int, sigma: float) -> dict:
     df = penalty_sweep(seed, data, act, H, sigma)
-    return fill(charts.sweep_spec("penalty strength λ", "symlog", (f"random N(0, σ²), σ = {sigma:g}",)),
+    return fill(charts.sweep_spec("penalty strength λ", "symlog", (f"random N(0, σ²), σ = {sigma:g}",), LAMBDAS),
                 charts.sweep_frames(df))
 
 
@@ -421,9 +421,8 @@ def copies_table(seed: int, data: str, act: str, H: int) -> pd.DataFrame:
     """:func:`copies` as the page's table (text cells)."""
     df = copies(seed, data, act, H)
     return pd.DataFrame({
-        "start: H exact copies": df.case, "spread max‖θᵢ − θⱼ‖": [_exact(v) for v in df.spread],
-        "distinct points": df.points.astype(str), "median |cos|": [f"{v:.6f}" for v in df["median"]],
-        "distinct directions": [f"{v:.2f}" for v in df.directions], "accuracy": [f"{v:.1%}" for v in df.accuracy]})
+        "H exact copies": df.case, "spread": [_exact(v) for v in df.spread], "distinct points": df.points.astype(str),
+        "distinct directions": [f"{v:.2f}" for v in df.directions]})
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -439,12 +438,12 @@ def _exact(v: float) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def experiment_readout(n: dict) -> dict[str, str]:
-    """The experiment's numbers (:class:`View`) as the page's one-row table."""
-    return {"accuracy": f"{n['accuracy']:.1%}", "same, from σ = 1": f"{n['accuracy_ref']:.1%}",
-            "median |cos|, start → end": f"{n['median0']:.3f} → {n['median']:.4f}",
-            "distinct directions": f"{n['dirs0']:.1f} → {n['dirs']:.1f}",
-            "distinct points": f"{n['distinct0']} → {n['distinct']}"}
+def experiment_readout(n: dict) -> list[dict[str, str]]:
+    """The experiment's numbers (:class:`View`) as the page's one-row tables (two, so a phone's width holds them)."""
+    return [{"accuracy": f"{n['accuracy']:.1%}", "same, from σ = 1": f"{n['accuracy_ref']:.1%}"},
+            {"median |cos|, start → end": f"{n['median0']:.3f} → {n['median']:.4f}",
+             "distinct directions": f"{n['dirs0']:.1f} → {n['dirs']:.1f}",
+             "distinct points": f"{n['distinct0']} → {n['distinct']}"}]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

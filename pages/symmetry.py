@@ -73,7 +73,7 @@ def experiment_part() -> None:
     with st.empty():
         if n["diverged"] is not None:
             ui.diverged_notice(n["diverged"], f"the loss overflowed; try a learning rate below η = {s.lr}.")
-    st.markdown(ui.readout(ex.experiment_readout(n)))
+    st.markdown(ui.readout(*ex.experiment_readout(n)))
     left, right = st.columns(2)
     left.vega_lite_chart(spec=v.paths, width="stretch", alt=ALT["paths"])
     left.markdown(ui.legend_text("Units as points: hollow = start, filled = end; labels count units on one point."))

@@ -47,10 +47,11 @@ def _sweep_runs(groups=("a",), xs=(1e-3, 1e-2, 1.0), runs=3) -> pd.DataFrame:
 
 def test_the_sweep_and_eps_templates_equal_the_charts_built_on_the_frames():
     ref = pd.DataFrame({"label": ["constant init"], "accuracy": [0.88], "median": [1.0]})
-    for scale, groups, reference in (("log", ("a",), ref), ("symlog", ("a",), None), ("linear", ("a", "b"), None)):
+    for scale, groups, reference, ticks in (("log", ("a",), ref, ()), ("symlog", ("a",), None, (0.0, 0.1, 1.0)),
+                                            ("linear", ("a", "b"), None, ())):
         frames = ch.sweep_frames(_sweep_runs(groups), reference)
-        built = spec(ch.sweep_chart(frames, "x", scale, groups))
-        assert_same_spec(fill(ch.sweep_spec("x", scale, groups), frames), built)
+        built = spec(ch.sweep_chart(frames, "x", scale, groups, ticks))
+        assert_same_spec(fill(ch.sweep_spec("x", scale, groups, ticks), frames), built)
     pts = pd.DataFrame({"eps": [1e-2, 1e-3], "steps": [4.0, 9.0], "median": [0.9, 0.99]})
     lines = pd.DataFrame({"eps": [1e-2, 1e-3], "steps": [4.0, 9.0], "kind": ["fitted line"] * 2})
     frames = ch.eps_frames(pts, lines)
