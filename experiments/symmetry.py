@@ -118,7 +118,6 @@ class View:
     directions: dict
     history: dict
     boundary: dict
-    boundary_ref: dict
     numbers: dict
 
 
@@ -135,8 +134,7 @@ def experiment_view(s: Settings) -> View:
     W0, W1 = run.theta[0][:, :2].T, run.theta[-1][:, :2].T
     points = pd.DataFrame({"x1": r.X[:, 0], "x2": r.X[:, 1], "class": r.y.astype(int).astype(str)})
 
-    def boundary(res: Result) -> dict:
-        return fill(charts.boundary_spec(), charts.boundary_frames(charts.boundary_frame(*res.grid, ""), points, GRID))
+    boundary = fill(charts.boundary_spec(), charts.boundary_frames(charts.boundary_frame(*r.grid, ""), points, GRID))
 
     numbers = {"accuracy": r.accuracy, "accuracy_ref": ref.accuracy, "median0": float(r.median[0]),
                "median": float(r.median[-1]), "dirs0": float(r.directions[0]), "dirs": float(r.directions[-1]),
@@ -146,7 +144,7 @@ def experiment_view(s: Settings) -> View:
     return View(paths, fill(charts.directions_spec(), charts.directions_frames(W0, W1)),
                 fill(charts.history_spec(), charts.history_frames(run.steps, r.median, r.directions, run.distinct,
                                                                   s.H)),
-                boundary(r), boundary(ref), numbers)
+                boundary, numbers)
 
 
 def run_rngs(seed: int, k: int) -> tuple[np.random.Generator, np.random.Generator]:

@@ -86,18 +86,18 @@ def experiment_part() -> None:
                r"(y_k - \tfrac12)\, x_k", "c: the inputs weighted by their labels (the inputs have mean 0).")
     st.markdown(
         "So every $w_i$ steps along the same line $\\pm c$, and a tiny random start is soon outweighed: all units "
-        "end up pointing along $\\pm c$ (the chart below). From σ = 1 the start outweighs the common steps and the "
+        "end up pointing along $\\pm c$ (the charts below). From σ = 1 the start outweighs the common steps and the "
         f"units stay in several directions (median |cos| {n['median_ref']:.2f}, {n['dirs_ref']:.1f} directions, same "
         "data and training). This is the *condensation* of small initialization (Maennel, Bousquet & Gelly 2018; "
         "Luo, Xu, Ma & Zhang 2021; both analyse ReLU networks, which condense here too).")
-    st.vega_lite_chart(spec=v.history, width="stretch", alt=ALT["history"])
-    ui.legend(f"Top: median |cos| over all pairs of units. Bottom: distinct directions (within {ex.ANGLE:g}°) and "
-              "distinct points (farther apart than 10⁻³).")
-    for col, spec, label, acc in zip(st.columns(2), (v.boundary, v.boundary_ref), ("this initialization",
-                                     "random N(0, 1)"), (n["accuracy"], n["accuracy_ref"]), strict=True):
-        col.markdown(f"**Decision boundary, {label}**: accuracy {acc:.1%}")
-        col.vega_lite_chart(spec=spec, width="stretch", alt=ALT["boundary"])
-    ui.legend("Shading: P(class 1), orange 0 to blue 1; circles and triangles: the two classes.")
+    hist, bound = st.columns(2)
+    hist.vega_lite_chart(spec=v.history, width="stretch", alt=ALT["history"])
+    hist.markdown(ui.legend_text(f"Top: median |cos| over all pairs of units. Bottom: distinct directions (within "
+                                 f"{ex.ANGLE:g}°) and distinct points (farther apart than 10⁻³)."))
+    bound.markdown(f"**Decision boundary after training**: accuracy {n['accuracy']:.1%} (from σ = 1: "
+                   f"{n['accuracy_ref']:.1%})")
+    bound.vega_lite_chart(spec=v.boundary, width="stretch", alt=ALT["boundary"])
+    bound.markdown(ui.legend_text("Shading: P(class 1), orange 0 to blue 1; circles and triangles: the classes."))
     ui.reproduce(ex.reproduction(s), None, key="symmetry_experiment")
     st.subheader("Exact symmetry never breaks", anchor=False)
     ui.formula(r"L(\theta_{\pi(1)},\dots,\theta_{\pi(H)}) = L(\theta_1,\dots,\theta_H)\;\Rightarrow\;\big(\theta_i = "

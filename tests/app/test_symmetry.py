@@ -28,7 +28,7 @@ def _valid(at) -> None:
 def test_the_default_view_is_small_random_init_and_shows_the_units_condensing():
     at = open_page(PAGE)
     assert_clean(at)
-    assert len(charts(at)) == 5   # points, directions, history, two decision maps
+    assert len(charts(at)) == 4   # points, directions, history, the decision map
     _valid(at)
     m = readouts(at)
     start, end = (float(x) for x in m["median |cos|, start → end"].split(" → "))
