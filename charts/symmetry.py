@@ -172,7 +172,7 @@ def history_frames(steps, median, directions, distinct, H: int) -> dict[str, pd.
 def history_chart(data: dict) -> alt.VConcatChart:
     """Median |cos| between units over training (top, 0 to 1) and the two counts of distinct units (bottom)."""
     x = alt.X("step:Q", title="training step")
-    top = alt.Chart(data["hist:median"]).mark_line(color=GOOD, point=alt.OverlayMarkDef(size=14, color=GOOD)).encode(
+    top = alt.Chart(data["hist:median"]).mark_line(color=GOOD, strokeWidth=2).encode(
         x=x, y=alt.Y("median:Q", title="median |cos| between units", scale=alt.Scale(domain=[0, 1])),
         tooltip=[alt.Tooltip("step:Q"), alt.Tooltip("median:Q", format=".5f")])
     y = alt.Y("count:Q", title="distinct units", scale=alt.Scale(zero=True, nice=False))
