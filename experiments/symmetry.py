@@ -358,14 +358,14 @@ def lab_view(seed: int, data: str, act: str, lr: float) -> dict | None:
     return fill(charts.eps_spec(), charts.eps_frames(pts, pd.concat(lines, ignore_index=True)))
 
 
-CONDENSE_OPTIONS = ("In many different directions", "Nearly all in one or two directions")
+CONDENSE_OPTIONS = ("Spread over many directions", "Bunched into one to three directions")
 
 
 @dataclass(frozen=True)
 class WhatIf:
     """The run the first question asks about: the current setting with random N(0, sigma^2) weights (sigma the
     current one, or 0.01 when another initialization is chosen): its median |cos|, distinct directions, accuracy,
-    and the option of CONDENSE_OPTIONS it makes right (at most 2.5 distinct directions: the second)."""
+    and the option of CONDENSE_OPTIONS it makes right (under 3.5 distinct directions: the second)."""
 
     sigma: float
     median: float
@@ -379,7 +379,7 @@ def what_if(s: Settings) -> WhatIf:
     t = s if s.init == "normal" else replace(s, init="normal", sigma=0.01)
     r = experiment(t)
     d = float(r.directions[-1])
-    return WhatIf(t.sigma, float(r.median[-1]), d, r.accuracy, CONDENSE_OPTIONS[int(d <= 2.5)])
+    return WhatIf(t.sigma, float(r.median[-1]), d, r.accuracy, CONDENSE_OPTIONS[int(d < 3.5)])
 
 
 # float64 (IEEE 754 double): the gap from 1 to the next number, and the smallest normal number

@@ -63,7 +63,7 @@ def test_the_condensation_question_has_no_default_and_reveals_only_after_a_choic
     q = at.button_group(key="predict_sym_condense")
     assert q.value in (None, [])
     assert not any("Measured:" in s.value for s in [*at.success, *at.info])
-    q.set_value("Nearly all in one or two directions").run()
+    q.set_value("Bunched into one to three directions").run()
     assert_clean(at)
     assert any("Measured:" in s.value and "You predicted" in s.value for s in at.success)
 
