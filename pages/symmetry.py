@@ -131,7 +131,8 @@ def sweeps_part() -> None:
         data, act, H = small_controls("sw")
         which = ui.segmented("Against", ["σ", "training length"], key="sw_view", default="σ")
     seed, key = ui.seed(), "length" if which == "training length" else "sigma"
-    st.vega_lite_chart(spec=ex.sweep_view(seed, data, act, H, key), width="stretch", alt=ALT["sweep"])
+    with st.spinner("Training the sweep's networks: a few seconds, once per setting."):
+        st.vega_lite_chart(spec=ex.sweep_view(seed, data, act, H, key), width="stretch", alt=ALT["sweep"])
     if key == "sigma":
         st.markdown(ui.readout(*ex.sigma_readout(seed, data, act, H)))
         low = ex.condensed_up_to(seed, data, act, H)
@@ -197,8 +198,7 @@ def zero_part() -> None:
                 "so $W_2$ moves, but every unit alike. With random biases the units differ and split at once.")
     act = ui.segmented("Activation f", ex.ACTS, key="zact", default="tanh")
     st.markdown(ui.table(ex.frozen_display(ui.seed(), act)))
-    ui.legend(f"Largest gradient entry at the start, largest change after {ex.FROZEN_STEPS} GD steps (η = 1); moons, "
-              f"H = {ex.FROZEN_H}. 'exactly 0': the bits did not change.")
+    ui.legend(f"Largest entries at the start and after {ex.FROZEN_STEPS} GD steps (η = 1, moons, H = {ex.FROZEN_H}).")
     ui.reproduce(ex.frozen_reproduction(ui.seed(), act), None, key="symmetry_zero")
 
 
