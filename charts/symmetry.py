@@ -101,6 +101,8 @@ def weight_paths_spec() -> dict:
 
 
 DIRECTION_ROLES = ("dir:circle", "dir:lines")
+DIRECTIONS_SIZE = 260                        # the circle's square plotting area, px
+DIRECTIONS_BOX = DIRECTIONS_SIZE + 60        # with its axes' labels and titles
 
 
 def circle_frame(n: int = 73) -> pd.DataFrame:
@@ -137,7 +139,7 @@ def directions_chart(data: dict) -> alt.LayerChart:
                                                                        range=[DASH_THEORY, [1, 0]])),
         opacity=alt.Opacity("when:N", scale=alt.Scale(domain=["start", "end"], range=[0.55, 0.95]), legend=None),
         tooltip=[alt.Tooltip("unit:N"), alt.Tooltip("when:N")])
-    return alt.layer(circle, segs).properties(height=300, width=300)
+    return alt.layer(circle, segs).properties(height=DIRECTIONS_SIZE, width=DIRECTIONS_SIZE)
 
 
 @st.cache_resource(show_spinner=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from charts.symmetry import ALT
+from charts.symmetry import ALT, DIRECTIONS_BOX
 from experiments import symmetry as ex
 from ui.nav import by_url_path
 
@@ -30,7 +30,7 @@ def small_controls(prefix: str, third: str = "H", cols=None) -> tuple:
     with cols[0]:
         data = ui.select("Data", ex.DATASETS, key=f"{key}data")
     with cols[1]:
-        act = ui.segmented("Activation f", ex.ACTS, key=f"{key}act", default="tanh")
+        act = ui.select("Activation f", ex.ACTS, key=f"{key}act")
     with cols[2]:
         last = (ui.slider("Hidden units H", 2, 16, 16, key=f"{key}H") if third == "H" else
                 ui.select_slider("Learning rate η", ex.LRS, 1.0, key=f"{key}lr"))
@@ -74,11 +74,11 @@ def experiment_part() -> None:
         if n["diverged"] is not None:
             ui.diverged_notice(n["diverged"], f"the loss overflowed; try a learning rate below η = {s.lr}.")
     st.markdown(ui.readout(*ex.experiment_readout(n)))
-    left, right = st.columns(2)
-    left.vega_lite_chart(spec=v.paths, width="stretch", alt=ALT["paths"])
-    left.markdown(ui.legend_text("Units as points: hollow = start, filled = end; labels count units on one point."))
-    right.vega_lite_chart(spec=v.directions, width="content", alt=ALT["directions"])  # square: angles true
-    right.markdown(ui.legend_text("Units as directions: dashed, short = start; solid, to the circle = end."))
+    box, panel = ui.beside(DIRECTIONS_BOX, key="directions")   # the circle at its own square size: angles true
+    box.vega_lite_chart(spec=v.directions, width="content", alt=ALT["directions"])
+    box.markdown(ui.legend_text("Units as directions: dashed, short = start; solid, to the circle = end."))
+    panel.vega_lite_chart(spec=v.paths, width="stretch", alt=ALT["paths"])
+    panel.markdown(ui.legend_text("Units as points: hollow = start, filled = end; labels count units on one point."))
     st.markdown("**Why tiny weights condense.** Near $w = 0$ every unit works in its almost-linear range, $f(z) "
                 "\\approx f(0) + f'(0)z$, and the output is about 0, so every prediction is $p \\approx \\tfrac12$. "
                 "The gradient of unit $i$'s incoming weights is then one vector for all units, scaled by $v_i$:")

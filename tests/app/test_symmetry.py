@@ -108,7 +108,7 @@ def test_the_eps_lab_fits_the_predicted_slope_and_the_units_break_out_still_alig
     slope, predicted = float(m["slope, measured"]), float(m["predicted"])
     assert abs(slope - predicted) < 0.05 * predicted
     assert float(next(v for k, v in m.items() if k.startswith("median |cos| at break-out"))) > 0.9999
-    at.segmented_control(key="sym.lab_act").set_value("relu").run()
+    at.selectbox(key="sym.lab_act").select("relu").run()
     assert_clean(at)
     assert readouts(at)["predicted"] == "n/a"
 
@@ -118,6 +118,6 @@ def test_a_link_reproduces_the_numbers_of_the_same_widget_settings():
     assert_clean(linked)
     clicked = open_page(PAGE)
     clicked.slider(key="sym.H").set_value(8)
-    clicked.segmented_control(key="sym.act").set_value("sigmoid")
+    clicked.selectbox(key="sym.act").select("sigmoid")
     clicked.select_slider(key="sym.sigma").set_value(1e-6).run()
     assert readouts(linked) == readouts(clicked)
