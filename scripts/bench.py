@@ -79,7 +79,7 @@ LOAD_BUDGET, SLIDER_BUDGET = 2.0, 1.5
 # and segmented controls, all pressed from the keyboard as the bare app's slider is (see Session._presser).
 # "surface" is page 2's map: clicked (see Session._presser), each click a start.
 EXTRA_CONTROLS = {"loss_surface": ["corr", "lr", "steps", "std", "arrows", "opt", "surface"],
-                 "symmetry": ["sym.H", "sym.steps", "sym.sigma", "sym.act"],
+                 "symmetry": ["sym.H", "sym.steps", "sym.sigma"],
                  "init_variance?part=Many+layers": ["depth", "width"]}
 # in .st-key-<key>: a slider's thumb or range input, a toggle, segmented options, the canvas of a chart one clicks
 CONTROLS = ("[role=slider]", "input[type=range]", "input[type=checkbox]", "button[role=radio]", "canvas")
