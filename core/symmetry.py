@@ -128,6 +128,55 @@ def direction_similarity(W) -> np.ndarray:
     return S
 
 
+# Two units whose incoming weights are within this angle (degrees, sign-free) count as one direction.
+DIRECTION_ANGLE = 5.0
+
+
+def median_similarity(W) -> float:
+    """The median ``|cos theta_ij|`` over pairs i < j of :func:`direction_similarity` (1.0 for a single unit).
+
+    Near 1: the units point (almost) the same way, whatever their sizes; for H random directions in the plane
+    the median is about cos 45 deg = 0.71.
+    """
+    S = direction_similarity(W)
+    H = S.shape[0]
+    return 1.0 if H == 1 else float(np.median(S[np.triu_indices(H, 1)]))
+
+
+def effective_directions(W, angle: float = DIRECTION_ANGLE) -> float:
+    """The effective number of distinct directions among the units: ``sum_i 1 / m_i``.
+
+    ``m_i`` counts the units j (i itself included) with ``|cos theta_ij| >= cos(angle)``, angle in degrees.
+
+    Notes
+    -----
+    k groups of units, each group within ``angle`` of itself and farther from the others, give exactly k, however
+    many units each group holds: 16 copies of one direction count 1, 16 units in 16 separate directions count 16.
+    Partial overlaps give a number in between (1 <= result <= H). It does not depend on the units' order (a
+    greedy grouping would) or their sizes and signs. An eigenvalue-based count (the participation ratio of the
+    |cos| matrix) is capped by the input dimension, 2 here, so it cannot tell 2 directions from 16.
+    """
+    if not 0 < angle < 90:
+        raise ValueError(f"angle must be in (0, 90) degrees, got {angle}")
+    S = direction_similarity(W)
+    m = (S >= np.cos(np.radians(angle))).sum(axis=1)  # (H,) >= 1: the diagonal is 1
+    return float((1.0 / m).sum())
+
+
+def direction_history(theta: np.ndarray, angle: float = DIRECTION_ANGLE) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`median_similarity` and :func:`effective_directions` of the incoming weights at every record.
+
+    theta (R, H, 4) as :class:`SymmetryRun` records it (columns w1, w2, b, v) -> (median (R,), directions (R,)).
+    Records with non-finite weights (a diverged run) give NaN.
+    """
+    median, directions = np.full(len(theta), np.nan), np.full(len(theta), np.nan)
+    for r, th in enumerate(theta):
+        W = th[:, :2].T  # (2, H)
+        if np.all(np.isfinite(W)):
+            median[r], directions[r] = median_similarity(W), effective_directions(W, angle)
+    return median, directions
+
+
 def spread(theta: np.ndarray) -> np.ndarray:
     """max_{i<j} ||theta_i - theta_j||; theta (..., H, k) -> (...,). Exactly 0 when all units are equal."""
     return _distances(theta).max(axis=(-1, -2))
@@ -532,3 +581,47 @@ def decision_grid(net: nn.MLP, X: np.ndarray, n: int = 40, margin: float = 0.5):
     with np.errstate(**QUIET):
         p = 1.0 / (1.0 + np.exp(-net.predict(grid)[:, 0]))
     return grid[:, 0], grid[:, 1], p
+
+
+def accuracy(net: nn.MLP, X: np.ndarray, y: np.ndarray) -> float:
+    """The share of points on the right side of the decision boundary (logit > 0 means class 1)."""
+    with np.errstate(**QUIET):
+        return float(np.mean((net.predict(X)[:, 0] > 0) == (np.asarray(y) == 1)))
+
+
+@dataclass(frozen=True, eq=False)
+class Curve:
+    """A run seen at checkpoints: steps (k,); accuracy (k,); median (k,) :func:`median_similarity` and
+    directions (k,) :func:`effective_directions` of the incoming weights (NaN after a divergence); net: the
+    network at the last checkpoint."""
+
+    steps: np.ndarray
+    accuracy: np.ndarray
+    median: np.ndarray
+    directions: np.ndarray
+    net: nn.MLP
+
+
+def train_curve(net: nn.MLP, X: np.ndarray, y: np.ndarray, *, lr: float, checkpoints, rng: np.random.Generator,
+                **train) -> Curve:
+    """:func:`train_units` up to each checkpoint in turn (increasing step counts, 0 allowed), measuring accuracy
+    and directions there. ``train``: further keyword arguments of :func:`train_units` (batch_size, dropout,
+    lam, tau).
+
+    The chunks make exactly the run of one call (the same updates, the same ``rng`` draws in the same order).
+    """
+    checkpoints = np.asarray(checkpoints, dtype=int)
+    if checkpoints.ndim != 1 or np.any(np.diff(checkpoints) <= 0) or checkpoints[0] < 0:
+        raise ValueError(f"checkpoints must be increasing step counts >= 0, got {checkpoints}")
+    acc, med, ndir, done, diverged = [], [], [], 0, False
+    for t in checkpoints:
+        if t > done:
+            run = train_units(net, X, y, lr=lr, steps=int(t - done), rng=rng, record_every=int(t - done), **train)
+            net, done = run.net, int(t)
+            diverged = diverged or run.diverged_step is not None
+        W = net.weights[0]
+        ok = not diverged and bool(np.all(np.isfinite(W)))
+        acc.append(accuracy(net, X, y) if ok else np.nan)
+        med.append(median_similarity(W) if ok else np.nan)
+        ndir.append(effective_directions(W) if ok else np.nan)
+    return Curve(checkpoints, np.array(acc), np.array(med), np.array(ndir), net)

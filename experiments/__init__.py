@@ -6,10 +6,10 @@ cached functions the page draws from, ``reproduction(settings)`` (the view's cor
 ``notebooks()`` (every view's, at its defaults) and ``warm()``.
 """
 
-from experiments import batchnorm, init_variance, loss_surface, standardization
+from experiments import batchnorm, init_variance, loss_surface, standardization, symmetry
 
 # by the page's url_path (ui/nav.py), in the path's order
-PAGES = {"loss_surface": loss_surface, "standardization": standardization, "init_variance": init_variance,
-         "batchnorm": batchnorm}
+PAGES = {"loss_surface": loss_surface, "standardization": standardization, "symmetry": symmetry,
+         "init_variance": init_variance, "batchnorm": batchnorm}
 # every page's default views, computed once per server process before a first visitor asks (ui/warmup.py)
 WARM = tuple(module.warm for module in PAGES.values())

@@ -78,6 +78,7 @@ LOAD_BUDGET, SLIDER_BUDGET = 2.0, 1.5
 # covers every control in view, not only the first slider. Sliders, toggles and segmented controls, all pressed
 # from the keyboard as the bare app's slider is (see Session._presser); "surface" is page 1's map, clicked.
 EXTRA_CONTROLS = {"loss_surface": ["surface.corr", "surface.lr", "surface.steps", "surface.opt", "surface"],
+                  "symmetry": ["sym.H", "sym.steps", "sym.sigma"],
                   "init_variance?init.part=Many+layers": ["init.depth", "init.width"]}
 # in .st-key-<key>: a slider's thumb or range input, a toggle, segmented options, the canvas of a chart one clicks
 CONTROLS = ("[role=slider]", "input[type=range]", "input[type=checkbox]", "button[role=radio]", "canvas")

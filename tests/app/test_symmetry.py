@@ -1,9 +1,11 @@
-"""Page 3 (symmetry breaking) in AppTest: it runs clean, controls change what is shown, links reproduce it."""
+"""Page 3 (symmetry breaking) in AppTest: every part runs clean, controls change what is shown, the predictions
+reveal only after a choice, links reproduce a view."""
 
 from __future__ import annotations
 
 import json
 
+import altair as alt
 import pyarrow as pa
 
 from tests.app.conftest import assert_clean, charts, open_page, readouts, table_with
@@ -11,90 +13,111 @@ from tests.app.conftest import assert_clean, charts, open_page, readouts, table_
 PAGE = "pages/symmetry.py"
 
 
-def _metrics(at) -> dict[str, str]:
-    return readouts(at)
-
-
-def _datasets(at, i: int):
+def _data(at, i: int):
     return [pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in charts(at)[i].proto.datasets]
 
 
-def _chart_data(at, i: int):
-    return _datasets(at, i)[0]
+def _valid(at) -> None:
+    """The specs are built without Altair's validation (for speed): validate them here."""
+    for ch in charts(at):
+        spec = json.loads(ch.proto.spec)
+        kind = alt.VConcatChart if "vconcat" in spec else alt.LayerChart
+        kind.from_dict(spec, validate=True)
 
 
-def test_default_page_shows_identical_units_with_exactly_zero_spread():
+def test_the_default_view_is_small_random_init_and_shows_the_units_condensing():
     at = open_page(PAGE)
     assert_clean(at)
-    # weight space, spread-and-distinct (one figure), two decision maps
-    assert len(charts(at)) == 4
-    spread = json.loads(charts(at)[1].proto.spec)
-    assert len(spread["vconcat"]) == 2
-    # the two panels read one dataset: the browser parses and updates it once
-    top, bottom = ({layer["data"]["name"] for layer in panel["layer"]} for panel in spread["vconcat"])
-    shared = top & bottom
-    assert len(shared) == 1 and len(_datasets(at, 1)) == len(top | bottom)
-    m = _metrics(at)
-    assert m["Spread after 300 steps"] == "exactly 0"
-    assert m["Distinct units"] == "1 → 1"
-    assert m["predicted"] == "exactly 0"
-    labels = [str(v) for df in _datasets(at, 0) if "label" in df for v in df["label"]]
-    assert "16 units on one point (start)" in labels
+    assert len(charts(at)) == 4   # points, directions, history, the decision map
+    _valid(at)
+    m = readouts(at)
+    start, end = (float(x) for x in m["median |cos|, start → end"].split(" → "))
+    assert start < 0.9 and end > 0.999
+    dirs0, dirs1 = (float(x) for x in m["distinct directions"].split(" → "))
+    assert dirs0 > 5 and dirs1 < 2.5
+    assert m["distinct points"] == "16 → 16"      # by distance every unit still counts
+    assert float(m["accuracy"].rstrip("%")) < 90 < float(m["same, from σ = 1"].rstrip("%"))
+
+
+def test_sigma_one_keeps_the_directions_apart_and_the_chart_data_change():
+    at = open_page(PAGE)
+    before = _data(at, 1)
+    at.select_slider(key="sym.sigma").set_value(1.0).run()
+    assert_clean(at)
+    m = readouts(at)
+    assert float(m["median |cos|, start → end"].split(" → ")[1]) < 0.99
+    assert float(m["distinct directions"].split(" → ")[1]) > 4
+    after = _data(at, 1)
+    assert not all(a.equals(b) for a, b in zip(before, after, strict=False))
+
+
+def test_constant_init_keeps_one_point_and_one_direction():
+    at = open_page(PAGE, {"sym.init": "all weights = c"})
+    assert_clean(at)
+    m = readouts(at)
+    assert m["distinct points"] == "1 → 1" and m["distinct directions"] == "1.0 → 1.0"
+
+
+def test_the_condensation_question_has_no_default_and_reveals_only_after_a_choice():
+    at = open_page(PAGE)
+    q = at.button_group(key="predict_sym_condense")
+    assert q.value in (None, [])
+    assert not any("Measured:" in s.value for s in [*at.success, *at.info])
+    q.set_value("Bunched into one to three directions").run()
+    assert_clean(at)
+    assert any("Measured:" in s.value and "You predicted" in s.value for s in at.success)
+
+
+def test_the_sweeps_part_draws_sigma_then_training_length():
+    at = open_page(PAGE, {"sym.part": "Sweeps"})
+    assert_clean(at)
+    assert len(charts(at)) == 1
+    _valid(at)
+    m = readouts(at)
+    assert float(m["σ = 0.01: accuracy"].rstrip("%")) < float(m["σ = 1: accuracy"].rstrip("%"))
+    at.segmented_control(key="sym.sw_view").set_value("training length").run()
+    assert_clean(at)
+    assert "runs at ≥ 99%" in table_with(at, "runs at ≥ 99%").columns
+
+
+def test_the_penalty_part_lifts_accuracy_and_cannot_split_exact_copies():
+    at = open_page(PAGE, {"sym.part": "Penalty"})
+    assert_clean(at)
+    m = readouts(at)
+    assert float(m["λ = 0.1: accuracy"].rstrip("%")) > float(m["λ = 0: accuracy"].rstrip("%")) + 5
+    table = table_with(at, "distinct points")
+    assert list(table["distinct points"])[:2] == ["1", "1"]
+    assert table["spread"].iloc[1] == "exactly 0"
+    assert table["distinct points"].iloc[2] != "1"                 # dropout splits them
+    at.button_group(key="predict_sym_copies").set_value("Still 1").run()
+    assert any("Measured: 1" in s.value for s in at.success)
 
 
 def test_the_zero_init_part_shows_which_parameters_stay_frozen():
-    at = open_page(PAGE, {"part": "All-zero case"})
-    assert_clean(at)
-    assert [s.value for s in at.subheader] == ["The all-zero case: which gradients are exactly zero"]
-    table = table_with(at, "parameter")
-    frozen = table[(table.init == "all zeros") & table.parameter.isin(["W1", "b1", "W2"])]
-    assert (frozen["|change| after 100 steps"] == "exactly 0").all()
-    at.segmented_control(key="zact").set_value("sigmoid").run()
+    at = open_page(PAGE, {"sym.part": "All-zero case"})
     assert_clean(at)
     table = table_with(at, "parameter")
-    assert (table[table.parameter == "W1"]["|∂L/∂p| at start"] == "exactly 0").all()
+    frozen = table[(table.start == "all zeros") & table.parameter.isin(["W1", "b1", "W2"])]
+    assert (frozen["max |change| after 100 steps"] == "exactly 0").all()
 
 
-def test_the_eps_lab_part_fits_the_predicted_slope():
-    at = open_page(PAGE, {"part": "ε-lab"})
+def test_the_eps_lab_fits_the_predicted_slope_and_the_units_break_out_still_aligned():
+    at = open_page(PAGE, {"sym.part": "ε-lab"})
     assert_clean(at)
-    assert len(charts(at)) >= 1
-    m = _metrics(at)
-    slope, predicted = float(m["Measured slope"]), float(m["Predicted slope"])
+    m = readouts(at)
+    slope, predicted = float(m["slope, measured"]), float(m["predicted"])
     assert abs(slope - predicted) < 0.05 * predicted
-    at.segmented_control(key="lab_act").set_value("relu").run()
+    assert float(next(v for k, v in m.items() if k.startswith("median |cos| at break-out"))) > 0.9999
+    at.selectbox(key="sym.lab_act").select("relu").run()
     assert_clean(at)
-    assert _metrics(at)["Predicted slope"] == "n/a"
+    assert readouts(at)["predicted"] == "n/a"
 
 
-def test_tiny_random_init_and_dropout_split_the_units_but_the_penalty_does_not():
-    at = open_page(PAGE)
-    before = _chart_data(at, 1).copy()
-    at.selectbox(key="init").select("random N(0, σ²)").run()  # σ = 1e-6 by default
-    assert_clean(at)
-    m = _metrics(at)
-    assert m["Spread after 300 steps"] != "exactly 0"
-    assert m["Distinct units"] == "1 → 16"
-    assert m["predicted"] == "grows"
-    assert not _chart_data(at, 1).equals(before)
-
-    at.selectbox(key="init").select("random, identical rows")
-    at.select_slider(key="lam").set_value(1.0).run()
-    assert_clean(at)
-    assert _metrics(at)["Spread after 300 steps"] == "exactly 0"
-    at.select_slider(key="lam").set_value(0.0)
-    at.select_slider(key="drop").set_value(0.1).run()
-    assert_clean(at)
-    assert _metrics(at)["Distinct units"] == "1 → 16"
-
-
-def test_a_link_with_query_params_reproduces_the_numbers_of_the_same_widget_settings():
-    linked = open_page(PAGE, {"init": "random N(0, σ²)", "sigma": "1e-9", "H": "8", "act": "sigmoid"})
+def test_a_link_reproduces_the_numbers_of_the_same_widget_settings():
+    linked = open_page(PAGE, {"sym.sigma": "1e-06", "sym.H": "8", "sym.act": "sigmoid"})
     assert_clean(linked)
     clicked = open_page(PAGE)
-    clicked.slider(key="H").set_value(8)
-    clicked.segmented_control(key="act").set_value("sigmoid")
-    clicked.selectbox(key="init").select("random N(0, σ²)").run()
-    clicked.select_slider(key="sigma").set_value(1e-9).run()
-    assert _metrics(linked) == _metrics(clicked)
-    assert _metrics(linked)["Distinct units"] == "1 → 8"
+    clicked.slider(key="sym.H").set_value(8)
+    clicked.selectbox(key="sym.act").select("sigmoid")
+    clicked.select_slider(key="sym.sigma").set_value(1e-6).run()
+    assert readouts(linked) == readouts(clicked)

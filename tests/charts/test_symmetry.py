@@ -1,8 +1,9 @@
 """charts.symmetry: page 3's templates, filled with a setting's frames, equal the charts built on those frames;
-the decision map's axes span its image exactly, with no numbers in the spec."""
+the frames are tidy; the decision map's axes span its image exactly, with no numbers in the spec."""
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -30,6 +31,60 @@ def test_the_filled_templates_equal_the_charts_built_on_the_frames(H, init, seed
     points = pd.DataFrame({"x1": X[:, 0], "x2": X[:, 1], "class": y.astype(int).astype(str)})
     boundary = ch.boundary_frames(ch.boundary_frame(*sy.decision_grid(run.net, X, n=8), "t"), points, 8)
     assert_same_spec(fill(ch.boundary_spec(), boundary), spec(ch.boundary_chart(boundary)))
+    dirs = ch.directions_frames(run.theta[0][:, :2].T, run.theta[-1][:, :2].T)
+    assert_same_spec(fill(ch.directions_spec(), dirs), spec(ch.directions_chart(dirs)))
+    median, directions = sy.direction_history(run.theta)
+    hist = ch.history_frames(run.steps, median, directions, run.distinct, H)
+    assert_same_spec(fill(ch.history_spec(), hist), spec(ch.history_chart(hist)))
+
+
+def _sweep_runs(groups=("a",), xs=(1e-3, 1e-2, 1.0), runs=3) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    rows = [{"x": x, "group": g, "run": r, "accuracy": rng.uniform(0.5, 1), "median": rng.uniform(0, 1)}
+            for g in groups for x in xs for r in range(1, runs + 1)]
+    return pd.DataFrame(rows)
+
+
+def test_the_sweep_and_eps_templates_equal_the_charts_built_on_the_frames():
+    ref = pd.DataFrame({"label": ["constant init"], "accuracy": [0.88], "median": [1.0]})
+    for scale, groups, reference, ticks in (("log", ("a",), ref, ()), ("symlog", ("a",), None, (0.0, 0.1, 1.0)),
+                                            ("linear", ("a", "b"), None, ())):
+        frames = ch.sweep_frames(_sweep_runs(groups), reference)
+        built = spec(ch.sweep_chart(frames, "x", scale, groups, ticks))
+        assert_same_spec(fill(ch.sweep_spec("x", scale, groups, ticks), frames), built)
+    pts = pd.DataFrame({"eps": [1e-2, 1e-3], "steps": [4.0, 9.0], "median": [0.9, 0.99]})
+    lines = pd.DataFrame({"eps": [1e-2, 1e-3], "steps": [4.0, 9.0], "kind": ["fitted line"] * 2})
+    frames = ch.eps_frames(pts, lines)
+    assert_same_spec(fill(ch.eps_spec(), frames), spec(ch.eps_chart(frames)))
+
+
+def test_the_sweep_mean_is_the_mean_over_runs_per_x_and_group():
+    runs = _sweep_runs(("a", "b"))
+    mean = ch.sweep_frames(runs)["sw:mean"]
+    assert len(mean) == 6
+    row = mean[(mean.group == "b") & (mean.x == 1e-2)].iloc[0]
+    sel = runs[(runs.group == "b") & (runs.x == 1e-2)]
+    assert row.accuracy == sel.accuracy.mean() and row["median"] == sel["median"].mean()
+
+
+def test_a_unit_and_its_negative_draw_the_same_segment_and_a_zero_unit_none():
+    W = np.array([[1.0, -2.0, 0.0], [1.0, -2.0, 0.0]])
+    df = ch.directions_frame(W, W)
+    end = df[df.when == "end"]
+    assert list(end.unit) == [1, 2]        # the all-zero unit has no direction
+    a, b = end.iloc[0], end.iloc[1]
+    assert {(a.x, a.y), (a.x2, a.y2)} == {(b.x, b.y), (b.x2, b.y2)}
+    assert np.hypot(a.x2, a.y2) == pytest.approx(1.0)
+    start = df[df.when == "start"].iloc[0]
+    assert np.hypot(start.x2, start.y2) == pytest.approx(0.6)
+
+
+def test_the_history_frames_are_tidy_and_drop_non_finite_records():
+    f = ch.history_frames(np.array([0, 1, 2]), np.array([0.5, np.nan, 0.9]), np.array([3.0, np.nan, 1.0]),
+                          np.array([3, 3, 3]), 3)
+    assert list(f["hist:median"].step) == [0, 2]
+    assert set(f["hist:count"].measure) == set(ch.COUNTS) and len(f["hist:count"]) == 5
+    assert f["hist:top"]["count"].tolist() == [3.0]
 
 
 def test_identical_units_put_their_count_label_in_the_paths_data():

@@ -355,3 +355,115 @@ def test_training_refuses_bad_inputs_and_networks_it_does_not_train(moons):
     for other in (make([2, 3, 3, 1], **kw), make([2, 3, 1], batchnorm=True, **kw)):
         with pytest.raises(ValueError, match="without BatchNorm"):
             sy.train_units(other, X, y, lr=0.1, steps=2, rng=np.random.default_rng(0))
+
+
+@settings(deadline=None, max_examples=50)
+@given(W=arrays(np.float64, st.tuples(st.integers(1, 6), st.integers(1, 8)), elements=st.floats(-1e3, 1e3)))
+def test_direction_similarity_equals_the_direct_cosine_for_nonzero_units(W):
+    norms = np.linalg.norm(W, axis=0)
+    if np.any(norms < 1e-6):
+        return
+    direct = np.abs(W.T @ W) / np.outer(norms, norms)
+    np.testing.assert_allclose(sy.direction_similarity(W), np.minimum(direct, 1.0), atol=1e-12)
+
+
+def test_effective_directions_counts_tight_groups_whatever_their_sizes_order_scale_and_sign():
+    rng = np.random.default_rng(0)
+    angles = np.repeat([0.0, 0.7, 1.9], [10, 1, 5]) + rng.normal(0, 1e-3, 16)   # three groups of 10, 1 and 5
+    W = np.stack([np.cos(angles), np.sin(angles)]) * rng.uniform(1e-6, 10, 16) * rng.choice([-1, 1], 16)
+    assert sy.effective_directions(W) == pytest.approx(3.0)
+    assert sy.effective_directions(W[:, rng.permutation(16)]) == pytest.approx(3.0)
+    assert sy.effective_directions(np.full((2, 16), 0.5)) == pytest.approx(1.0)          # constant init: one
+    spread_out = np.stack([np.cos(np.arange(16) * np.pi / 16), np.sin(np.arange(16) * np.pi / 16)])
+    assert sy.effective_directions(spread_out) == 16.0                                 # 11.25° apart: all distinct
+    assert sy.median_similarity(np.full((2, 5), 0.5)) == pytest.approx(1.0)
+    assert sy.median_similarity(np.ones((2, 1))) == 1.0
+    with pytest.raises(ValueError, match="angle"):
+        sy.effective_directions(W, angle=90)
+
+
+def test_direction_history_measures_every_record_and_gives_nan_after_an_overflow():
+    theta = np.random.default_rng(1).normal(size=(3, 6, 4))
+    theta[2, 0, 0] = np.inf
+    median, dirs = sy.direction_history(theta)
+    assert median[0] == sy.median_similarity(theta[0, :, :2].T)
+    assert dirs[1] == sy.effective_directions(theta[1, :, :2].T)
+    assert np.isnan(median[2]) and np.isnan(dirs[2])
+
+
+def test_train_curve_is_the_same_run_as_one_call(moons):
+    X, y = moons
+    net = sy.init_network("normal", 6, "tanh", np.random.default_rng(2), sigma=0.3)
+    curve = sy.train_curve(net, X, y, lr=0.5, checkpoints=[0, 7, 30], rng=np.random.default_rng(3), dropout=0.2)
+    run = sy.train_units(net, X, y, lr=0.5, steps=30, rng=np.random.default_rng(3), dropout=0.2)
+    assert all(np.array_equal(a, b) for a, b in zip(curve.net.parameters(), run.net.parameters(), strict=True))
+    assert curve.accuracy[-1] == sy.accuracy(run.net, X, y)
+    assert curve.median[0] == sy.median_similarity(net.weights[0])
+    with pytest.raises(ValueError, match="increasing"):
+        sy.train_curve(net, X, y, lr=0.5, checkpoints=[5, 5], rng=np.random.default_rng(3))
+
+
+def _page_run(sigma, seed, *, init="normal", lam=0.0, steps=300, dropout=0.0):
+    """The page's default experiment (moons, 200 points, tanh, H = 16, GD with eta = 1) from one seed."""
+    data_rng, init_rng, train_rng = np.random.default_rng(seed).spawn(3)
+    X, y = sy.make_data("moons", 200, data_rng)
+    net = sy.init_network(init, 16, "tanh", init_rng, sigma=sigma)
+    run = sy.train_units(net, X, y, lr=1.0, steps=steps, rng=train_rng, lam=lam, tau=1.0, dropout=dropout)
+    W = run.net.weights[0]
+    return sy.median_similarity(W), sy.effective_directions(W), sy.accuracy(run.net, X, y), run
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_small_random_init_condenses_onto_one_direction_and_sigma_one_does_not(seed):
+    for sigma in (1e-6, 1e-2):
+        median, dirs, acc, run = _page_run(sigma, seed)
+        assert median > 0.998 and dirs <= 3.5 and acc < 0.9
+        assert sy.median_similarity(run.theta[0][:, :2].T) < 0.9     # they start in random directions
+        assert run.distinct[-1] == 16                                # yet by distance every unit is distinct
+    median, dirs, acc, _ = _page_run(1.0, seed)
+    assert median < 0.95 and dirs > 5 and acc > 0.98
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_push_apart_penalty_on_small_random_init_splits_the_directions_and_lifts_accuracy(seed):
+    median0, _, acc0, _ = _page_run(0.01, seed)
+    median, dirs, acc, _ = _page_run(0.01, seed, lam=0.1)
+    assert median < 0.8 < 0.999 < median0
+    assert dirs > 8 and acc > acc0 + 0.05 and acc > 0.95
+
+
+def test_on_exact_copies_dropout_always_splits_the_points_and_only_sometimes_the_directions():
+    runs = [_page_run(1.0, seed, init="identical_rows", dropout=0.1) for seed in range(6)]
+    assert all(run.distinct[-1] == 16 and run.spread[-1] > 0.1 for *_, run in runs)
+    dirs = [d for _, d, _, _ in runs]
+    assert min(dirs) < 1.1 and max(dirs) > 4
+
+
+def test_blas_rounding_splits_constant_init_units_by_no_more_than_rounding_and_not_their_direction(moons):
+    X, y = moons
+    init_rng, train_rng = np.random.default_rng(0).spawn(2)
+    for H in (5, 7, 16):
+        net = sy.init_network("constant", H, "tanh", init_rng, c=0.5)
+        run = sy.train_units(net, X, y, lr=1.0, steps=2000, rng=train_rng, blas=True, record_every=500)
+        assert run.spread.max() < 1e-12
+        assert sy.direction_similarity(run.net.weights[0]).min() > 1 - 1e-12
+
+
+def test_at_the_eps_labs_break_out_the_units_still_point_one_way(moons):
+    X, y = moons
+    init_rng, train_rng = np.random.default_rng(0).spawn(2)
+    net = sy.init_network("normal", 8, "tanh", init_rng, sigma=1e-8)
+    hit = sy.break_out_step(net, X, y, lr=1.0, delta=0.1, max_steps=3000, rng=train_rng)
+    run = sy.train_units(net, X, y, lr=1.0, steps=hit, rng=np.random.default_rng(0).spawn(2)[1])
+    assert run.spread[-1] >= 0.1 and sy.median_similarity(run.net.weights[0]) > 0.9999
+
+
+@pytest.mark.parametrize(("H", "lam", "eta", "tau"), [(16, 0.1, 1.0, 1.0), (5, 1.0, 0.5, 2.0), (8, 0.001, 1.0, 1.0)])
+def test_the_penalty_step_multiplies_each_units_offset_from_the_mean_by_one_plus_two_eta_lambda_h_over_tau(
+        H, lam, eta, tau):
+    """The page's law: while units are much closer than sqrt(tau), w_i - mean <- (1 + 2 eta lam H / tau)(w_i - mean)."""
+    W = 1e-5 * np.random.default_rng(H).normal(size=(2, H))
+    after = W - eta * sy.repulsion(W, lam, tau)[1]
+    before_dev, after_dev = W - W.mean(axis=1, keepdims=True), after - after.mean(axis=1, keepdims=True)
+    np.testing.assert_allclose(after.mean(axis=1), W.mean(axis=1), atol=1e-18)
+    np.testing.assert_allclose(after_dev, (1 + 2 * eta * lam * H / tau) * before_dev, rtol=1e-8)

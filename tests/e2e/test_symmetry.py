@@ -1,4 +1,4 @@
-"""Page 3 in a real Chromium: the weight-space labels follow the controls, and the URL reproduces a view."""
+"""Page 3 in a real Chromium: the readout follows the H slider and the URL; the sweeps part switches views."""
 
 import pytest
 from playwright.sync_api import expect
@@ -10,31 +10,27 @@ pytestmark = pytest.mark.e2e
 SLOW = 90_000  # a cold first run trains several networks; expect() retries until then
 
 
-def _label(pg, text: str):
-    """The weight-space chart's caption, if it has this count label (the chart is drawn on a canvas, and its
-    caption lists the labels drawn on it)."""
-    return pg.locator("[data-testid=stCaptionContainer]", has_text=text)
+def _cell(pg, text: str):
+    """A cell of the page's Markdown tables (ui.readout)."""
+    return pg.locator("[data-testid=stMarkdown] td", has_text=text)
 
 
-def test_moving_the_hidden_units_slider_relabels_the_units_on_one_point(page, server):
+def test_moving_the_hidden_units_slider_recounts_the_units_and_writes_the_link(page, server):
     open_path(page, server, "symmetry")
     wait_for_charts(page)
     assert_no_errors(page)
-    expect(_label(page, "16 units on one point (start)")).to_have_count(1, timeout=SLOW)
-    page.locator(".st-key-H input[type=range]").focus()
+    expect(_cell(page, "16 → 16")).to_have_count(1, timeout=SLOW)     # distinct points: all 16, by distance
+    page.locator(".st-key-sym-H [role=slider], .st-key-sym-H input[type=range]").first.focus()  # key sym.H
     page.keyboard.press("ArrowLeft")
     wait_for_app(page)
     wait_for_charts(page)
     assert_no_errors(page)
-    expect(_label(page, "15 units on one point (start)")).to_have_count(1, timeout=SLOW)
-    assert "H=15" in page.url
+    expect(_cell(page, "15 → 15")).to_have_count(1, timeout=SLOW)
+    assert "sym.H=15" in page.url
 
 
-def test_a_link_with_tiny_random_weights_shows_units_that_split(page, server):
-    open_path(page, server, "symmetry", "init=random+N%280%2C+%CF%83%C2%B2%29&sigma=1e-9&H=8")
+def test_a_link_to_the_sweeps_part_draws_the_training_length_view(page, server):
+    open_path(page, server, "symmetry", "sym.part=Sweeps&sym.sw_view=training+length")
     wait_for_charts(page)
     assert_no_errors(page)
-    expect(_label(page, "8 units on one point (start)")).to_have_count(1, timeout=SLOW)
-    expect(_label(page, "units on one point (end)")).to_have_count(0)
-    # the numbers are a Markdown table (ui.readout)
-    expect(page.locator("[data-testid=stMarkdown] td", has_text="1 → 8")).to_have_count(1, timeout=SLOW)
+    expect(page.locator("[data-testid=stMarkdown] th", has_text="runs at ≥ 99%")).to_have_count(1, timeout=SLOW)
