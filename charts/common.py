@@ -136,11 +136,6 @@ def _arrow(df: pd.DataFrame) -> pa.Table:
                                     preserve_index=False)
 
 
-def cached(builder, *args, svg: bool = False, **kwargs) -> dict:
-    """Temporary, for the pages not yet converted: the spec of ``builder(*args, **kwargs)``, not cached."""
-    return spec(builder(*args, **kwargs), svg=svg)
-
-
 def show(chart: alt.TopLevelMixin | dict, alt_text: str, svg: bool = False, **kwargs):
     """Draw a chart (an Altair chart, or a dict from ``spec``) at container width with its text alternative
     (the chart's takeaway)."""

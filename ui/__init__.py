@@ -22,9 +22,7 @@ from ui.layout import (
     share_link,
     table,
 )
-from ui.legacy import note_text, predict_then_look, reproduce_code
-from ui.notebook import Reproduction
-from ui.notebook import reproduce as _reproduce
+from ui.notebook import Reproduction, reproduce
 from ui.predict import predict
 from ui.shell import require_shell, shell
 from ui.url import (
@@ -43,17 +41,7 @@ from ui.url import (
     toggle,
 )
 
-
-def reproduce(rep, data=None, **kwargs):
-    """The "Reproduce this" expander (ui.notebook.reproduce); a code string is the old pages' form."""
-    if isinstance(rep, str):
-        return reproduce_code(rep, data, **kwargs)
-    return _reproduce(rep, data, **kwargs)
-
-
 __all__ = [
-    "note_text",
-    "predict_then_look",
     "BESIDE_MIN_WIDTH",
     "FORMULA_PREFIX",
     "SEED_KEY",

@@ -18,10 +18,9 @@ def current_page():
     return next((p for p in PAGES if p.scope == url.scope()), PAGES[0])
 
 
-def page_header(question: str, old_question: str | None = None, **_old) -> None:
+def page_header(question: str) -> None:
     """The page's title (as in the navigation) and the learner's question it answers: every page's first call."""
     require_shell()
-    question = old_question or question  # (the old pages passed a title first)
     p = current_page()
     st.title(p.title, anchor=False, icon=p.icon)
     with st.container(border=True):
