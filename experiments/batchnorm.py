@@ -288,7 +288,7 @@ df = pd.DataFrame([{{"lr": lr, "BN": bn, "step": t, "loss": v}} for (lr, bn), r 
                    for t, v in enumerate(E.smooth(r.losses))])
 alt.Chart(df.dropna()).mark_line().encode(x="step", y=alt.Y("loss", scale=alt.Scale(type="log")), color="BN:N",
                                          column="lr:N")""".replace("{{", "{").replace("}}", "}"),
-                off_on(net).finals[(2.0, True)], "final loss of BN on at η = 2", net.seed)
+                off_on(net, "loss").finals[(2.0, True)], "final loss of BN on at η = 2", net.seed)
 
 
 def bad_init_rep(net: Network, lr: float) -> Reproduction:
@@ -359,11 +359,13 @@ alt.Chart(df.dropna()).mark_line().encode(x="step", y=alt.Y("change", scale=alt.
 
 
 def warm() -> None:
-    """Every part's default view (ui/warmup.py): the learning-rate sweep is the heavy one."""
+    """Every part's default view (ui/warmup.py): the learning-rate sweep is the heavy one. Each call has exactly
+    the arguments the page passes: st.cache_data keys on the arguments as given, defaults left out or not."""
     net = Network()
+    transform_view(0, 64, 1.0, 0.0)   # the undo's reference batch
     for phone in (False, True):
         transform_view(0, 64, 1.0, 0.0, phone)
-    off_on(net)
+    off_on(net, "loss")
     percentiles(net, 2.0)
     bad_init(net, 2.0)
     invariance(0)

@@ -478,7 +478,7 @@ def rep_signs(seed: int) -> Reproduction:
         "headline = mm.same_sign\nprint('headline =', headline)   # min-max: the same share\n")
     plot = ("import altair as alt\n\ndf = pd.DataFrame(mm.updates, columns=['d_age', 'd_income'])\n"
             "alt.Chart(df).mark_point().encode(x='d_age:Q', y='d_income:Q')\n")
-    return Reproduction("Input standardization: why center", code, plot, signs(seed)[0][0].same_sign,
+    return Reproduction("Input standardization: why center", code, plot, signs(seed, False)[0][0].same_sign,
                         "the share of min-max SGD steps in which both weights moved the same way")
 
 
@@ -555,14 +555,15 @@ def notebooks() -> dict[str, Reproduction]:
 
 
 def warm() -> None:
-    """Every part's default view (ui/warmup.py)."""
+    """Every part's default view (ui/warmup.py), each call with exactly the page's arguments (st.cache_data keys on
+    the arguments as given, defaults left out or not)."""
     effects(0)
     data_view(0)
     scalings_view(ScalingSettings())
     centering(ScalingSettings())
     units(0)
     first_steps(0)
-    signs(0)
+    signs(0, False)
     signs(0, True)
     sweep_view(0, 100)
     network_view(NetSettings())

@@ -89,12 +89,31 @@ def test_hostile_url_values_fall_back_to_defaults_with_a_notice(page, part):
                 assert val == defaults[key] or same_value(value, val), (key, value, val)
 
 
+def _option_value(w, shown: str) -> object:
+    """The value behind a select slider's option label (AppTest lists the labels its ``format_func`` made)."""
+    for candidate in (shown, *(convert(shown) for convert in (int, float) if _parses(convert, shown))):
+        try:
+            if str(w.format_func(candidate)) == shown:
+                return candidate
+        except (TypeError, ValueError):
+            continue
+    raise AssertionError(f"{w.key}: no value is shown as {shown!r}")
+
+
+def _parses(convert, text: str) -> bool:
+    try:
+        convert(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _ends(w) -> tuple[object, object] | None:
     """The two extreme values of a slider, select slider or number input (None when it has no bounds)."""
     if w.type == "slider":
         return w.min, w.max
     if w.type == "select_slider":
-        return w.options[0], w.options[-1]
+        return _option_value(w, w.options[0]), _option_value(w, w.options[-1])
     if w.type == "number_input" and w.min is not None and w.max is not None:
         return w.min, w.max
     return None

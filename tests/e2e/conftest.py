@@ -52,6 +52,9 @@ def streamlit_server():
              f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
              "--server.fileWatcherType=none", "--server.runOnSave=false"],
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            # as a real server runs: with its warm-up (tests/app/conftest.py switches it off for AppTest, in this
+            # same process's environment)
+            env={k: v for k, v in os.environ.items() if k != "PAGE_WARMUP"},
         )
         try:
             url = f"http://127.0.0.1:{port}"
