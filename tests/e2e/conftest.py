@@ -42,8 +42,9 @@ LOGS: dict[str, Path] = {}  # server url -> its log file, while it runs
 
 
 @contextmanager
-def streamlit_server():
-    """`streamlit run app.py` on a free port, yielded once it reports healthy; stopped afterwards."""
+def streamlit_server(warmup: bool = False):
+    """`streamlit run app.py` on a free port, yielded once it reports healthy; stopped afterwards. Without
+    ``warmup`` the server computes each view when a test first opens it (ui/warmup.py has a test of its own)."""
     port = _free_port()
     log_path = ROOT / f".e2e-server-{port}.log"
     with open(log_path, "w") as log:
@@ -52,9 +53,7 @@ def streamlit_server():
              f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
              "--server.fileWatcherType=none", "--server.runOnSave=false"],
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-            # as a real server runs: with its warm-up (tests/app/conftest.py switches it off for AppTest, in this
-            # same process's environment)
-            env={k: v for k, v in os.environ.items() if k != "PAGE_WARMUP"},
+            env={**os.environ, "PAGE_WARMUP": "1" if warmup else "0"},
         )
         try:
             url = f"http://127.0.0.1:{port}"

@@ -135,7 +135,7 @@ def test_a_deep_link_to_a_freshly_started_server_runs_inside_the_shell_and_warms
     from tests.e2e.conftest import LOGS, streamlit_server
 
     target = CONCEPTS[2]
-    with streamlit_server() as fresh:
+    with streamlit_server(warmup=True) as fresh:
         open_path(page, fresh, target.url_path, "seed=42")
         assert_no_errors(page)
         assert page.locator(".st-key-seed input").input_value() == "42"

@@ -33,23 +33,18 @@ def bound_keys(url_path: str, part: str = "") -> tuple[str, ...]:
 
 
 @pytest.mark.parametrize(("p", "part"), VIEWS, ids=IDS)
-def test_hostile_links_show_a_notice_and_never_a_traceback(page, server, p, part):
+def test_a_hostile_link_on_a_dark_phone_shows_its_notice_draws_every_chart_fits_and_passes_axe(
+        phone_page, server, p, part):
+    """The hard cases in one load per view (the suite's time is mostly page loads): a 390-px phone in dark theme,
+    opened from a link whose every value is hostile, each key meeting another one (AppTest tries every value on
+    every key). The notices, the fallback view and its charts must all fit, draw and read."""
     keys = bound_keys(p.url_path, part.get(p.part_key, ""))
-    # one load per view, each key meeting another hostile value (AppTest tries every value on every key)
     query = {k: HOSTILE[i % len(HOSTILE)] for i, k in enumerate(keys)}
     query[SEED_KEY] = HOSTILE[len(keys) % len(HOSTILE)]
-    open_path(page, server, p.url_path, urlencode({**query, **part}))
-    assert_no_errors(page)
-    assert page.get_by_test_id("stAlertContentWarning").filter(has_text="The link set").count() >= 1
-    assert page.locator("script:text('alert(1)')").count() == 0
-    wait_for_charts(page)
-
-
-@pytest.mark.parametrize(("p", "part"), VIEWS, ids=IDS)
-def test_dark_theme_on_a_phone_draws_every_chart_fits_and_passes_axe(phone_page, server, p, part):
-    """Both hard cases in one load (the suite's time is mostly page loads): a 390-px phone in dark theme."""
-    open_path(phone_page, server, p.url_path, urlencode({**part, "embed_options": "dark_theme"}))
+    open_path(phone_page, server, p.url_path, urlencode({**query, **part, "embed_options": "dark_theme"}))
     assert_no_errors(phone_page)
+    assert phone_page.get_by_test_id("stAlertContentWarning").filter(has_text="The link set").count() >= 1
+    assert phone_page.locator("script:text('alert(1)')").count() == 0
     wait_for_charts(phone_page)
     bg = phone_page.evaluate("getComputedStyle(document.querySelector('[data-testid=stApp]')).backgroundColor")
     assert bg != "rgb(255, 255, 255)", "the dark theme is applied"
