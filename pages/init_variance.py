@@ -99,7 +99,7 @@ def many_layers() -> None:
         "L/\\partial z_l$ by $W^\\top$ and by $f'(z_l)$ at every layer; $W^\\top$ sums over the units a unit feeds (its fan-out), so",
         ui.formula_text(r"\operatorname{Var}(g_l) = \text{fan\_out}\cdot\operatorname{Var}(w)\cdot"
                         r"\mathbb{E}[f'(z_l)^2]\cdot\operatorname{Var}(g_{l+1})"),
-        f"f′ is 0 or 1 for ReLU, yet the gradient can still vanish or explode: the weights' factor fan_out·Var(w) = {s.width * d.var_w:.3g} multiplies it at every layer. " + ex.activation_note(s.activation)
+        f"f′ is 0 or 1 for ReLU, yet the gradient can still vanish or explode, because the weights multiply it too: each layer multiplies Var(g) by fan_out·Var(w)·E[f′²], here {s.width * d.var_w:.3g} × E[f′²], and only a product of exactly 1 keeps it (for ReLU E[f′²] = ½, so fan_out·Var(w) must be 2). " + ex.activation_note(s.activation)
         + " The recipes, in short: 1/n for linear and tanh, 2/n for ReLU; none for a deep sigmoid stack (pick each activation above to see why).")
     chart(spec, "Forward and backward variance per layer on a log axis, measured points on dashed lines.", "Forward: Var(z) per layer, inputs N(0, 1). Backward: Var(∂L/∂z), "
               "from ∂L/∂output ~ N(0, 1), read right to left. Values beyond 10^±30 are pinned to the edge and labelled.")

@@ -49,7 +49,10 @@ def scalings_part() -> None:
                 f"**Reading the table.** Raw κ is {fmt(runs[0].kappa)}. Centering removes the means but not income's spread: the steepest curvature is now Var(income) = {c.var_income:.3g}, so centred κ = λmax/λmin = {c.kappa:.3g}, where λmin = {c.lam_min:.3g} is the "
                 "bias's own curvature (its column of ones has mean square 1). The bias must travel from 0 to the "
                 f"mean score along that flattest direction, and at η = {c.lr:.2g} it covers η·λmin = {c.lr * c.lam_min:.1e} of the remaining way per step; uncentred income (~10⁵ for everyone) lets "
-                "its weight absorb that offset instead. Dividing by the spread brings κ down to "
+                "its weight absorb that offset instead. The predicted step counts use page 1's formula, which also "
+                "depends on $s$, the share of the starting gap along the flattest direction: centred data put the bias's "
+                "whole offset there, so they need more steps than raw data despite a smaller κ. Dividing by the "
+                "spread brings κ down to "
                 f"{runs[2].kappa:.3g} (min-max) and {runs[3].kappa:.3g} (z-score).")
     for r in (r for r in runs if r.lr > r.max_lr):
         ui.diverged_notice(r.diverged_step, f"η = {fmt(r.lr)} is above 2/λmax = {fmt(r.max_lr)}: the steep "

@@ -12,7 +12,7 @@ from ui.nav import by_url_path
 ui.page_header("Why not initialize all weights to zero? If small random weights are all nearly equal, why don't "
                "the hidden units end up symmetric? Would a penalty that pushes the weights apart help?")
 st.markdown(
-    "The network has 2 inputs, $H$ hidden units and 1 output: $\\hat y(x) = \\sum_{i=1}^{H} v_i\\, f(w_i\\cdot x + "
+    "The network has 2 inputs, $H$ hidden units ($H$ counts units here; it is not page 1's Hessian) and 1 output: $\\hat y(x) = \\sum_{i=1}^{H} v_i\\, f(w_i\\cdot x + "
     "b_i) + b_0$, $f$ the activation. Gradient descent (GD) fits it to a 2-D data set of two classes (cross-entropy "
     "loss $L$, inputs standardized as on page 2). Hidden unit $i$ is its parameters $\\theta_i = (w_i, b_i, v_i)$: "
     "its **incoming weights** $w_i$ (one per input), its bias and its outgoing weight. A unit's output changes "
@@ -87,8 +87,8 @@ def experiment_part() -> None:
     st.markdown(
         "So every $w_i$ steps along the same line $\\pm c$, and a tiny random start is soon outweighed: all units "
         "end up pointing along $\\pm c$ (the charts below). From σ = 1 the start outweighs the common steps and the "
-        f"units stay in several directions (median |cos| {n['median_ref']:.2f}, {n['dirs_ref']:.1f} directions, same "
-        "data and training). This is the *condensation* of small initialization (Maennel, Bousquet & Gelly 2018; "
+        f"units stay in several directions (this run: {n['dirs_ref']:.1f} distinct directions and median |cos| "
+        f"{n['median_ref']:.2f}, same data and training; the Sweeps part averages three runs per σ). This is the *condensation* of small initialization (Maennel, Bousquet & Gelly 2018; "
         "Luo, Xu, Ma & Zhang 2021; both analyse ReLU networks, which condense here too).")
     hist, bound = st.columns(2)
     hist.vega_lite_chart(spec=v.history, width="stretch", alt=ALT["history"])
@@ -152,7 +152,7 @@ def sweeps_part() -> None:
 @st.fragment
 def penalty_part() -> None:
     st.markdown("The learner's penalty adds $P = \\lambda \\sum_{i<j} e^{-\\lVert w_i - w_j\\rVert^2/\\tau}$ to the "
-                "loss: λ ≥ 0 is its strength, the length τ (here 1) how far apart units must be for it to let go. "
+                "loss: λ ≥ 0 is its strength (not an eigenvalue here), the length τ (here 1) how far apart units must be for it to let go. "
                 "While they are much closer, each exponential is about 1, and a GD step pushes them apart:")
     ui.formula(r"w_i - \bar w \;\leftarrow\; \big(1 + 2\eta\lambda H/\tau\big)\,(w_i - \bar w)",
                "w̄: the units' mean, which this part of a step leaves in place.")
@@ -193,8 +193,8 @@ def zero_part() -> None:
                r" W_2 = 0,\qquad \frac{\partial L}{\partial W_2} = f(Z_1)^{\top}g = f(0)^{\top}g",
                "X: the inputs, a row per sample; W₁: the incoming weights (column i is wᵢ); W₂: the outgoing ones (the "
                "vᵢ); g = ∂L/∂ŷ per sample; Z₁ = XW₁ + b₁, the hidden pre-activations (0 when all weights and biases are).")
-    st.markdown("With every weight 0 no signal reaches the first layer, and tanh(0) = ReLU(0) = 0 gives $W_2$ nothing "
-                "either: only the output bias can move (the classes are balanced, so it barely does). Sigmoid(0) = ½, "
+    st.markdown("With every weight 0 every hidden pre-activation is 0 whatever the input, the first layer's gradient "
+                "is multiplied by $W_2 = 0$, and tanh(0) = ReLU(0) = 0 gives $W_2$ nothing either: only the output bias can move (the classes are balanced, so it barely does). Sigmoid(0) = ½, "
                 "so $W_2$ moves, but every unit alike. With random biases the units differ and split at once.")
     act = ui.segmented("Activation f", ex.ACTS, key="zact", default="tanh")
     st.markdown(ui.table(ex.frozen_display(ui.seed(), act)))

@@ -51,7 +51,7 @@ def test_the_identity_button_gives_this_batch_back_and_says_another_batch_change
     assert float(metric(at, "max |y − x|")) > 0.1
     at.button(key="identity").click().run()
     assert_clean(at)
-    assert abs(at.slider(key="bn.gamma").value - float(metric(at, "σ_B = √(σ_B²+ε)"))) < 1e-4
+    assert abs(at.slider(key="bn.gamma").value - float(metric(at, "σ_B = √(var_B + ε)"))) < 1e-4
     assert abs(at.slider(key="bn.beta").value - float(metric(at, "μ_B (this batch)"))) < 1e-4
     assert float(metric(at, "max |y − x|")) < 1e-9
     note = next(s.value for s in at.success if "this batch's" in s.value)
@@ -127,4 +127,5 @@ def test_why_it_helps_tells_the_story_in_order_with_the_pages_own_numbers():
     assert float(metric(at, "BN off: largest")) > float(metric(at, "BN on: largest"))
     v = ex.sweep_view(0)
     assert f"the largest stable η is {v.limit_off:g} without BN and {v.limit_on:g} with it" in text
-    assert f"here up to η = {v.limit_on:g} instead of {v.limit_off:g}, with seed 0" in at.success[-1].value
+    assert (f"at which all three runs train is {v.limit_on:g} with BN and {v.limit_off:g} without"
+            in at.success[-1].value)
