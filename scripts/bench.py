@@ -135,6 +135,9 @@ def apptest_one(script: str, page_file: str | None, reps: int, query: str = "") 
 
 
 def apptest_bench(pages, bare_script: str, reps: int) -> dict:
+    # AppTest times a view's own computation: the app's background warm-up (ui/warmup.py) would run beside it,
+    # and start again after every cache clear
+    os.environ["PAGE_WARMUP"] = "0"
     bare = apptest_one(bare_script, None, reps)
     rows = {view: apptest_one(str(ROOT / "app.py"), p.file, reps, view.partition("?")[2])
             for view, p in views(pages)}
@@ -160,7 +163,8 @@ def serve(script: str, cwd: Path, log: Path, *options: str) -> tuple[subprocess.
         [sys.executable, "-m", "streamlit", "run", script, "--server.headless=true", f"--server.port={port}",
          "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none",
          *options],
-        cwd=cwd, stdout=log.open("w"), stderr=subprocess.STDOUT)
+        cwd=cwd, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        env={**os.environ, "PAGE_WARMUP": "1"})   # a served app warms up, as on Community Cloud
     url, deadline = f"http://127.0.0.1:{port}", time.time() + 60
     while proc.poll() is None and time.time() < deadline:
         try:
