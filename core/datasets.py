@@ -260,10 +260,8 @@ def two_feature_regression(n: int, rng: np.random.Generator, *, scale_ratio: flo
 
     Parameters
     ----------
-    n : int
-        Number of samples (>= 2).
-    rng : numpy.random.Generator
-        Source of all randomness.
+    n, rng : int, numpy.random.Generator
+        The number of samples (>= 2) and the source of all randomness, as for :func:`age_income`.
     scale_ratio : float
         Population std of feature 2 divided by that of feature 1 (> 0); feature 1 has std 1.
     correlation : float

@@ -137,9 +137,13 @@ def _variance_frame(quantity: str, measured, predicted) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def deep_view(s: DeepSettings) -> tuple[dict, pd.DataFrame]:
-    d = deep(s)
-    df = pd.concat([_variance_frame(charts.QUANTITIES[0], d.q, d.theory.q),
-                    _variance_frame(charts.QUANTITIES[1], d.grad, d.theory.grad)], ignore_index=True)
+    return _layers_view(deep(s))
+
+
+def _layers_view(signal) -> tuple[dict, pd.DataFrame]:
+    """The layer-by-layer chart of a signal's forward and backward variances, measured and predicted."""
+    df = pd.concat([_variance_frame(charts.QUANTITIES[0], signal.q, signal.theory.q),
+                    _variance_frame(charts.QUANTITIES[1], signal.grad, signal.theory.grad)], ignore_index=True)
     return fill(charts.layer_variance_template("variance"), {"layers": df}), df
 
 
@@ -233,10 +237,7 @@ def widths(s: WidthSettings) -> iv.ChainSignal:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def widths_view(s: WidthSettings) -> tuple[dict, pd.DataFrame]:
-    c = widths(s)
-    df = pd.concat([_variance_frame(charts.QUANTITIES[0], c.q, c.theory.q),
-                    _variance_frame(charts.QUANTITIES[1], c.grad, c.theory.grad)], ignore_index=True)
-    return fill(charts.layer_variance_template("variance"), {"layers": df}), df
+    return _layers_view(widths(s))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

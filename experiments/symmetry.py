@@ -519,16 +519,21 @@ alt.Chart(seg).mark_rule().encode(x=alt.X("x:Q", scale=alt.Scale(domain=[-1, 1])
                         float(experiment(s).median[-1]), "the median |cos| between the units' incoming weights")
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def sweep_reproduction(seed: int, data: str, act: str, H: int) -> Reproduction:
-    code = _HEAD + f"""
+def _runs_head(seed: int, data: str) -> str:
+    """The notebook's imports, data and the k-th run's streams, shared by the sweeps' notebooks."""
+    return _HEAD + f"""
 data_rng = np.random.default_rng({seed}).spawn(3)[0]
 X, y = sy.make_data({data!r}, {N_POINTS}, data_rng)
 
 def run_rngs(k):   # run k's weights and mini-batches, afresh: every value starts from the same draw
     _, init_rng, train_rng = np.random.default_rng({seed}).spawn(3)
     return init_rng.spawn({SWEEP_RUNS})[k], train_rng.spawn({SWEEP_RUNS})[k]
+"""
 
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def sweep_reproduction(seed: int, data: str, act: str, H: int) -> Reproduction:
+    code = _runs_head(seed, data) + f"""
 
 rows = []
 for k in range({SWEEP_RUNS}):
@@ -555,14 +560,7 @@ alt.Chart(df).mark_point().encode(x=alt.X("sigma:Q", scale=alt.Scale(type="log")
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def penalty_reproduction(seed: int, data: str, act: str, H: int, sigma: float) -> Reproduction:
-    code = _HEAD + f"""
-data_rng = np.random.default_rng({seed}).spawn(3)[0]
-X, y = sy.make_data({data!r}, {N_POINTS}, data_rng)
-
-def run_rngs(k):   # run k's weights and mini-batches, afresh: every value starts from the same draw
-    _, init_rng, train_rng = np.random.default_rng({seed}).spawn(3)
-    return init_rng.spawn({SWEEP_RUNS})[k], train_rng.spawn({SWEEP_RUNS})[k]
-
+    code = _runs_head(seed, data) + f"""
 
 rows = []
 for k in range({SWEEP_RUNS}):
