@@ -4,6 +4,7 @@ page and back, and nothing is carried, applied, or noticed across pages; a page'
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.helpers import assert_no_errors, open_path, params, wait_for_app
 from ui.nav import CONCEPTS, HOME
@@ -18,6 +19,8 @@ def go(pg, p) -> None:
     pg.get_by_test_id("stSidebarNavLink").filter(has_text=p.title).click()
     pg.wait_for_url(lambda url: urlsplit(url).path.strip("/") in ({p.url_path, ""} if p is HOME else {p.url_path}),
                     timeout=60_000)
+    heading = "Why deep networks" if p is HOME else p.title   # the new page has drawn its title
+    pg.locator("[data-testid=stMain] h1").filter(has_text=heading).first.wait_for(timeout=60_000)
     wait_for_app(pg)
 
 
@@ -57,10 +60,21 @@ def test_settings_stay_on_their_page_through_a_walk_and_a_pages_link_reproduces_
     for p in (HOME, *CONCEPTS):          # the walk back: every page as it was left, nothing from the others
         go(page, p)
         assert_own(page, p)
-        if p is not HOME:
-            assert state(page) == left[p.url_path], p.title
+        if p is not HOME:   # (the new page's part may still be drawing: wait for its sliders, then compare)
+            expected = left[p.url_path]
+            try:
+                page.wait_for_function(f"n => document.querySelectorAll({SLIDER!r}).length >= n",
+                                       arg=len(expected[1]), timeout=30_000)
+            except PlaywrightTimeout:
+                pass
+            assert state(page) == expected, p.title
     for p in CONCEPTS:                   # and each page's link, opened afresh, shows exactly that
         url_params, sliders = left[p.url_path]
         open_path(page, server, p.url_path, urlencode(url_params))
+        try:
+            page.wait_for_function(f"n => document.querySelectorAll({SLIDER!r}).length >= n", arg=len(sliders),
+                                   timeout=30_000)
+        except PlaywrightTimeout:
+            pass
         assert_own(page, p)
         assert state(page) == (url_params, sliders), p.title
