@@ -49,26 +49,6 @@ def fan_in_variance(df: pd.DataFrame) -> alt.LayerChart:
     return (line + pts).properties(height=HEIGHT)
 
 
-def fan_in_mean_abs(df: pd.DataFrame) -> alt.LayerChart:
-    """E|z| against n (log-log): measured, the √n prediction, and the no-cancellation line n·E|w|E|x|.
-
-    df: n, value, series ("measured", "predicted √n", "if signs never cancelled (∝ n)").
-    """
-    domain = ["measured", "predicted √n", "if signs never cancelled (∝ n)"]
-    base = alt.Chart(df).encode(
-        x=alt.X("n:Q", scale=alt.Scale(type="log"), axis=log_axis("fan-in n")),
-        y=alt.Y("value:Q", scale=alt.Scale(type="log"), axis=log_axis("E|z|")),
-        color=alt.Color("series:N", scale=scale(domain, [GOOD, THEORY, BAD]), title=None,
-                        legend=alt.Legend(orient="bottom", direction="vertical", **STROKE_LEGEND)),
-        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=domain, range=[[1, 0], DASH_THEORY, [2, 2]]),
-                                  title=None),
-        tooltip=["series:N", "n:Q", alt.Tooltip("value:Q", format=".3g")],
-    )
-    return (base.transform_filter("datum.series != 'measured'").mark_line()
-            + base.transform_filter("datum.series == 'measured'").mark_point(filled=True, size=50)
-            ).properties(height=HEIGHT)  # fmt: skip
-
-
 def layer_variance(df: pd.DataFrame, y_title: str) -> alt.LayerChart:
     """Per-layer variances on one log axis: forward and backward in two colours, each measured (solid, points)
     and predicted (dashed, same colour); values past the chart's range are pinned to its edge and labelled
@@ -122,15 +102,6 @@ def ridgeline(df: pd.DataFrame, x_title: str) -> alt.LayerChart:
         align="right", dx=-2, dy=-4, fontSize=11, baseline="bottom", color=THEORY, tooltip=None).encode(
         x=alt.X("xmax:Q"), y=alt.Y("row:Q"), text="label:N")
     return (area + labels).properties(height=max(220, 52 * df["layer"].nunique()))
-
-
-def layer_fraction(df: pd.DataFrame, y_title: str) -> alt.Chart:
-    """A per-layer percentage (saturated or dead units) as bars. df: layer, percent."""
-    return alt.Chart(df).mark_bar(color=BAD).encode(
-        x=alt.X("layer:O", title="hidden layer l"),
-        y=alt.Y("percent:Q", title=y_title, scale=alt.Scale(domain=[0, 100])),
-        tooltip=["layer:O", alt.Tooltip("percent:Q", format=".1f")],
-    ).properties(height=HEIGHT)
 
 
 def slope_under_z(hist: pd.DataFrame, curve: pd.DataFrame, x_title: str, slope_title: str) -> alt.LayerChart:
