@@ -23,13 +23,17 @@ def wait_for_app(pg: Page, timeout: float = 60) -> None:
 
 def wait_for_charts(pg: Page, timeout: float = 30) -> int:
     """Wait until every chart on the page has drawn (an SVG or a canvas); returns the number of charts."""
-    n = pg.locator(CHART).count()
-    try:
-        pg.wait_for_function(f"() => document.querySelectorAll({DRAWN!r}).length >= {n}", timeout=timeout * 1000)
+    # charts and drawings are counted in one evaluation: a chart of the previous view that is being removed, or
+    # one being added, between two separate counts would make them disagree
+    counts = (f"() => ({{charts: document.querySelectorAll({CHART!r}).length, "
+              f"drawn: document.querySelectorAll({DRAWN!r}).length}})")
+    try:   # returns the counts of the poll that met the condition
+        c = pg.wait_for_function(f"() => {{ const c = ({counts})(); return c.drawn >= c.charts && c; }}",
+                                 timeout=timeout * 1000).json_value()
     except PlaywrightTimeout:
-        pass
-    assert pg.locator(DRAWN).count() >= n, f"only {pg.locator(DRAWN).count()} of {n} charts drew"
-    return n
+        c = pg.evaluate(counts)
+    assert c["drawn"] >= c["charts"], f"only {c['drawn']} of {c['charts']} charts drew"
+    return c["charts"]
 
 
 def assert_no_errors(pg: Page) -> None:

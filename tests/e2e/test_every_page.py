@@ -6,6 +6,7 @@ import time
 import urllib.request
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.helpers import (
     assert_fits,
@@ -46,6 +47,7 @@ def test_every_view_draws_fits_and_passes_axe(page, server, p):
     for part in p.parts[1:]:
         page.get_by_role("tab", name=part, exact=True).click()
         page.wait_for_url(lambda url, part=part: params(page).get(p.part_key) == part, timeout=30_000)
+        expect(page.get_by_role("tab", name=part, exact=True)).to_have_attribute("aria-selected", "true")
         wait_for_app(page, timeout=90)
         assert_no_errors(page)
         drawn += wait_for_charts(page)
