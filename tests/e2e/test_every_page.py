@@ -128,6 +128,7 @@ def test_one_prediction_per_page_answered_in_the_browser_shows_its_feedback_and_
         timeout=60_000)
 
 
+@pytest.mark.long
 def test_a_deep_link_to_a_freshly_started_server_runs_inside_the_shell_and_warms_every_page(page, phone_page):
     """The first visit after a (re)start is a deep link: it must still get app.py's sidebar and seed. It also
     starts the server's warm-up (ui/warmup.py): afterwards a first visit to every view of the pages it did not

@@ -37,6 +37,7 @@ def assert_own(pg, p) -> None:
     assert_no_errors(pg)
 
 
+@pytest.mark.long
 def test_settings_stay_on_their_page_through_a_walk_and_a_pages_link_reproduces_it(page, server):
     open_path(page, server, "")
     left = {}
