@@ -36,6 +36,22 @@ def wait_for_charts(pg: Page, timeout: float = 30) -> int:
     return c["charts"]
 
 
+def rerun_by(pg: Page, act) -> None:
+    """Do ``act`` (an interaction that reruns the script) and wait for the run it starts to finish. The URL and
+    a slider's thumb change in the browser before the server has the value; ``wait_for_app`` alone may pass in
+    the moment between the change and its run."""
+    pg.evaluate("""() => {
+        const app = document.querySelector('[data-testid=stApp]');
+        window.__rerunStarted = false;
+        new MutationObserver((_, me) => {
+            if (app.dataset.testScriptState === 'running') { window.__rerunStarted = true; me.disconnect(); }
+        }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+    }""")
+    act()
+    pg.wait_for_function("() => window.__rerunStarted === true", timeout=30_000)
+    wait_for_app(pg)
+
+
 def assert_no_errors(pg: Page) -> None:
     expect(pg.get_by_test_id("stException")).to_have_count(0)
     errors = pg.locator("[data-testid=stAlertContentError]")
