@@ -10,6 +10,7 @@ import base64
 import hashlib
 import struct
 import zlib
+from dataclasses import dataclass
 
 import altair as alt
 import numpy as np
@@ -65,19 +66,35 @@ def placeholders(roles) -> dict[str, alt.NamedData]:
     return {role: alt.NamedData(name=role) for role in roles}
 
 
-def fill(template: dict, frames: dict[str, pd.DataFrame], fixed: dict[str, pd.DataFrame] | None = None) -> dict:
+@dataclass(frozen=True)
+class Prepared:
+    """A frame as ``fill`` sends it: the dataset's name (from its content) and its Arrow table. Naming and
+    converting a frame is most of ``fill``'s cost: data that many views share can be prepared once, in a cached
+    function, and passed to ``fill`` in place of the frame."""
+
+    name: str
+    table: pa.Table
+
+
+def prepare(df: pd.DataFrame) -> Prepared:
+    return Prepared(f"data-{_digest(df)}", _arrow(df))
+
+
+def fill(template: dict, frames: dict[str, pd.DataFrame | Prepared],
+         fixed: dict[str, pd.DataFrame] | None = None) -> dict:
     """A spec made by ``spec`` from a chart whose data are placeholders (``alt.NamedData(name=role)``), with
     each role's frame in place: as a dataset named by its content, exactly as ``spec`` would have named it had
-    the chart been built on the frames. ``fixed`` adds datasets under fixed names (see ``spec``'s ``named``).
+    the chart been built on the frames. A frame may be given already :func:`prepare`-d. ``fixed`` adds datasets
+    under fixed names (see ``spec``'s ``named``).
 
     Composing a chart of many layers costs Altair far more than the data, so such a chart is built once, as a
     template (cached with ``st.cache_resource``), and only its frames change.
     """
-    names = {role: f"data-{_digest(df)}" for role, df in frames.items()}
+    ready = {role: f if isinstance(f, Prepared) else prepare(f) for role, f in frames.items()}
+    names = {role: p.name for role, p in ready.items()}
     tables = {name: _arrow(fixed_df) for name, fixed_df in (fixed or {}).items()}
-    for role, df in frames.items():
-        if names[role] not in tables:
-            tables[names[role]] = _arrow(df)
+    for p in ready.values():
+        tables.setdefault(p.name, p.table)
     read: set[str] = set()
 
     def walk(node):

@@ -95,37 +95,36 @@ def replay_end(steps: int) -> int:
 
 @dataclass(frozen=True, eq=False)
 class Background:
-    """What the map draws under the path (``experiments.loss_surface.background``).
+    """What the map draws under the path, for one surface and view (``experiments.loss_surface.map_base``):
+    nothing here depends on the start, so a click inside the view reuses it.
 
     shade: (cells, cells) the log loss gap over the view in [0, 1], row 0 at the top; ellipses: contour lines,
-    each (k, 2); start: the start's contour (k, 2), None at the minimum; curv, w_star, w0: the surface, its
-    minimum and the start; radius: half the view's side; field: (points, gradients) of the gradient field, or
-    None when it is off.
+    each (k, 2); curv, w_star: the surface and its minimum; radius: half the view's side; field: (points,
+    gradients) of the gradient field, or None when it is off.
     """
 
     shade: np.ndarray
     ellipses: list[np.ndarray]
-    start: np.ndarray | None
     curv: ls.Curvature
     w_star: np.ndarray
-    w0: np.ndarray
     radius: float
     field: tuple[np.ndarray, np.ndarray] | None
 
 
-def contours_frame(bg: Background) -> pd.DataFrame:
-    """Every contour line as rows (level, kind, i, w1, w2); the start's contour is dashed ("start's contour")."""
-    lines = [(e, "contour") for e in bg.ellipses] + ([(bg.start, "start's contour")] if bg.start is not None else [])
+def contours_frame(bg: Background, start: np.ndarray | None) -> pd.DataFrame:
+    """Every contour line as rows (level, kind, i, w1, w2); ``start``, the start's contour (k, 2) or None at the
+    minimum, is dashed ("start's contour")."""
+    lines = [(e, "contour") for e in bg.ellipses] + ([(start, "start's contour")] if start is not None else [])
     return pd.concat([pd.DataFrame({"level": k, "kind": kind, "i": np.arange(len(e)), "w1": e[:, 0],
                                     "w2": e[:, 1]}) for k, (e, kind) in enumerate(lines)])
 
 
-def axes_frame(bg: Background) -> pd.DataFrame:
-    """The Hessian's eigenvectors through w* as dashed lines, labelled on the side away from the start."""
+def axes_frame(bg: Background, w0: np.ndarray) -> pd.DataFrame:
+    """The Hessian's eigenvectors through w* as dashed lines, labelled on the side away from the start w0."""
     rows, r = [], bg.radius
     for i, (name, sym) in enumerate([("shallow", "λmin"), ("steep", "λmax")]):
         v = bg.curv.eigenvectors[:, i]
-        v = v * (-1.0 if v @ (bg.w0 - bg.w_star) > 0 else 1.0)
+        v = v * (-1.0 if v @ (w0 - bg.w_star) > 0 else 1.0)
         lam = bg.curv.eigenvalues[i]
         for t, label in [(-1.5 * r, None), (0.5 * r, f"{sym} = {lam:.3g}"), (1.5 * r, None)]:
             rows.append({"axis": name, "w1": bg.w_star[0] + t * v[0], "w2": bg.w_star[1] + t * v[1], "label": label})
@@ -177,40 +176,49 @@ def error_frame(theory: np.ndarray, measured: np.ndarray) -> pd.DataFrame:
     return df[keep].drop(columns="raw")
 
 
-def surface_frames(bg: Background, spread: pd.DataFrame, path: pd.DataFrame, clicks: int = 0) -> dict:
-    """The map's data, by the role :func:`surface_chart` reads it under (``common.fill`` puts them in).
+# The arrow layers are always there, empty when off: a layer that came and went changed the spec, and the
+# browser rebuilt the whole map. Datasets are named by their content, so each empty frame gets a column of its
+# own: identical empty frames would share one dataset and change the number of datasets.
+_ARROW_COLS = ["w1", "w2", "w1_end", "w2_end", "angle"]
 
-    ``path``: :func:`path_frame`; ``spread``: :func:`spread_frame` or empty; the click targets
-    (:func:`click_frame`) are the same for every view; ``clicks`` = the clicks handled so far.
-    """
-    # The arrow layers are always there, empty when off: a layer that came and went changed the spec, and the
-    # browser rebuilt the whole map. Datasets are named by their content, so each empty frame gets a column of
-    # its own: identical empty frames would share one dataset and change the number of datasets.
-    cols = ["w1", "w2", "w1_end", "w2_end", "angle"]
 
-    def empty(extra: str) -> pd.DataFrame:
-        return pd.DataFrame(columns=[*cols, extra]).astype(dict.fromkeys(cols, float))
+def _empty(extra: str) -> pd.DataFrame:
+    return pd.DataFrame(columns=[*_ARROW_COLS, extra]).astype(dict.fromkeys(_ARROW_COLS, float))
 
+
+def base_frames(bg: Background) -> dict[str, pd.DataFrame]:
+    """The map's data that do not depend on the start, by role (:func:`surface_chart`): the shading, the click
+    targets (:func:`click_frame`, the same for every view), the gradient field and w*."""
     arrows = (arrow_frame(bg.field[0], -bg.field[1], length=0.45 * 2 * bg.radius / 8) if bg.field is not None
-              else empty("field"))
-    spread = spread if len(spread) else empty("kind")
-    mini = spread[spread["kind"] != "full"]
-    full = spread[spread["kind"] == "full"].drop(columns="kind").assign(full=True)
-    axes = axes_frame(bg)
+              else _empty("field"))
     return {
         "surface:image": pd.DataFrame({"u_lo": [0.0], "u_hi": [1.0], "v_lo": [0.0], "v_hi": [1.0],
                                        "url": [ramp_image(bg.shade, *SHADE, 0.4)]}),
         "surface:clicks": click_frame(),
+        "surface:field": arrows if len(arrows) else _empty("field"),
+        "surface:w_star": pd.DataFrame({"w1": [bg.w_star[0]], "w2": [bg.w_star[1]], "label": ["w*"]}),
+    }
+
+
+def surface_frames(bg: Background, w0: np.ndarray, start: np.ndarray | None, spread: pd.DataFrame,
+                   path: pd.DataFrame, clicks: int = 0) -> dict[str, pd.DataFrame]:
+    """The rest of the map's data, by role: what the start ``w0`` changes. ``start``: its contour (see
+    :func:`contours_frame`); ``path``: :func:`path_frame`; ``spread``: :func:`spread_frame` or empty;
+    ``clicks``: the clicks handled so far. With :func:`base_frames`, every role the map reads
+    (``common.fill`` puts them in)."""
+    spread = spread if len(spread) else _empty("kind")
+    mini = spread[spread["kind"] != "full"]
+    full = spread[spread["kind"] == "full"].drop(columns="kind").assign(full=True)
+    axes = axes_frame(bg, w0)
+    return {
         "surface:click_count": click_count_frame(clicks),
-        "surface:contours": contours_frame(bg),
+        "surface:contours": contours_frame(bg, start),
         "surface:axes": axes,
         "surface:axis_labels": axes.dropna(subset=["label"]),
-        "surface:field": arrows if len(arrows) else empty("field"),
-        "surface:mini": mini if len(mini) else empty("kind"),
-        "surface:full": full if len(full) else empty("full"),
+        "surface:mini": mini if len(mini) else _empty("kind"),
+        "surface:full": full if len(full) else _empty("full"),
         "surface:path": path,
         "surface:start": path.head(1),
-        "surface:w_star": pd.DataFrame({"w1": [bg.w_star[0]], "w2": [bg.w_star[1]], "label": ["w*"]}),
     }
 
 
@@ -236,14 +244,15 @@ def click_to_weights(selection, domain, *, low: float, high: float, decimals: in
 @st.cache_resource(show_spinner=False)
 def surface_spec(end: int, size: int = MAP_SIZE) -> dict:
     """The map as a Vega-Lite template (``spec`` of :func:`surface_chart`), composed once per replay end
-    (:func:`replay_end`) and size: fill it with ``common.fill(surface_spec(end, size), surface_frames(...),
-    fixed={BOX: box_frame(domain)})``. Shared by every session: do not modify it (``fill`` makes a new one)."""
+    (:func:`replay_end`) and size: fill it with the frames of :func:`base_frames` and :func:`surface_frames`
+    and ``fixed={BOX: box_frame(domain)}`` (``common.fill``). Shared by every session: do not modify it
+    (``fill`` makes a new one)."""
     return spec(surface_chart(end, size))
 
 
 def surface_chart(end: int, size: int = MAP_SIZE) -> alt.LayerChart:
     """Contours, eigen-axes, gradient arrows, the path with a replay scrubber (0 to ``end``), over a clickable
-    shading; every layer reads its data by role (:func:`surface_frames`), the axes' span from BOX.
+    shading; every layer reads its data by role (:func:`base_frames`, :func:`surface_frames`), the axes' span from BOX.
 
     Width equals height and the two domains have the same span, so a circle in weight space is drawn as a
     circle. Clicking a cell sets the point selection ``START`` to its ``u, v, gen``.

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from charts import loss_surface as charts
-from charts.common import fill
+from charts.common import Prepared, fill, prepare
 from core import datasets
 from core import loss_surface as ls
 from core.standardize import fit_standardizer
@@ -150,20 +150,20 @@ def view_radius(s: Settings) -> float:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def background(seed: int, scale: float, corr: float, standardize: bool, w0: tuple[float, float],
-               arrows: bool) -> charts.Background:
-    """What the map draws under the path: shading, contour ellipses, eigen-axes and the gradient field."""
-    s = Settings(seed, scale, corr, standardize, w0=w0, arrows=arrows)
-    p, radius = _problem(s), view_radius(s)
+def map_base(seed: int, scale: float, corr: float, standardize: bool, radius: float,
+             arrows: bool) -> tuple[charts.Background, dict[str, Prepared]]:
+    """What the map draws under the path, for a view of half-side ``radius`` around w*: shading, contour
+    ellipses and gradient field, and their frames ready to send (``charts.base_frames``). Not keyed on the
+    start: a click inside the view (which keeps the radius) recomputes only the path and what follows it."""
+    p = _problem(Settings(seed, scale, corr, standardize))
     _, _, loss = ls.loss_grid(p.X, p.y, p.w_star, radius, n=SHADE_CELLS)
     log_gap = np.log10(np.maximum(loss - p.loss_star, 1e-12)).reshape(SHADE_CELLS, SHADE_CELLS)  # [w1, w2]
     shade = (log_gap - log_gap.min()) / max(float(np.ptp(log_gap)), 1e-12)
     gaps = list(ls.contour_levels(p.curv, 0.98 * radius, 8))
-    start_gap = ls.mse_loss(np.array(w0), p.X, p.y) - p.loss_star
     ellipses = [ls.contour_ellipse(p.w_star, p.curv, gap, 49) for gap in gaps]
-    start = ls.contour_ellipse(p.w_star, p.curv, start_gap, 49) if start_gap > 0 else None
     field = ls.gradient_field(p.X, p.y, p.w_star, radius, n=7) if arrows else None
-    return charts.Background(shade.T[::-1], ellipses, start, p.curv, p.w_star, np.array(w0), radius, field)
+    bg = charts.Background(shade.T[::-1], ellipses, p.curv, p.w_star, radius, field)
+    return bg, {role: prepare(df) for role, df in charts.base_frames(bg).items()}
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -172,12 +172,15 @@ def surface_view(s: Settings, clicks: int, size: int) -> tuple[dict, pd.DataFram
     the view ``((w1 lo, hi), (w2 lo, hi))``. ``clicks``: clicks handled so far; ``size``: the map's side in px."""
     s = s.effective()
     p, r = _problem(s), run(s)
-    bg = background(s.seed, s.scale, s.corr, s.standardize, s.w0, s.arrows)
+    bg, base = map_base(s.seed, s.scale, s.corr, s.standardize, view_radius(s), s.arrows)
+    w0 = np.array(s.w0)
+    start_gap = ls.mse_loss(w0, p.X, p.y) - p.loss_star
+    start = ls.contour_ellipse(p.w_star, p.curv, start_gap, 49) if start_gap > 0 else None
     path = charts.path_frame(r.traj.weights, r.traj.losses, p.w_star, bg.radius)
-    spread = (charts.spread_frame(np.array(s.w0), r.lr * r.spread, r.lr * r.grad0) if s.optimizer == "SGD"
+    spread = (charts.spread_frame(w0, r.lr * r.spread, r.lr * r.grad0) if s.optimizer == "SGD"
               else pd.DataFrame())
     domain = tuple((float(c - bg.radius), float(c + bg.radius)) for c in p.w_star)
-    frames = charts.surface_frames(bg, spread, path, clicks)
+    frames = {**base, **charts.surface_frames(bg, w0, start, spread, path, clicks)}
     spec = fill(charts.surface_spec(charts.replay_end(s.steps), size), frames,
                 fixed={charts.BOX: charts.box_frame(domain)})
     return spec, path, domain

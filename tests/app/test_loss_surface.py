@@ -1,6 +1,7 @@
 """Page 2 (loss surface) in AppTest: loads clean, controls change the numbers and the path, links reproduce."""
 
 import json
+from dataclasses import replace
 
 import altair as alt
 import pandas as pd
@@ -8,6 +9,7 @@ import pyarrow as pa
 import pytest
 
 from charts import loss_surface as surface_charts
+from experiments import loss_surface as ex
 from tests.app.conftest import assert_clean, charts, open_page, readouts
 
 PAGE = "pages/loss_surface.py"
@@ -212,3 +214,24 @@ def test_the_reproduce_code_runs_and_gives_the_pages_path():
     shown = path(at)
     assert shown["w1"].to_numpy() == pytest.approx(scope["traj"].weights[: len(shown), 0])
 
+
+
+def test_a_click_inside_the_view_re_sends_the_same_shading_and_field_and_a_new_path_and_start_contour():
+    """The map's base (shading, click targets, gradient field, w*) does not depend on the start: a click that
+    keeps the view reuses it, the same data under the same names, while the path and the start's contour move.
+    A start outside the view widens the view, and the base is made anew for it."""
+    s = ex.Settings(arrows=True)
+    w_star = ex.problem(s.seed, s.scale, s.corr, s.standardize).w_star
+    inside = replace(s, w0=(round(float(w_star[0]) + 1.0, 2), round(float(w_star[1]) - 1.0, 2)))
+    outside = replace(s, w0=(ex.W_LIMIT, -ex.W_LIMIT))
+    (first, _, view), (second, _, same_view), (far, _, wider) = (
+        ex.surface_view(x, clicks, surface_charts.MAP_SIZE) for clicks, x in enumerate((s, inside, outside)))
+    base = ex.map_base(s.seed, s.scale, s.corr, s.standardize, ex.view_radius(s), True)[1]
+    assert same_view == view and wider != view
+    for role, prepared in base.items():
+        assert prepared.name in first["datasets"] and prepared.name in second["datasets"], role
+    # (the shading may stay: a quadratic bowl's log-gap, scaled to [0, 1], looks the same at every radius)
+    assert base["surface:field"].name not in far["datasets"]
+    assert base["surface:clicks"].name in far["datasets"]
+    assert set(second["datasets"]) - set(first["datasets"]), "the path and the start's contour are new data"
+    assert {k: v for k, v in first.items() if k != "datasets"}.keys() == second.keys() - {"datasets"}

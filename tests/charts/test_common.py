@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from charts.common import BAD, CANVAS, GOOD, LOG_MANTISSAS, fill, log_axis, log_ticks, ramp_image, spec
+from charts.common import BAD, CANVAS, GOOD, LOG_MANTISSAS, fill, log_axis, log_ticks, prepare, ramp_image, spec
 from tests.charts import assert_same_spec
 
 
@@ -113,6 +113,8 @@ def test_fill_gives_the_spec_that_building_the_chart_on_the_frames_gives(ys, sam
     filled = fill(template, {"role:line": line, "role:dots": dots}, fixed={"box": box})
     assert_same_spec(filled, built)
     assert len(filled["datasets"]) == (2 if dots.equals(line) else 3)
+    # a frame prepared beforehand (named and converted once, in a cache) fills the same spec
+    assert_same_spec(fill(template, {"role:line": prepare(line), "role:dots": dots}, fixed={"box": box}), built)
 
 
 def test_fill_refuses_a_placeholder_without_a_frame_and_a_frame_without_a_placeholder():
