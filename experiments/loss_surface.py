@@ -17,6 +17,7 @@ from charts.common import Prepared, fill, prepare
 from core import datasets
 from core import loss_surface as ls
 from core.standardize import fit_standardizer
+from ui.nav import by_url_path
 from ui.notebook import Reproduction
 
 N = 100                 # samples in the synthetic data set
@@ -275,4 +276,4 @@ def warm() -> None:
 
 def notebooks() -> dict[str, Reproduction]:
     """Each view's notebook at the default settings (tests/test_notebooks.py runs them)."""
-    return {"Loss surface": reproduction(Settings())}
+    return {by_url_path("loss_surface").title: reproduction(Settings())}

@@ -19,7 +19,7 @@ from ui.notebook import build
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 # named from the navigation, not by computing the notebooks: every xdist worker collects every test
-VIEWS = [(name, view) for name in experiments.PAGES for view in by_url_path(name).parts or ("Loss surface",)]
+VIEWS = [(name, view) for name in experiments.PAGES for view in by_url_path(name).view_names()]
 HEADLINE = re.compile(r"headline = (\S+)")
 
 

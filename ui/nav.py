@@ -40,6 +40,10 @@ class PageInfo:
         part."""
         return [{}] + [{self.part_key: label} for label in self.parts[1:]]
 
+    def view_names(self) -> tuple[str, ...]:
+        """Every view's name: its parts, or the page's title for a page of one view."""
+        return self.parts or (self.title,)
+
     def views(self) -> list[str]:
         """Every view as a url path with its query."""
         return [self.url_path + (f"?{urlencode(q)}" if q else "") for q in self.queries()]
